@@ -1,0 +1,63 @@
+/* hvcert: one program, subcommands. */
+#include "cli.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct {
+	const char *name;
+	int (*run)(int, char **);
+	const char *help;
+} cmds[] = {
+	{ "probe", cmd_probe, "report what this server (or a dump of one) offers a hypervisor" },
+};
+
+const char *cli_data_dir(void)
+{
+	static char dir[PATH_MAX];
+	const char *env = getenv("HVCERT_DATA");
+	struct stat st;
+	if (env && *env)
+		return env;
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 16);
+	if (n > 0) {
+		dir[n] = '\0';
+		char *slash = strrchr(dir, '/');
+		if (slash) {
+			strcpy(slash, "/../data");
+			if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+				return dir;
+		}
+	}
+	return "data";
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: hvcert COMMAND [options]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(f, "\nhvcert COMMAND --help for a command's options\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "hvcert: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_ERROR;
+}

@@ -1,0 +1,96 @@
+#include "facts.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void facts_init(struct factset *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void facts_free(struct factset *s)
+{
+	free(s->f);
+	facts_init(s);
+}
+
+static struct fact *slot(struct factset *s, const char *key)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->f[i].key, key) == 0)
+			return &s->f[i];
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 64;
+		struct fact *n = realloc(s->f, ncap * sizeof(*n));
+		if (!n)
+			return NULL;
+		s->f = n;
+		s->cap = ncap;
+	}
+	struct fact *f = &s->f[s->n++];
+	snprintf(f->key, sizeof(f->key), "%s", key);
+	return f;
+}
+
+static int vset(struct factset *s, const char *key, int known, const char *fmt, va_list ap)
+{
+	struct fact *f = slot(s, key);
+	if (!f)
+		return -1;
+	f->known = known;
+	vsnprintf(f->value, sizeof(f->value), fmt, ap);
+	return 0;
+}
+
+int facts_set(struct factset *s, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vset(s, key, 1, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int facts_unknown(struct factset *s, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vset(s, key, 0, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const struct fact *facts_get(const struct factset *s, const char *key)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->f[i].key, key) == 0)
+			return &s->f[i];
+	return NULL;
+}
+
+const char *facts_str(const struct factset *s, const char *key)
+{
+	const struct fact *f = facts_get(s, key);
+	return f && f->known ? f->value : NULL;
+}
+
+long long facts_int(const struct factset *s, const char *key, long long dflt)
+{
+	const char *v = facts_str(s, key);
+	if (!v || !*v)
+		return dflt;
+	char *end;
+	long long x = strtoll(v, &end, 0);
+	return *end ? dflt : x;
+}
+
+int word_in_list(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+	for (const char *p = list; p && n && (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ' || p[-1] == '\t') && (p[n] == '\0' || p[n] == ' ' || p[n] == '\t'))
+			return 1;
+	return 0;
+}

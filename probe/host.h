@@ -1,0 +1,19 @@
+/* Host facts read from /sys, /proc and /dev (under --sysroot when given):
+ * firmware (DMI), kernel, memory, huge pages, KVM, VMM services, cgroups,
+ * IOMMU, SR-IOV. Each reader fills the factset; none fails the probe. */
+#ifndef HVCERT_HOST_H
+#define HVCERT_HOST_H
+#include "facts.h"
+
+void host_read_platform(const char *sysroot, struct factset *s);
+void host_read_kernel(const char *sysroot, struct factset *s);
+void host_read_services(const char *sysroot, struct factset *s);
+void host_read_iommu(const char *sysroot, struct factset *s);
+void host_read_kvm(const char *sysroot, struct factset *s);
+/* KVM ioctls on /dev/kvm (kvm_dev.c). */
+void host_read_kvm_dev(const char *sysroot, struct factset *s);
+/* hwloc; xml is an exported topology or NULL (topo.c). */
+int host_read_topology(const char *sysroot, const char *xml, struct factset *s, char *err, size_t errlen);
+/* Marks every host fact unknown because the source is a dump. */
+void host_mark_not_captured(struct factset *s, const char *why);
+#endif

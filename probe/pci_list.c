@@ -1,0 +1,40 @@
+#include "pci.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void pci_list_init(struct pci_list *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+void pci_list_free(struct pci_list *l)
+{
+	free(l->dev);
+	pci_list_init(l);
+}
+
+void pci_info_blank(struct pci_info *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->vendor = d->device = d->subvendor = d->subdevice = PCI_ID_UNKNOWN;
+	d->rev = -1;
+	d->sriov = d->sriov_total_vfs = d->sriov_num_vfs = -1;
+	d->acs = d->ari = -1;
+	d->iommu_group = -1;
+}
+
+struct pci_info *pci_list_add(struct pci_list *l)
+{
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 64;
+		struct pci_info *n = realloc(l->dev, ncap * sizeof(*n));
+		if (!n)
+			return NULL;
+		l->dev = n;
+		l->cap = ncap;
+	}
+	struct pci_info *d = &l->dev[l->n++];
+	pci_info_blank(d);
+	return d;
+}

@@ -1,0 +1,99 @@
+#include "probe.h"
+#include "host.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void probe_init(struct probe *p)
+{
+	memset(p, 0, sizeof(*p));
+	cpu_raw_init(&p->raw);
+	facts_init(&p->host);
+	pci_list_init(&p->pci);
+}
+
+void probe_free(struct probe *p)
+{
+	cpu_raw_free(&p->raw);
+	facts_free(&p->host);
+	pci_list_free(&p->pci);
+}
+
+static int collect_cpu(struct probe *p, const struct probe_opts *o, char *err, size_t errlen)
+{
+	if (o->cpuid_dump)
+		return cpu_raw_read_aida64(o->cpuid_dump, &p->raw, err, errlen);
+	return cpu_raw_read_live(o->sysroot, &p->raw, err, errlen);
+}
+
+static int collect_pci(struct probe *p, const struct probe_opts *o, char *err, size_t errlen)
+{
+	int rc;
+	if (o->lspci)
+		rc = pci_read_lspci_text(o->lspci, &p->pci, err, errlen);
+	else if (o->pci_dump)
+		rc = pci_read_dump(o->pci_dump, &p->pci, err, errlen);
+	else if (o->cpuid_dump) {
+		/* A dump of another machine says nothing of this one's bus. */
+		snprintf(p->pci_note, sizeof(p->pci_note), "no PCI source given (use --lspci or --pci-dump)");
+		return 0;
+	} else {
+		rc = pci_read_libpci(o->sysroot, &p->pci, err, errlen);
+		if (rc) {
+			/* No PCI bus (containers, some VMs) is a fact, not a failure. */
+			snprintf(p->pci_note, sizeof(p->pci_note), "%s", err);
+			pci_list_free(&p->pci);
+			return 0;
+		}
+	}
+	p->pci_present = rc == 0;
+	return rc;
+}
+
+static void collect_host(struct probe *p, const struct probe_opts *o)
+{
+	const char *root = o->sysroot;
+	host_read_platform(root, &p->host);
+	host_read_kernel(root, &p->host);
+	host_read_services(root, &p->host);
+	host_read_iommu(root, &p->host);
+	host_read_kvm(root, &p->host);
+	host_read_kvm_dev(root, &p->host);
+	snprintf(p->host_source, sizeof(p->host_source), "%s", root && *root ? root : "live");
+	p->host_collected = 1;
+}
+
+static int collect_topology(struct probe *p, const struct probe_opts *o, char *err, size_t errlen)
+{
+	if (!o->topology && o->cpuid_dump && !o->sysroot)
+		return 0;
+	return host_read_topology(o->sysroot, o->topology, &p->host, err, errlen);
+}
+
+int probe_collect(struct probe *p, const struct probe_opts *o, char *err, size_t errlen)
+{
+	if (collect_cpu(p, o, err, errlen))
+		return -1;
+	if (collect_pci(p, o, err, errlen))
+		return -1;
+	/* Host facts describe the machine we run on: only meaningful live or
+	 * from a captured tree, not next to another machine's CPUID dump. */
+	if (!o->cpuid_dump || o->sysroot)
+		collect_host(p, o);
+	else
+		snprintf(p->host_source, sizeof(p->host_source), "none (replaying dumps; use --sysroot for host facts)");
+	if (collect_topology(p, o, err, errlen))
+		return -1;
+	return probe_decode(p, o->data_dir, err, errlen);
+}
+
+int probe_decode(struct probe *p, const char *data_dir, char *err, size_t errlen)
+{
+	char path[4096];
+	if (cpu_decode(&p->raw, &p->cpu, err, errlen))
+		return -1;
+	virt_decode(&p->raw, &p->cpu, &p->virt);
+	snprintf(path, sizeof(path), "%s/cpu-uarch.tsv", data_dir ? data_dir : "data");
+	return uarch_lookup(path, p->cpu.vendor_str, p->cpu.family, p->cpu.model, p->cpu.stepping, &p->uarch, err,
+			    errlen);
+}

@@ -1,0 +1,48 @@
+/* One probe of one machine: raw inputs (CPUID/MSRs, host facts, PCI) as
+ * collected live or replayed, and what is decoded from them. Collection is
+ * the only part that does I/O; probe_decode() and assess are pure. */
+#ifndef HVCERT_PROBE_H
+#define HVCERT_PROBE_H
+#include "cpu_decode.h"
+#include "cpuid_raw.h"
+#include "facts.h"
+#include "pci.h"
+#include "uarch.h"
+#include "virt_caps.h"
+
+struct probe_opts {
+	const char *sysroot;    /* replay /sys /proc /dev from here */
+	const char *cpuid_dump; /* AIDA64 dump instead of live CPUID/MSRs */
+	const char *lspci;      /* lspci -nn/-nnk/-vvnn text instead of libpci */
+	const char *pci_dump;   /* libpci dump (lspci -xxx) instead of live */
+	const char *topology;   /* hwloc XML instead of live topology */
+	const char *data_dir;   /* where data/cpu-uarch.tsv lives */
+};
+
+struct probe {
+	/* raw */
+	struct cpu_raw raw;
+	struct factset host;
+	struct pci_list pci;
+	int pci_present;  /* a PCI source was read */
+	char pci_note[256]; /* why not, when not */
+	char host_source[256];
+	int host_collected; /* /sys, /proc, /dev were read (live or --sysroot) */
+	/* decoded */
+	struct cpu_info cpu;
+	struct virt_info virt;
+	struct uarch_match uarch;
+};
+
+void probe_init(struct probe *p);
+void probe_free(struct probe *p);
+/* Reads every source opts selects. 0 or -1 with "file:line: why" in err. */
+int probe_collect(struct probe *p, const struct probe_opts *o, char *err, size_t errlen);
+/* Decodes raw into the decoded half. */
+int probe_decode(struct probe *p, const char *data_dir, char *err, size_t errlen);
+
+/* JSON document (docs/probe-json.md), probe_json.c. */
+int probe_save_json(const struct probe *p, const char *path, char *err, size_t errlen);
+char *probe_to_json(const struct probe *p); /* malloc'd */
+int probe_load_json(struct probe *p, const char *path, char *err, size_t errlen);
+#endif

@@ -37,9 +37,14 @@ static void memory(const struct probe *p, struct findings *fs)
 
 static void topology(const struct probe *p, struct findings *fs)
 {
-	const char *src = facts_str(&p->host, "topo.source");
-	if (!src)
+	const struct fact *f = facts_get(&p->host, "topo.source");
+	if (!f)
 		return;
+	if (!f->known) {
+		add_finding(fs, G, "topology (hwloc)", ST_INFO, "unknown", "%s", f->value);
+		return;
+	}
+	const char *src = f->value;
 	char v[512];
 	snprintf(v, sizeof(v), "%lld packages, %lld NUMA nodes, %lld cores, %lld PUs; L3 %lld x %lld KiB",
 		 facts_int(&p->host, "topo.packages", -1), facts_int(&p->host, "topo.numa_nodes", -1),

@@ -34,7 +34,10 @@ struct aida_state {
 
 static int fail(struct aida_state *s, const char *why)
 {
-	snprintf(s->err, s->errlen, "%s:%ld: %s", s->path, s->line, why);
+	if (s->line > 0)
+		snprintf(s->err, s->errlen, "%s:%ld: %s", s->path, s->line, why);
+	else
+		snprintf(s->err, s->errlen, "%s: %s", s->path, why);
 	return -1;
 }
 
@@ -252,6 +255,8 @@ static int finish(struct aida_state *s, struct cpu_raw *r)
 			if (cpu_raw_add_cpu(r, s->all_apic[i]))
 				return fail(s, "out of memory");
 	}
+	if (s->line == 0)
+		return fail(s, "empty file");
 	if (r->nleaves == 0)
 		return fail(s, "no CPUID records found (not an AIDA64 CPUID dump?)");
 	if (cpu_raw_get(r, 0, 0, v) || cpu_raw_get(r, 1, 0, v))

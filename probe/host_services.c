@@ -32,25 +32,28 @@ static void dev_node(const char *root, struct factset *s, const char *key, const
 		  group, rw ? "rw" : "denied");
 }
 
+static int visible(const struct dirent *e)
+{
+	return e->d_name[0] != '.';
+}
+
+/* Entries of a directory, sorted so reports are stable; count or -errno. */
 static int list_dir(const char *root, const char *path, char *out, size_t n)
 {
 	char p[4096];
+	struct dirent **names;
 	sysroot_path(root, path, p, sizeof(p));
-	DIR *d = opendir(p);
-	if (!d)
+	int count = scandir(p, &names, visible, alphasort);
+	if (count < 0)
 		return -errno;
-	int count = 0;
-	struct dirent *e;
 	out[0] = '\0';
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
+	for (int i = 0; i < count; i++) {
 		size_t l = strlen(out);
-		if (l + strlen(e->d_name) + 2 < n)
-			snprintf(out + l, n - l, "%s%s", l ? " " : "", e->d_name);
-		count++;
+		if (l + strlen(names[i]->d_name) + 2 < n)
+			snprintf(out + l, n - l, "%s%s", l ? " " : "", names[i]->d_name);
+		free(names[i]);
 	}
-	closedir(d);
+	free(names);
 	return count;
 }
 
@@ -94,27 +97,21 @@ void host_read_services(const char *root, struct factset *s)
 
 static void sriov(const char *root, struct factset *s)
 {
-	char p[4096], list[1024] = "";
+	char list[1024] = "", devs[16384];
 	int n = 0;
-	sysroot_path(root, "/sys/bus/pci/devices", p, sizeof(p));
-	DIR *d = opendir(p);
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		char f[512], v[32];
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(f, sizeof(f), "/sys/bus/pci/devices/%.200s/sriov_totalvfs", e->d_name);
-		if (sysroot_read_line(root, f, v, sizeof(v)) != 0 || atoi(v) <= 0)
-			continue;
-		size_t l = strlen(list);
-		snprintf(list + l, sizeof(list) - l, "%s%s=%s", l ? " " : "", e->d_name, v);
-		n++;
-	}
-	if (!d) {
+	if (list_dir(root, "/sys/bus/pci/devices", devs, sizeof(devs)) < 0) {
 		facts_unknown(s, "sriov.devices", "/sys/bus/pci/devices not readable");
 		return;
 	}
-	closedir(d);
+	for (char *save, *dev = strtok_r(devs, " ", &save); dev; dev = strtok_r(NULL, " ", &save)) {
+		char f[512], v[32];
+		snprintf(f, sizeof(f), "/sys/bus/pci/devices/%.200s/sriov_totalvfs", dev);
+		if (sysroot_read_line(root, f, v, sizeof(v)) != 0 || atoi(v) <= 0)
+			continue;
+		size_t l = strlen(list);
+		snprintf(list + l, sizeof(list) - l, "%s%s=%s", l ? " " : "", dev, v);
+		n++;
+	}
 	facts_set(s, "sriov.count", "%d", n);
 	facts_set(s, "sriov.devices", "%s", list);
 }

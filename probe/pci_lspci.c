@@ -26,7 +26,10 @@ struct lspci_state {
 
 static int fail(struct lspci_state *s, const char *why)
 {
-	snprintf(s->err, s->errlen, "%s:%ld: %s", s->path, s->line, why);
+	if (s->line > 0)
+		snprintf(s->err, s->errlen, "%s:%ld: %s", s->path, s->line, why);
+	else
+		snprintf(s->err, s->errlen, "%s: %s", s->path, why);
 	return -1;
 }
 
@@ -276,7 +279,9 @@ int pci_read_lspci_text(const char *path, struct pci_list *l, char *err, size_t 
 	}
 	free(line);
 	fclose(f);
-	if (rc == 0 && l->n == 0)
+	if (rc == 0 && s.line == 0)
+		rc = fail(&s, "empty file");
+	else if (rc == 0 && l->n == 0)
 		rc = fail(&s, "no PCI devices found (expected lspci -nn, -nnk or -vvnn output)");
 	if (rc == 0)
 		finish(&s);

@@ -67,7 +67,13 @@ static int collect_topology(struct probe *p, const struct probe_opts *o, char *e
 {
 	if (!o->topology && o->cpuid_dump && !o->sysroot)
 		return 0;
-	return host_read_topology(o->sysroot, o->topology, &p->host, err, errlen);
+	if (o->topology)
+		return host_read_topology(NULL, o->topology, &p->host, err, errlen);
+	/* The live (or captured) tree may lack what hwloc needs: a fact. */
+	char why[512];
+	if (host_read_topology(o->sysroot, NULL, &p->host, why, sizeof(why)))
+		facts_unknown(&p->host, "topo.source", "%s", why);
+	return 0;
 }
 
 int probe_collect(struct probe *p, const struct probe_opts *o, char *err, size_t errlen)

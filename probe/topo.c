@@ -47,10 +47,20 @@ int host_read_topology(const char *root, const char *xml, struct factset *s, cha
 		snprintf(err, errlen, "%s: hwloc cannot read this XML topology", xml);
 		goto fail_topology;
 	}
-	if (!xml && root && *root)
+	if (!xml && root && *root) {
 		setenv("HWLOC_FSROOT", root, 1);
+		/* Its x86 backend would execute CPUID here, not in the tree. */
+		setenv("HWLOC_COMPONENTS", "-x86", 1);
+	}
+	/* hwloc prints its own complaints otherwise; we report them as facts. */
+	setenv("HWLOC_HIDE_ERRORS", "2", 0);
 	if (hwloc_topology_load(t) < 0) {
 		snprintf(err, errlen, "%s: hwloc could not load the topology", xml ? xml : "live");
+		goto fail_topology;
+	}
+	if (hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE) <= 0 || hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE) <= 0) {
+		snprintf(err, errlen, "%s: hwloc found no packages or cores (no sys/devices/system/cpu?)",
+			 xml ? xml : root && *root ? root : "live");
 		goto fail_topology;
 	}
 	facts_set(s, "topo.source", "%s", xml ? xml : root && *root ? root : "live");

@@ -1,0 +1,223 @@
+/* Bad input gets an error naming file (and line where there is one), never
+ * a crash: truncated, garbage, binary, huge, empty, directory. */
+#include "check.h"
+#include "cpuid_raw.h"
+#include "pci.h"
+#include "probe.h"
+#include "uarch.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char path[512];
+
+static const char *write_file(const char *name, const void *data, size_t n)
+{
+	snprintf(path, sizeof(path), "%s/%s", scratch_dir(), name);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return NULL;
+	fwrite(data, 1, n, f);
+	fclose(f);
+	return path;
+}
+
+static const char *write_text(const char *name, const char *s)
+{
+	return write_file(name, s, strlen(s));
+}
+
+/* The first `keep` bytes of a fixture, to cut a real dump mid-record. */
+static const char *truncated_copy(const char *fixture, const char *name, const char *cut_after)
+{
+	FILE *f = fopen(fixture, "rb");
+	static char buf[1 << 20];
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	char *at = strstr(buf, cut_after);
+	if (!at)
+		return NULL;
+	return write_file(name, buf, (size_t)(at - buf) + strlen(cut_after));
+}
+
+typedef int (*reader_fn)(const char *, char *, size_t);
+
+static int read_aida(const char *p, char *err, size_t n)
+{
+	struct cpu_raw r;
+	cpu_raw_init(&r);
+	int rc = cpu_raw_read_aida64(p, &r, err, n);
+	cpu_raw_free(&r);
+	return rc;
+}
+
+static int read_lspci(const char *p, char *err, size_t n)
+{
+	struct pci_list l;
+	pci_list_init(&l);
+	int rc = pci_read_lspci_text(p, &l, err, n);
+	pci_list_free(&l);
+	return rc;
+}
+
+static int read_pcidump(const char *p, char *err, size_t n)
+{
+	struct pci_list l;
+	pci_list_init(&l);
+	int rc = pci_read_dump(p, &l, err, n);
+	pci_list_free(&l);
+	return rc;
+}
+
+static int read_json(const char *p, char *err, size_t n)
+{
+	struct probe pr;
+	probe_init(&pr);
+	int rc = probe_load_json(&pr, p, err, n);
+	probe_free(&pr);
+	return rc;
+}
+
+struct bad_case {
+	reader_fn read;
+	const char *file;    /* written to scratch with `content` */
+	const char *content; /* NULL: file made elsewhere */
+	const char *want;    /* substring the error must contain, after the path */
+};
+
+static const struct bad_case *cur;
+
+static void expect_error(const char *p)
+{
+	char err[1024] = "";
+	int rc = cur->read(p, err, sizeof(err));
+	CHECK(rc == -1, "reader accepted bad input %s", p);
+	CHECK(strncmp(err, p, strlen(p)) == 0, "error does not start with the file name: %s", err);
+	CHECK(strstr(err, cur->want) != NULL, "error \"%s\" lacks \"%s\"", err, cur->want);
+}
+
+static void run_bad(const struct bad_case *c)
+{
+	const char *p = c->content ? write_text(c->file, c->content) : c->file;
+	cur = c;
+	run_case("malformed", c->file, expect_error, p);
+}
+
+static const char hexish[] = "CPUID 00000000: 0000000F-756E6547-6C65746E-49656E69\n";
+
+static void generated_cases(void)
+{
+	static const struct bad_case cases[] = {
+		{ read_aida, "aida-empty", "", "empty file" },
+		{ read_aida, "aida-garbage", "hello\nworld\n", "no CPUID records" },
+		{ read_aida, "aida-short-record", "CPUID 00000000: 0000000F-756E6547\n", ":1: CPUID record" },
+		{ read_aida, "aida-bad-hex", "x\nCPUID 00000001: 000306F2-0010ZZ00-7FFEFBFF-BFEBFBFF\n", ":2: CPUID record" },
+		{ read_aida, "aida-no-leaf1", hexish, "leaf 0 or 1" },
+		{ read_aida, "aida-bad-msr", "CPUID 00000000: 0-0-0-0\nMSR 0000003A: zzzz\n", ":2: MSR record" },
+		{ read_lspci, "lspci-empty", "", "empty file" },
+		{ read_lspci, "lspci-garbage", "hello world\n", ":1: expected a device line" },
+		{ read_lspci, "lspci-indent-first", "\tSubsystem: x [1028:0715]\n", ":1: indented line" },
+		{ read_lspci, "lspci-no-class", "00:1f.2 SATA contr\n", ":1: device line lacks" },
+		{ read_lspci, "lspci-blank-only", "\n\n", "no PCI devices" },
+		{ read_pcidump, "pcidump-empty", "", "no devices" },
+		{ read_pcidump, "pcidump-garbage", "00: zz yy\n", "" },
+		{ read_json, "json-empty", "", ":1:0:" },
+		{ read_json, "json-garbage", "{\"schema\": \"hvcert-probe/1\",\n \"raw\": [1,2,,]}\n", ":2:" },
+		{ read_json, "json-schema", "{\"schema\": \"other/9\"}", "schema" },
+		{ read_json, "json-leaves",
+		  "{\"schema\":\"hvcert-probe/1\",\"raw\":{\"cpu\":{\"leaves\":[[\"0x0\",0,\"0x1\"]],\"msrs\":[],"
+		  "\"apic_ids\":[]},\"host\":{}},\"pci\":{\"devices\":[]}}",
+		  "raw.cpu.leaves[0]" },
+		{ read_json, "json-msr",
+		  "{\"schema\":\"hvcert-probe/1\",\"raw\":{\"cpu\":{\"leaves\":[],\"msrs\":[[\"0x3a\",\"12\"]],"
+		  "\"apic_ids\":[]},\"host\":{}},\"pci\":{\"devices\":[]}}",
+		  "raw.cpu.msrs[0]" },
+		{ read_json, "json-pci",
+		  "{\"schema\":\"hvcert-probe/1\",\"raw\":{\"cpu\":{\"leaves\":[],\"msrs\":[],\"apic_ids\":[]},"
+		  "\"host\":{}},\"pci\":{\"devices\":[{\"bdf\":\"0000:00:00.0\",\"class\":\"060000\",\"vendor\":\"zz\"}]}}",
+		  "pci.devices[0]" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_bad(&cases[i]);
+}
+
+static void binary_and_huge(void)
+{
+	static const char bin[] = "CPUID 00000000: 0000000F\0\x01\x02 binary\n";
+	static struct bad_case b1 = { read_aida, NULL, NULL, ":1: binary data" };
+	static struct bad_case b2 = { read_lspci, NULL, NULL, ":1: binary data" };
+	static struct bad_case h1 = { read_aida, NULL, NULL, "larger than 64 MiB" };
+	static struct bad_case h2 = { read_lspci, NULL, NULL, "larger than 64 MiB" };
+	static struct bad_case h3 = { read_pcidump, NULL, NULL, "larger than 64 MiB" };
+	static struct bad_case d1 = { read_aida, NULL, NULL, "directory" };
+	static char pbin[512], phuge[512];
+	snprintf(pbin, sizeof(pbin), "%s", write_file("binary", bin, sizeof(bin) - 1));
+	snprintf(phuge, sizeof(phuge), "%s/huge", scratch_dir());
+	int fd = open(phuge, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	if (fd < 0 || ftruncate(fd, 65L << 20) != 0) {
+		skip_case("malformed", "huge", "cannot create a sparse 65 MiB file");
+	} else {
+		h1.file = h2.file = h3.file = phuge;
+		run_bad(&h1);
+		run_bad(&h2);
+		run_bad(&h3);
+	}
+	if (fd >= 0)
+		close(fd);
+	b1.file = b2.file = pbin;
+	run_bad(&b1);
+	run_bad(&b2);
+	d1.file = scratch_dir();
+	run_bad(&d1);
+}
+
+static void truncated_fixtures(void)
+{
+	static char pa[512], pl[512];
+	static struct bad_case ta = { read_aida, NULL, NULL, ":57: CPUID record" };
+	static struct bad_case tl = { read_lspci, NULL, NULL, ": device line lacks" };
+	char fx[512];
+	snprintf(fx, sizeof(fx), "%s/cpuid/GenuineIntel00306F2_HaswellEP_00_CPUID.txt", fixtures_dir());
+	/* Line 57 of that dump is "CPUID 00000002: 76036301-00F0B5FF-...": cut inside it. */
+	const char *p = truncated_copy(fx, "haswell-cut", "CPUID 00000002: 76036301-00F0");
+	if (!p) {
+		skip_case("malformed", "haswell-cut", "fixture not found");
+	} else {
+		snprintf(pa, sizeof(pa), "%s", p);
+		ta.file = pa;
+		run_bad(&ta);
+	}
+	snprintf(fx, sizeof(fx), "%s/lspci/dell-poweredge-r740.txt", fixtures_dir());
+	p = truncated_copy(fx, "r740-cut", "00:11.5 SATA contr");
+	if (!p) {
+		skip_case("malformed", "r740-cut", "fixture not found");
+	} else {
+		snprintf(pl, sizeof(pl), "%s", p);
+		tl.file = pl;
+		run_bad(&tl);
+	}
+}
+
+static void bad_uarch_row(const char *p)
+{
+	struct uarch_match m;
+	char err[512] = "";
+	int rc = uarch_lookup(p, "GenuineIntel", 6, 0x3f, 2, &m, err, sizeof(err));
+	CHECK(rc == -1, "bad table accepted");
+	CHECK(strstr(err, ":3: ") != NULL, "error lacks line 3: %s", err);
+}
+
+void suite_malformed(void)
+{
+	generated_cases();
+	binary_and_huge();
+	truncated_fixtures();
+	run_case("malformed", "uarch-table-row",
+		 bad_uarch_row, write_text("uarch.tsv", "# c\nvendor\tfamily\tmodel\tstepping\tuarch\tplatform\tsource\n"
+							      "GenuineIntel\t0x6\tzz\t*\tx\ty\tz\n"));
+}

@@ -28,8 +28,8 @@ int expect_load(const char *path, struct expect *e)
 		char *sp = strchr(line, ' ');
 		if (sp)
 			*sp = '\0';
-		snprintf(x->key, sizeof(x->key), "%s", line);
-		snprintf(x->value, sizeof(x->value), "%s", sp ? sp + 1 : "");
+		snprintf(x->key, sizeof(x->key), "%.63s", line);
+		snprintf(x->value, sizeof(x->value), "%.255s", sp ? sp + 1 : "");
 	}
 	fclose(f);
 	return 0;

@@ -1,0 +1,90 @@
+#!/bin/sh
+# End-to-end tests of the hvcert binary: exit codes, error messages, JSON,
+# --save/--load, and agreement with kvm-ok and virt-host-validate.
+# Prints "cli: N passed, N failed, N skipped" last.
+BUILD=${BUILD:-build}
+HV="$BUILD/hvcert"
+FX=${HVCERT_FIXTURES:-../shared/fixtures}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0 skip=0
+ok() { pass=$((pass + 1)); echo "ok   cli/$1"; }
+ko() { fail=$((fail + 1)); echo "FAIL cli/$1${2:+: $2}"; }
+sk() { skip=$((skip + 1)); echo "SKIP cli/$1: $2"; }
+
+# expect_error NAME WANT-IN-STDERR CMD...: exit 2 and a message naming file:line.
+expect_error() {
+	name=$1 want=$2; shift 2
+	"$@" >"$T/out" 2>"$T/err"; rc=$?
+	if [ $rc -eq 2 ] && grep -q -- "$want" "$T/err"; then ok "$name"; else ko "$name" "rc=$rc stderr=$(head -c 300 "$T/err")"; fi
+}
+
+printf 'CPUID 00000000: 0000000F-756E6547\n' >"$T/short.txt"
+expect_error error-names-file-line "$T/short.txt:1: CPUID record" "$HV" probe --cpuid-dump "$T/short.txt"
+printf '00:00.0 Host bridge [0600]: x [8086:2020]\nthis is not lspci\n' >"$T/bad-lspci.txt"
+expect_error lspci-error-line "$T/bad-lspci.txt:2:" "$HV" probe --cpuid-dump "$FX/cpuid/GenuineIntel00306F2_HaswellEP_00_CPUID.txt" --lspci "$T/bad-lspci.txt"
+expect_error missing-file "nope.txt" "$HV" probe --cpuid-dump "$T/nope.txt"
+expect_error unknown-option "unrecognized option" "$HV" probe --frobnicate
+expect_error unknown-command "unknown command" "$HV" frobnicate
+expect_error both-pci-sources "give one" "$HV" probe --lspci a --pci-dump b
+printf '{"schema": 1' >"$T/bad.json"
+expect_error bad-json "$T/bad.json:1:" "$HV" probe --load "$T/bad.json"
+expect_error bad-topology "hwloc" "$HV" probe --cpuid-dump "$FX/cpuid/GenuineIntel00306F2_HaswellEP_00_CPUID.txt" --topology "$T/bad.json"
+
+# Every fixture pair gives valid JSON, and --save/--load reproduce the text report.
+n=0
+for c in "$FX"/cpuid/*; do
+	l=$(ls "$FX"/lspci/*.txt | sed -n "$((n % 11 + 1))p"); n=$((n + 1))
+	b=$(basename "$c")
+	if ! "$HV" probe --cpuid-dump "$c" --lspci "$l" --json >"$T/p.json" 2>"$T/err" ||
+		! python3 -m json.tool "$T/p.json" >/dev/null 2>&1; then
+		ko "json/$b" "$(head -c 200 "$T/err")"; continue
+	fi
+	"$HV" probe --cpuid-dump "$c" --lspci "$l" --save "$T/s.json" >"$T/a.txt" &&
+		"$HV" probe --load "$T/s.json" >"$T/b.txt"
+	if cmp -s "$T/a.txt" "$T/b.txt"; then
+		ok "save-load/$b"
+	else
+		ko "save-load/$b" "$(diff "$T/a.txt" "$T/b.txt" | head -5)"
+	fi
+done
+
+# The probe of a dump whose collector ran inside a VM says so.
+"$HV" probe --cpuid-dump "$FX/cpuid/GenuineIntel00606C1_ICX_01v_CPUID.txt" >"$T/v.txt"
+if grep -q "running under .*Hyper-V" "$T/v.txt" && grep -q "hardware virtualization *not exposed" "$T/v.txt"; then
+	ok nested-guest-dump
+else
+	ko nested-guest-dump "$(grep -E 'running under|hardware virt' "$T/v.txt")"
+fi
+
+# Live probe agrees with kvm-ok (cpu-checker) and virt-host-validate (libvirt)
+# where they overlap: can this host run KVM, and is hardware virtualization usable.
+"$HV" probe >"$T/live.txt" 2>"$T/err" || ko live-probe "$(cat "$T/err")"
+ours_hw=$(sed -n 's/^  \[\([A-Z]*\)\] hardware virtualization.*/\1/p' "$T/live.txt")
+ours_kvm=$(sed -n 's/^  \[\([A-Z]*\)\] \/dev\/kvm .*/\1/p' "$T/live.txt")
+if command -v kvm-ok >/dev/null 2>&1; then
+	kvm-ok >"$T/kvmok" 2>&1; krc=$?
+	theirs=$([ $krc -eq 0 ] && echo PASS || echo FAIL)
+	[ "$ours_kvm" = "$theirs" ] && ok agrees-with-kvm-ok || ko agrees-with-kvm-ok "ours=$ours_kvm kvm-ok=$theirs: $(cat "$T/kvmok")"
+else
+	sk agrees-with-kvm-ok "kvm-ok not installed (package cpu-checker)"
+fi
+if command -v virt-host-validate >/dev/null 2>&1; then
+	virt-host-validate qemu >"$T/vhv" 2>&1
+	theirs=$(sed -n 's/.*Checking for hardware virtualization *: *\([A-Z]*\).*/\1/p' "$T/vhv" | head -1)
+	# virt-host-validate says FAIL when the CPU flag is missing, PASS when present.
+	[ "$theirs" = PASS ] && theirs_ok=1 || theirs_ok=0
+	[ "$ours_hw" = PASS ] && ours_ok=1 || ours_ok=0
+	if [ -z "$theirs" ]; then
+		sk agrees-with-virt-host-validate "no hardware virtualization line in its output"
+	elif [ $theirs_ok -eq $ours_ok ]; then
+		ok agrees-with-virt-host-validate
+	else
+		ko agrees-with-virt-host-validate "ours=$ours_hw virt-host-validate=$theirs"
+	fi
+else
+	sk agrees-with-virt-host-validate "virt-host-validate not installed (package libvirt-clients)"
+fi
+
+echo "cli: $pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]

@@ -1,0 +1,90 @@
+/* Small pure pieces: flag lists, x86-64 levels, facts, the uarch table. */
+#include "check.h"
+#include "cpu_decode.h"
+#include "facts.h"
+#include "uarch.h"
+
+#include <string.h>
+
+static void words(const char *arg)
+{
+	(void)arg;
+	CHECK(word_in_list("fpu vmx sse", "vmx"), "middle word");
+	CHECK(word_in_list("vmx", "vmx"), "only word");
+	CHECK(!word_in_list("vmxx svm_lock", "vmx"), "prefix is not a word");
+	CHECK(!word_in_list("ept_vmx", "vmx"), "suffix is not a word");
+	CHECK(word_in_list("a\tsvm", "svm"), "tab separator");
+	CHECK(!word_in_list("", "svm") && !word_in_list(NULL, "svm"), "empty list");
+}
+
+static void levels(const char *arg)
+{
+	unsigned char f[F_NUM] = { 0 };
+	static const enum cpu_feat v1[] = { F_CMOV, F_CX8, F_FPU, F_FXSR, F_MMX, F_SSE, F_SSE2, F_SYSCALL, F_LM };
+	(void)arg;
+	CHECK(cpu_x86_64_level(f) == 0, "nothing is v0");
+	for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++)
+		f[v1[i]] = 1;
+	CHECK(cpu_x86_64_level(f) == 1, "baseline is v1");
+	f[F_CX16] = f[F_LAHF] = f[F_POPCNT] = f[F_SSE3] = f[F_SSE41] = f[F_SSE42] = f[F_SSSE3] = 1;
+	CHECK(cpu_x86_64_level(f) == 2, "v2");
+	/* v4 bits without v3 do not make v4. */
+	f[F_AVX512F] = f[F_AVX512BW] = f[F_AVX512CD] = f[F_AVX512DQ] = f[F_AVX512VL] = 1;
+	CHECK(cpu_x86_64_level(f) == 2, "AVX-512 without AVX2 stays v2");
+	f[F_AVX] = f[F_AVX2] = f[F_BMI1] = f[F_BMI2] = f[F_F16C] = f[F_FMA] = f[F_LZCNT] = f[F_MOVBE] = f[F_XSAVE] = 1;
+	CHECK(cpu_x86_64_level(f) == 4, "v4");
+	f[F_MOVBE] = 0;
+	CHECK(cpu_x86_64_level(f) == 2, "one missing v3 bit drops to v2");
+}
+
+static void facts(const char *arg)
+{
+	struct factset s;
+	(void)arg;
+	facts_init(&s);
+	facts_set(&s, "a", "%d", 42);
+	facts_unknown(&s, "b", "no %s", "file");
+	facts_set(&s, "a", "0x10");
+	CHECK(s.n == 2, "keys are unique");
+	CHECK(facts_int(&s, "a", -1) == 16, "hex value parses");
+	CHECK(facts_str(&s, "b") == NULL, "unknown has no value");
+	CHECK(facts_get(&s, "b") && strcmp(facts_get(&s, "b")->value, "no file") == 0, "reason kept");
+	CHECK(facts_int(&s, "zz", -7) == -7, "missing gives default");
+	facts_free(&s);
+}
+
+/* A lookup that matches nothing reads every row: the whole table parses. */
+static void table_parses(const char *path)
+{
+	struct uarch_match m;
+	char err[512] = "";
+	CHECK(uarch_lookup(path, "NoSuchVendor", 0, 0, 0, &m, err, sizeof(err)) == 0, "%s", err);
+	CHECK(!m.found, "matched a vendor that does not exist");
+}
+
+/* Stepping ranges pick the right Xeon for model 0x55. */
+static void stepping_ranges(const char *path)
+{
+	static const struct {
+		unsigned stepping;
+		const char *platform;
+	} t[] = { { 4, "Skylake-SP" }, { 7, "Cascade Lake-SP" }, { 11, "Cooper Lake" } };
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct uarch_match m;
+		char err[512] = "";
+		CHECK(uarch_lookup(path, "GenuineIntel", 6, 0x55, t[i].stepping, &m, err, sizeof(err)) == 0, "%s", err);
+		CHECK(m.found && strncmp(m.platform, t[i].platform, strlen(t[i].platform)) == 0,
+		      "0x55 stepping %u: got %s, expected %s", t[i].stepping, m.found ? m.platform : "-", t[i].platform);
+	}
+}
+
+void suite_misc(void)
+{
+	static char table[512];
+	snprintf(table, sizeof(table), "%s/cpu-uarch.tsv", data_dir());
+	run_case("misc", "word_in_list", words, NULL);
+	run_case("misc", "x86-64 levels", levels, NULL);
+	run_case("misc", "facts", facts, NULL);
+	run_case("misc", "uarch table parses", table_parses, table);
+	run_case("misc", "uarch stepping ranges", stepping_ranges, table);
+}

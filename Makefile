@@ -47,6 +47,7 @@ run: deps
 	@echo "report: $(OUT)/report.txt, probe document: $(OUT)/probe.json"
 
 test: deps
+	@scripts/deps.sh cpu-checker libvirt-clients
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/run.sh
 

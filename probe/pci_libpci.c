@@ -124,6 +124,8 @@ static int scan(struct pci_access *a, struct pci_list *l, int live, char *err, s
 
 static int run(struct pci_access *a, struct pci_list *l, int live, char *err, size_t errlen)
 {
+	/* Names come from pci.ids; libpci's udev hwdb path leaks a udev context. */
+	pci_set_param(a, "hwdb.disable", "1");
 	a->error = pci_error_cb;
 	a->warning = pci_quiet_cb;
 	a->debug = pci_quiet_cb;

@@ -74,6 +74,8 @@ static const char *last_id_pair(const char *p, const char *end, unsigned *v, uns
 
 static void copy_span(char *dst, size_t n, const char *a, const char *b)
 {
+	if (b < a)
+		b = a; /* "(rev" or "(prog-if" right after "Class: " leaves no name */
 	while (a < b && *a == ' ')
 		a++;
 	while (b > a && b[-1] == ' ')
@@ -105,7 +107,7 @@ static void class_field(const char *a, const char *b, struct pci_info *d)
 {
 	unsigned cc;
 	if (b - a >= 7 && b[-1] == ']' && b[-6] == '[' && hexn(b - 5, 4, &cc) == 0) {
-		d->class_code = cc << 8;
+		d->class_code |= cc << 8;
 		b -= 7;
 	}
 	copy_span(d->class_name, sizeof(d->class_name), a, b);

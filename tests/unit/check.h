@@ -35,4 +35,5 @@ void suite_json(void);
 void suite_sysroot(void);
 void suite_misc(void);
 void suite_malformed(void);
+void suite_pci_regressions(void);
 #endif

@@ -119,6 +119,7 @@ int main(int argc, char **argv)
 	suite_misc();
 	suite_cpuid();
 	suite_lspci();
+	suite_pci_regressions();
 	suite_pcidump();
 	suite_json();
 	suite_sysroot();

@@ -11,18 +11,19 @@
 
 static void probe_usage(FILE *f)
 {
-	fprintf(f, "usage: hvcert probe [options]\n"
-		   "  --json              print the probe document (JSON) instead of text\n"
-		   "  --save FILE         also write the probe document to FILE\n"
-		   "  --load FILE         report from a saved probe document\n"
-		   "  --cpuid-dump FILE   CPUID/MSR from an AIDA64 dump instead of this CPU\n"
-		   "  --lspci FILE        PCI from lspci -nn/-nnk/-vvnn text\n"
-		   "  --pci-dump FILE     PCI from a libpci dump (lspci -xxx output)\n"
-		   "  --topology FILE     topology from hwloc XML (lstopo --of xml)\n"
-		   "  --sysroot DIR       read /sys, /proc and /dev under DIR\n"
-		   "  --data DIR          data directory (default: %s)\n"
-		   "  --verbose           list every PCI device and every reason\n"
-		   "  --strict            exit 1 when any check FAILs\n",
+	fprintf(f,
+		"usage: hvcert probe [options]\n"
+		"  --json              print the probe document (JSON) instead of text\n"
+		"  --save FILE         also write the probe document to FILE\n"
+		"  --load FILE         report from a saved probe document\n"
+		"  --cpuid-dump FILE   CPUID/MSR from an AIDA64 dump instead of this CPU\n"
+		"  --lspci FILE        PCI from lspci -nn/-nnk/-vvnn text\n"
+		"  --pci-dump FILE     PCI from a libpci dump (lspci -xxx output)\n"
+		"  --topology FILE     topology from hwloc XML (lstopo --of xml)\n"
+		"  --sysroot DIR       read /sys, /proc and /dev under DIR\n"
+		"  --data DIR          data directory (default: %s)\n"
+		"  --verbose           list every PCI device and every reason\n"
+		"  --strict            exit 1 when any check FAILs\n",
 		cli_data_dir());
 }
 
@@ -34,15 +35,19 @@ struct probe_args {
 
 static int parse(int argc, char **argv, struct probe_args *a)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, 0, 'j' },	   { "save", required_argument, 0, 's' },
-		{ "load", required_argument, 0, 'l' },	   { "cpuid-dump", required_argument, 0, 'c' },
-		{ "lspci", required_argument, 0, 'p' },	   { "pci-dump", required_argument, 0, 'd' },
-		{ "topology", required_argument, 0, 't' }, { "sysroot", required_argument, 0, 'r' },
-		{ "data", required_argument, 0, 'D' },	   { "verbose", no_argument, 0, 'v' },
-		{ "strict", no_argument, 0, 'S' },	   { "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 }
-	};
+	static const struct option opts[] = {{"json", no_argument, 0, 'j'},
+					     {"save", required_argument, 0, 's'},
+					     {"load", required_argument, 0, 'l'},
+					     {"cpuid-dump", required_argument, 0, 'c'},
+					     {"lspci", required_argument, 0, 'p'},
+					     {"pci-dump", required_argument, 0, 'd'},
+					     {"topology", required_argument, 0, 't'},
+					     {"sysroot", required_argument, 0, 'r'},
+					     {"data", required_argument, 0, 'D'},
+					     {"verbose", no_argument, 0, 'v'},
+					     {"strict", no_argument, 0, 'S'},
+					     {"help", no_argument, 0, 'h'},
+					     {0, 0, 0, 0}};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {

@@ -13,7 +13,7 @@ static const struct {
 	int (*run)(int, char **);
 	const char *help;
 } cmds[] = {
-	{ "probe", cmd_probe, "report what this server (or a dump of one) offers a hypervisor" },
+    {"probe", cmd_probe, "report what this server (or a dump of one) offers a hypervisor"},
 };
 
 const char *cli_data_dir(void)

@@ -14,23 +14,23 @@ struct need {
 };
 
 static const struct need needs[] = {
-	{ F_LM, "LM (64-bit)", ST_FAIL, "no 64-bit hypervisor (KVM, ESXi, Hyper-V) runs without long mode" },
-	{ F_NX, "NX", ST_FAIL, "KVM, ESXi and Hyper-V require the no-execute bit" },
-	{ F_LAHF, "LAHF/SAHF", ST_WARN, "part of x86-64-v2: RHEL 9 and newer guests will not boot" },
-	{ F_CX16, "CMPXCHG16B", ST_WARN, "part of x86-64-v2: RHEL 9 and Windows 11 24H2 guests will not boot" },
-	{ F_POPCNT, "POPCNT", ST_WARN, "part of x86-64-v2: RHEL 9 and Windows 11 24H2 guests will not boot" },
-	{ F_SSE42, "SSE4.2", ST_WARN, "part of x86-64-v2: RHEL 9 guests will not boot" },
-	{ F_AVX, "AVX", ST_WARN, "part of x86-64-v3: RHEL 10 guests will not boot" },
-	{ F_AVX2, "AVX2", ST_WARN, "part of x86-64-v3: RHEL 10 guests will not boot" },
-	{ F_AVX512F, "AVX-512F", ST_INFO, "guests cannot use AVX-512 (x86-64-v4)" },
-	{ F_AES, "AES-NI", ST_WARN, "guest disk/TLS encryption runs in software" },
-	{ F_XSAVE, "XSAVE", ST_WARN, "ESXi 8.0 U2 requires XSAVE; guests cannot use AVX state" },
-	{ F_RDRAND, "RDRAND", ST_INFO, "guests lack a hardware random source (use virtio-rng)" },
-	{ F_INVTSC, "invariant TSC", ST_WARN, "guest clocks drift across P-/C-states; TSC unusable as clocksource" },
-	{ F_X2APIC, "x2APIC", ST_WARN, "VMs beyond 255 vCPUs and x2APIC virtualization need it" },
-	{ F_PCID, "PCID", ST_WARN, "Meltdown page-table isolation costs much more without PCID" },
-	{ F_INVPCID, "INVPCID", ST_INFO, "page-table isolation flushes are slower without INVPCID" },
-	{ F_PDPE1GB, "1 GiB pages", ST_INFO, "no 1 GiB huge pages for guest memory" },
+    {F_LM, "LM (64-bit)", ST_FAIL, "no 64-bit hypervisor (KVM, ESXi, Hyper-V) runs without long mode"},
+    {F_NX, "NX", ST_FAIL, "KVM, ESXi and Hyper-V require the no-execute bit"},
+    {F_LAHF, "LAHF/SAHF", ST_WARN, "part of x86-64-v2: RHEL 9 and newer guests will not boot"},
+    {F_CX16, "CMPXCHG16B", ST_WARN, "part of x86-64-v2: RHEL 9 and Windows 11 24H2 guests will not boot"},
+    {F_POPCNT, "POPCNT", ST_WARN, "part of x86-64-v2: RHEL 9 and Windows 11 24H2 guests will not boot"},
+    {F_SSE42, "SSE4.2", ST_WARN, "part of x86-64-v2: RHEL 9 guests will not boot"},
+    {F_AVX, "AVX", ST_WARN, "part of x86-64-v3: RHEL 10 guests will not boot"},
+    {F_AVX2, "AVX2", ST_WARN, "part of x86-64-v3: RHEL 10 guests will not boot"},
+    {F_AVX512F, "AVX-512F", ST_INFO, "guests cannot use AVX-512 (x86-64-v4)"},
+    {F_AES, "AES-NI", ST_WARN, "guest disk/TLS encryption runs in software"},
+    {F_XSAVE, "XSAVE", ST_WARN, "ESXi 8.0 U2 requires XSAVE; guests cannot use AVX state"},
+    {F_RDRAND, "RDRAND", ST_INFO, "guests lack a hardware random source (use virtio-rng)"},
+    {F_INVTSC, "invariant TSC", ST_WARN, "guest clocks drift across P-/C-states; TSC unusable as clocksource"},
+    {F_X2APIC, "x2APIC", ST_WARN, "VMs beyond 255 vCPUs and x2APIC virtualization need it"},
+    {F_PCID, "PCID", ST_WARN, "Meltdown page-table isolation costs much more without PCID"},
+    {F_INVPCID, "INVPCID", ST_INFO, "page-table isolation flushes are slower without INVPCID"},
+    {F_PDPE1GB, "1 GiB pages", ST_INFO, "no 1 GiB huge pages for guest memory"},
 };
 
 static void identity(const struct probe *p, struct findings *fs)
@@ -68,7 +68,8 @@ static void topology(const struct probe *p, struct findings *fs)
 	if (kt && strcmp(kt, v) != 0) {
 		/* Hypervisors often fill CPUID topology leaves inconsistently. */
 		add_finding(fs, G, "topology", ST_INFO, kt,
-			    "kernel's view (/proc/cpuinfo); CPUID topology leaves say %s: they are inconsistent here", v);
+			    "kernel's view (/proc/cpuinfo); CPUID topology leaves say %s: they are inconsistent here",
+			    v);
 		return;
 	}
 	unsigned expect = c->packages * c->pkg_threads;
@@ -78,8 +79,9 @@ static void topology(const struct probe *p, struct findings *fs)
 			    "(SMT or cores disabled, or the collector saw one processor group)",
 			    c->pkg_threads, c->core_threads, c->threads, expect);
 	else
-		add_finding(fs, G, "topology", ST_INFO, v, "from %zu APIC IDs; CPUID: %u threads per package, %u per core",
-			    p->raw.ncpus, c->pkg_threads, c->core_threads);
+		add_finding(fs, G, "topology", ST_INFO, v,
+			    "from %zu APIC IDs; CPUID: %u threads per package, %u per core", p->raw.ncpus,
+			    c->pkg_threads, c->core_threads);
 }
 
 static void level(const struct probe *p, struct findings *fs)
@@ -101,7 +103,7 @@ static void features(const struct probe *p, struct findings *fs)
 		snprintf(name, sizeof(name), "feature %s", n->label);
 		add_finding(fs, G, name, has ? ST_PASS : n->missing, has ? "yes" : "no",
 			    has ? "CPUID 0x%x:%s[%d]" : "CPUID 0x%x:%s[%d] clear: %s", d->leaf,
-			    (const char *[]){ "EAX", "EBX", "ECX", "EDX" }[d->reg], d->bit, n->why);
+			    (const char *[]){"EAX", "EBX", "ECX", "EDX"}[d->reg], d->bit, n->why);
 	}
 	if (p->cpu.libcpuid_diff[0])
 		add_finding(fs, G, "libcpuid cross-check", ST_INFO, p->cpu.libcpuid_diff,

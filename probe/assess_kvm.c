@@ -19,19 +19,21 @@ static void dev_kvm(const struct probe *p, struct findings *fs)
 	const char *dev = facts_str(&p->host, "dev.kvm");
 	const char *vendor_mod = facts_str(&p->host, "kvm.module.vendor");
 	if (!dev || strcmp(dev, "absent") == 0) {
-		add_finding(fs, G, "/dev/kvm", ST_FAIL, "absent",
-			    vendor_mod && strcmp(vendor_mod, "none") == 0
-				    ? "kvm_intel/kvm_amd not loaded: modprobe it (it refuses to load without usable VT-x/AMD-V)"
-				    : "KVM device node missing: check that the kvm module is loaded and udev created the node");
+		add_finding(
+		    fs, G, "/dev/kvm", ST_FAIL, "absent",
+		    vendor_mod && strcmp(vendor_mod, "none") == 0
+			? "kvm_intel/kvm_amd not loaded: modprobe it (it refuses to load without usable VT-x/AMD-V)"
+			: "KVM device node missing: check that the kvm module is loaded and udev created the node");
 		return;
 	}
 	add_finding(fs, G, "/dev/kvm", strstr(dev, "access=rw") ? ST_PASS : ST_WARN, dev,
-		    strstr(dev, "access=rw") ? NULL : "this user cannot open /dev/kvm: add it to the node's group (kvm)");
+		    strstr(dev, "access=rw") ? NULL
+					     : "this user cannot open /dev/kvm: add it to the node's group (kvm)");
 	const struct fact *api = facts_get(&p->host, "kvm.api_version");
 	if (api)
 		add_finding(fs, G, "KVM API version", api->known && strcmp(api->value, "12") == 0 ? ST_PASS : ST_WARN,
-			    api->known ? api->value : "unknown", api->known ? "KVM_GET_API_VERSION (stable API is 12)" : "%s",
-			    api->value);
+			    api->known ? api->value : "unknown",
+			    api->known ? "KVM_GET_API_VERSION (stable API is 12)" : "%s", api->value);
 }
 
 static void caps(const struct probe *p, struct findings *fs)
@@ -84,8 +86,8 @@ static void node(const struct probe *p, struct findings *fs, const char *key, co
  * host has no "devices" or "blkio" controller and is not warned for them. */
 static void cgroups(const struct probe *p, struct findings *fs)
 {
-	static const char *const v2[] = { "cpu", "cpuset", "memory", "io", "pids", NULL };
-	static const char *const v1[] = { "cpu", "cpuacct", "cpuset", "memory", "devices", "blkio", NULL };
+	static const char *const v2[] = {"cpu", "cpuset", "memory", "io", "pids", NULL};
+	static const char *const v1[] = {"cpu", "cpuacct", "cpuset", "memory", "devices", "blkio", NULL};
 	const char *ver = facts_str(&p->host, "cgroup.version");
 	const char *ctl = facts_str(&p->host, "cgroup.controllers");
 	if (!ver || !ctl) {

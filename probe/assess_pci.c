@@ -53,7 +53,8 @@ static void one(struct findings *fs, const struct pci_info *d)
 		 d->class_name, d->device_name, d->driver_known ? "; driver " : "",
 		 d->driver_known ? (d->driver[0] ? d->driver : "none") : "", link, caps);
 	if (down)
-		add_finding(fs, G, bdf, ST_WARN, val, "PCIe link trained below its capability (slot, riser or power state)");
+		add_finding(fs, G, bdf, ST_WARN, val,
+			    "PCIe link trained below its capability (slot, riser or power state)");
 	else
 		add_finding(fs, G, bdf, ST_INFO, val, NULL);
 }

@@ -31,7 +31,8 @@ static void memory(const struct probe *p, struct findings *fs)
 		return;
 	char g1s[32];
 	snprintf(g1s, sizeof(g1s), g1 < 0 ? "not supported by this kernel" : "%lld", g1);
-	snprintf(v, sizeof(v), "%lld x %lld kB reserved, 1 GiB pages: %s, THP: %s", hp, hsz, g1s, thp ? thp : "unknown");
+	snprintf(v, sizeof(v), "%lld x %lld kB reserved, 1 GiB pages: %s, THP: %s", hp, hsz, g1s,
+		 thp ? thp : "unknown");
 	add_finding(fs, G, "huge pages", ST_INFO, v, "hugetlbfs backing cuts guest TLB misses (EPT/NPT walks)");
 }
 
@@ -62,7 +63,9 @@ static void iommu(const struct probe *p, struct findings *fs)
 	if (!dmar && !ivrs)
 		return;
 	snprintf(v, sizeof(v), "ACPI %s, %lld units, %lld groups",
-		 dmar && !strcmp(dmar, "present") ? "DMAR" : ivrs && !strcmp(ivrs, "present") ? "IVRS" : "no DMAR/IVRS",
+		 dmar && !strcmp(dmar, "present")   ? "DMAR"
+		 : ivrs && !strcmp(ivrs, "present") ? "IVRS"
+						    : "no DMAR/IVRS",
 		 units, groups);
 	if (groups > 0)
 		add_finding(fs, G, "IOMMU", ST_PASS, v, "active: devices can be assigned to guests (VFIO)");

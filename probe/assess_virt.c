@@ -14,7 +14,8 @@ static void guest(const struct probe *p, struct findings *fs)
 {
 	const struct cpu_info *c = &p->cpu;
 	if (!c->hypervisor) {
-		add_finding(fs, G, "running under", ST_PASS, "bare metal", "CPUID.1:ECX[31] (hypervisor present) clear");
+		add_finding(fs, G, "running under", ST_PASS, "bare metal",
+			    "CPUID.1:ECX[31] (hypervisor present) clear");
 		return;
 	}
 	char v[128];
@@ -43,8 +44,8 @@ static void not_offered(const struct probe *p, struct findings *fs, const char *
 			    "(-cpu host or libvirt host-passthrough)",
 			    tech, bit);
 	else
-		add_finding(fs, G, "hardware virtualization", ST_FAIL, "absent", "this CPU does not implement %s (%s clear)",
-			    tech, bit);
+		add_finding(fs, G, "hardware virtualization", ST_FAIL, "absent",
+			    "this CPU does not implement %s (%s clear)", tech, bit);
 }
 
 static void hw_virt(const struct probe *p, struct findings *fs)
@@ -81,8 +82,8 @@ static void hw_virt(const struct probe *p, struct findings *fs)
 /* How much each capability matters to a production hypervisor. */
 static enum status cap_status(const char *name, int state)
 {
-	static const char *const important[] = { "ept", "npt", "unrestricted_guest", "vpid", "nrip_save",
-						 "flush_by_asid", "vmcb_clean", NULL };
+	static const char *const important[] = {"ept",	     "npt",	      "unrestricted_guest", "vpid",
+						"nrip_save", "flush_by_asid", "vmcb_clean",	    NULL};
 	if (state == TRI_YES)
 		return ST_PASS;
 	for (const char *const *i = important; *i; i++)
@@ -105,7 +106,10 @@ static void caps(const struct probe *p, struct findings *fs)
 		char name[48];
 		snprintf(name, sizeof(name), "%s %s", v->tech, c->name);
 		add_finding(fs, G, name, c->state == TRI_UNKNOWN ? ST_INFO : cap_status(c->name, c->state),
-			    c->state == TRI_YES ? "yes" : c->state == TRI_NO ? "no" : "unknown", "%s", c->what);
+			    c->state == TRI_YES	 ? "yes"
+			    : c->state == TRI_NO ? "no"
+						 : "unknown",
+			    "%s", c->what);
 	}
 	char val[128];
 	if (p->cpu.vendor == CV_INTEL) {
@@ -126,7 +130,8 @@ static void kernel_vmx_flags(const struct probe *p, struct findings *fs)
 {
 	const char *vf = facts_str(&p->host, "cpuinfo.vmx_flags");
 	if (vf)
-		add_finding(fs, G, "kernel vmx flags", ST_INFO, vf, "/proc/cpuinfo 'vmx flags': what the kernel can use");
+		add_finding(fs, G, "kernel vmx flags", ST_INFO, vf,
+			    "/proc/cpuinfo 'vmx flags': what the kernel can use");
 }
 
 static void tdx(const struct probe *p, struct findings *fs)

@@ -8,54 +8,54 @@
 /* name, leaf, subleaf, reg, bit, libcpuid flag. Bit positions: Intel SDM
  * Vol. 2A "CPUID", AMD APM Vol. 3 Appendix E. */
 const struct cpu_feat_desc cpu_feat_table[F_NUM] = {
-	[F_NX] = { "nx", E1, 0, REG_EDX, 20, -1 },
-	[F_LM] = { "lm", E1, 0, REG_EDX, 29, CPU_FEATURE_LM },
-	[F_LAHF] = { "lahf_lm", E1, 0, REG_ECX, 0, CPU_FEATURE_LAHF_LM },
-	[F_CX16] = { "cx16", 1, 0, REG_ECX, 13, CPU_FEATURE_CX16 },
-	[F_POPCNT] = { "popcnt", 1, 0, REG_ECX, 23, CPU_FEATURE_POPCNT },
-	[F_SSE3] = { "pni", 1, 0, REG_ECX, 0, CPU_FEATURE_PNI },
-	[F_SSSE3] = { "ssse3", 1, 0, REG_ECX, 9, CPU_FEATURE_SSSE3 },
-	[F_SSE41] = { "sse4_1", 1, 0, REG_ECX, 19, CPU_FEATURE_SSE4_1 },
-	[F_SSE42] = { "sse4_2", 1, 0, REG_ECX, 20, CPU_FEATURE_SSE4_2 },
-	[F_AVX] = { "avx", 1, 0, REG_ECX, 28, CPU_FEATURE_AVX },
-	[F_AVX2] = { "avx2", 7, 0, REG_EBX, 5, CPU_FEATURE_AVX2 },
-	[F_AVX512F] = { "avx512f", 7, 0, REG_EBX, 16, CPU_FEATURE_AVX512F },
-	[F_AVX512BW] = { "avx512bw", 7, 0, REG_EBX, 30, CPU_FEATURE_AVX512BW },
-	[F_AVX512CD] = { "avx512cd", 7, 0, REG_EBX, 28, CPU_FEATURE_AVX512CD },
-	[F_AVX512DQ] = { "avx512dq", 7, 0, REG_EBX, 17, CPU_FEATURE_AVX512DQ },
-	[F_AVX512VL] = { "avx512vl", 7, 0, REG_EBX, 31, CPU_FEATURE_AVX512VL },
-	[F_AES] = { "aes", 1, 0, REG_ECX, 25, CPU_FEATURE_AES },
-	[F_PCLMUL] = { "pclmulqdq", 1, 0, REG_ECX, 1, CPU_FEATURE_PCLMUL },
-	[F_XSAVE] = { "xsave", 1, 0, REG_ECX, 26, CPU_FEATURE_XSAVE },
-	[F_OSXSAVE] = { "osxsave", 1, 0, REG_ECX, 27, CPU_FEATURE_OSXSAVE },
-	[F_RDRAND] = { "rdrand", 1, 0, REG_ECX, 30, CPU_FEATURE_RDRAND },
-	[F_RDSEED] = { "rdseed", 7, 0, REG_EBX, 18, CPU_FEATURE_RDSEED },
-	[F_F16C] = { "f16c", 1, 0, REG_ECX, 29, CPU_FEATURE_F16C },
-	[F_FMA] = { "fma", 1, 0, REG_ECX, 12, CPU_FEATURE_FMA3 },
-	[F_BMI1] = { "bmi1", 7, 0, REG_EBX, 3, CPU_FEATURE_BMI1 },
-	[F_BMI2] = { "bmi2", 7, 0, REG_EBX, 8, CPU_FEATURE_BMI2 },
-	[F_LZCNT] = { "abm", E1, 0, REG_ECX, 5, CPU_FEATURE_ABM },
-	[F_MOVBE] = { "movbe", 1, 0, REG_ECX, 22, CPU_FEATURE_MOVBE },
-	[F_ADX] = { "adx", 7, 0, REG_EBX, 19, CPU_FEATURE_ADX },
-	[F_SMEP] = { "smep", 7, 0, REG_EBX, 7, -1 },
-	[F_SMAP] = { "smap", 7, 0, REG_EBX, 20, -1 },
-	[F_FSGSBASE] = { "fsgsbase", 7, 0, REG_EBX, 0, -1 },
-	[F_INVTSC] = { "invariant_tsc", 0x80000007u, 0, REG_EDX, 8, CPU_FEATURE_CONSTANT_TSC },
-	[F_X2APIC] = { "x2apic", 1, 0, REG_ECX, 21, CPU_FEATURE_X2APIC },
-	[F_PCID] = { "pcid", 1, 0, REG_ECX, 17, -1 },
-	[F_INVPCID] = { "invpcid", 7, 0, REG_EBX, 10, -1 },
-	[F_PDPE1GB] = { "pdpe1gb", E1, 0, REG_EDX, 26, -1 },
-	[F_CMOV] = { "cmov", 1, 0, REG_EDX, 15, CPU_FEATURE_CMOV },
-	[F_CX8] = { "cx8", 1, 0, REG_EDX, 8, CPU_FEATURE_CX8 },
-	[F_FPU] = { "fpu", 1, 0, REG_EDX, 0, CPU_FEATURE_FPU },
-	[F_FXSR] = { "fxsr", 1, 0, REG_EDX, 24, CPU_FEATURE_FXSR },
-	[F_MMX] = { "mmx", 1, 0, REG_EDX, 23, CPU_FEATURE_MMX },
-	[F_SSE] = { "sse", 1, 0, REG_EDX, 25, CPU_FEATURE_SSE },
-	[F_SSE2] = { "sse2", 1, 0, REG_EDX, 26, CPU_FEATURE_SSE2 },
-	[F_SYSCALL] = { "syscall", E1, 0, REG_EDX, 11, CPU_FEATURE_SYSCALL },
-	[F_VMX] = { "vmx", 1, 0, REG_ECX, 5, CPU_FEATURE_VMX },
-	[F_SVM] = { "svm", E1, 0, REG_ECX, 2, CPU_FEATURE_SVM },
-	[F_HYPERVISOR] = { "hypervisor", 1, 0, REG_ECX, 31, CPU_FEATURE_HYPERVISOR },
+    [F_NX] = {"nx", E1, 0, REG_EDX, 20, -1},
+    [F_LM] = {"lm", E1, 0, REG_EDX, 29, CPU_FEATURE_LM},
+    [F_LAHF] = {"lahf_lm", E1, 0, REG_ECX, 0, CPU_FEATURE_LAHF_LM},
+    [F_CX16] = {"cx16", 1, 0, REG_ECX, 13, CPU_FEATURE_CX16},
+    [F_POPCNT] = {"popcnt", 1, 0, REG_ECX, 23, CPU_FEATURE_POPCNT},
+    [F_SSE3] = {"pni", 1, 0, REG_ECX, 0, CPU_FEATURE_PNI},
+    [F_SSSE3] = {"ssse3", 1, 0, REG_ECX, 9, CPU_FEATURE_SSSE3},
+    [F_SSE41] = {"sse4_1", 1, 0, REG_ECX, 19, CPU_FEATURE_SSE4_1},
+    [F_SSE42] = {"sse4_2", 1, 0, REG_ECX, 20, CPU_FEATURE_SSE4_2},
+    [F_AVX] = {"avx", 1, 0, REG_ECX, 28, CPU_FEATURE_AVX},
+    [F_AVX2] = {"avx2", 7, 0, REG_EBX, 5, CPU_FEATURE_AVX2},
+    [F_AVX512F] = {"avx512f", 7, 0, REG_EBX, 16, CPU_FEATURE_AVX512F},
+    [F_AVX512BW] = {"avx512bw", 7, 0, REG_EBX, 30, CPU_FEATURE_AVX512BW},
+    [F_AVX512CD] = {"avx512cd", 7, 0, REG_EBX, 28, CPU_FEATURE_AVX512CD},
+    [F_AVX512DQ] = {"avx512dq", 7, 0, REG_EBX, 17, CPU_FEATURE_AVX512DQ},
+    [F_AVX512VL] = {"avx512vl", 7, 0, REG_EBX, 31, CPU_FEATURE_AVX512VL},
+    [F_AES] = {"aes", 1, 0, REG_ECX, 25, CPU_FEATURE_AES},
+    [F_PCLMUL] = {"pclmulqdq", 1, 0, REG_ECX, 1, CPU_FEATURE_PCLMUL},
+    [F_XSAVE] = {"xsave", 1, 0, REG_ECX, 26, CPU_FEATURE_XSAVE},
+    [F_OSXSAVE] = {"osxsave", 1, 0, REG_ECX, 27, CPU_FEATURE_OSXSAVE},
+    [F_RDRAND] = {"rdrand", 1, 0, REG_ECX, 30, CPU_FEATURE_RDRAND},
+    [F_RDSEED] = {"rdseed", 7, 0, REG_EBX, 18, CPU_FEATURE_RDSEED},
+    [F_F16C] = {"f16c", 1, 0, REG_ECX, 29, CPU_FEATURE_F16C},
+    [F_FMA] = {"fma", 1, 0, REG_ECX, 12, CPU_FEATURE_FMA3},
+    [F_BMI1] = {"bmi1", 7, 0, REG_EBX, 3, CPU_FEATURE_BMI1},
+    [F_BMI2] = {"bmi2", 7, 0, REG_EBX, 8, CPU_FEATURE_BMI2},
+    [F_LZCNT] = {"abm", E1, 0, REG_ECX, 5, CPU_FEATURE_ABM},
+    [F_MOVBE] = {"movbe", 1, 0, REG_ECX, 22, CPU_FEATURE_MOVBE},
+    [F_ADX] = {"adx", 7, 0, REG_EBX, 19, CPU_FEATURE_ADX},
+    [F_SMEP] = {"smep", 7, 0, REG_EBX, 7, -1},
+    [F_SMAP] = {"smap", 7, 0, REG_EBX, 20, -1},
+    [F_FSGSBASE] = {"fsgsbase", 7, 0, REG_EBX, 0, -1},
+    [F_INVTSC] = {"invariant_tsc", 0x80000007u, 0, REG_EDX, 8, CPU_FEATURE_CONSTANT_TSC},
+    [F_X2APIC] = {"x2apic", 1, 0, REG_ECX, 21, CPU_FEATURE_X2APIC},
+    [F_PCID] = {"pcid", 1, 0, REG_ECX, 17, -1},
+    [F_INVPCID] = {"invpcid", 7, 0, REG_EBX, 10, -1},
+    [F_PDPE1GB] = {"pdpe1gb", E1, 0, REG_EDX, 26, -1},
+    [F_CMOV] = {"cmov", 1, 0, REG_EDX, 15, CPU_FEATURE_CMOV},
+    [F_CX8] = {"cx8", 1, 0, REG_EDX, 8, CPU_FEATURE_CX8},
+    [F_FPU] = {"fpu", 1, 0, REG_EDX, 0, CPU_FEATURE_FPU},
+    [F_FXSR] = {"fxsr", 1, 0, REG_EDX, 24, CPU_FEATURE_FXSR},
+    [F_MMX] = {"mmx", 1, 0, REG_EDX, 23, CPU_FEATURE_MMX},
+    [F_SSE] = {"sse", 1, 0, REG_EDX, 25, CPU_FEATURE_SSE},
+    [F_SSE2] = {"sse2", 1, 0, REG_EDX, 26, CPU_FEATURE_SSE2},
+    [F_SYSCALL] = {"syscall", E1, 0, REG_EDX, 11, CPU_FEATURE_SYSCALL},
+    [F_VMX] = {"vmx", 1, 0, REG_ECX, 5, CPU_FEATURE_VMX},
+    [F_SVM] = {"svm", E1, 0, REG_ECX, 2, CPU_FEATURE_SVM},
+    [F_HYPERVISOR] = {"hypervisor", 1, 0, REG_ECX, 31, CPU_FEATURE_HYPERVISOR},
 };
 
 const char *cpu_vendor_name(enum cpu_vendor v)
@@ -122,14 +122,14 @@ static void decode_signature(struct cpu_info *c)
 
 int cpu_x86_64_level(const unsigned char f[F_NUM])
 {
-	static const enum cpu_feat v1[] = { F_CMOV, F_CX8, F_FPU, F_FXSR, F_MMX, F_SSE, F_SSE2, F_SYSCALL, F_LM };
-	static const enum cpu_feat v2[] = { F_CX16, F_LAHF, F_POPCNT, F_SSE3, F_SSE41, F_SSE42, F_SSSE3 };
-	static const enum cpu_feat v3[] = { F_AVX, F_AVX2, F_BMI1, F_BMI2, F_F16C, F_FMA, F_LZCNT, F_MOVBE, F_XSAVE };
-	static const enum cpu_feat v4[] = { F_AVX512F, F_AVX512BW, F_AVX512CD, F_AVX512DQ, F_AVX512VL };
+	static const enum cpu_feat v1[] = {F_CMOV, F_CX8, F_FPU, F_FXSR, F_MMX, F_SSE, F_SSE2, F_SYSCALL, F_LM};
+	static const enum cpu_feat v2[] = {F_CX16, F_LAHF, F_POPCNT, F_SSE3, F_SSE41, F_SSE42, F_SSSE3};
+	static const enum cpu_feat v3[] = {F_AVX, F_AVX2, F_BMI1, F_BMI2, F_F16C, F_FMA, F_LZCNT, F_MOVBE, F_XSAVE};
+	static const enum cpu_feat v4[] = {F_AVX512F, F_AVX512BW, F_AVX512CD, F_AVX512DQ, F_AVX512VL};
 	const struct {
 		const enum cpu_feat *f;
 		size_t n;
-	} lv[] = { { v1, 9 }, { v2, 7 }, { v3, 9 }, { v4, 5 } };
+	} lv[] = {{v1, 9}, {v2, 7}, {v3, 9}, {v4, 5}};
 	int level = 0;
 	for (int i = 0; i < 4; i++) {
 		for (size_t j = 0; j < lv[i].n; j++)
@@ -156,10 +156,12 @@ static const char *hv_name_of(const char *sig)
 	static const struct {
 		const char *sig, *name;
 	} known[] = {
-		{ "KVMKVMKVM", "KVM" }, { "VMwareVMware", "VMware" }, { "Microsoft Hv", "Hyper-V" },
-		{ "XenVMMXenVMM", "Xen" }, { "bhyve bhyve ", "bhyve" }, { "TCGTCGTCGTCG", "QEMU TCG" },
-		{ "VBoxVBoxVBox", "VirtualBox" }, { " lrpepyh  vr", "Parallels" }, { "ACRNACRNACRN", "ACRN" },
-		{ "Jailhouse", "Jailhouse" }, { "QNXQVMBSQG", "QNX" }, { "Linux KVM Hv", "KVM (Hyper-V enlightened)" },
+	    {"KVMKVMKVM", "KVM"},	    {"VMwareVMware", "VMware"},
+	    {"Microsoft Hv", "Hyper-V"},    {"XenVMMXenVMM", "Xen"},
+	    {"bhyve bhyve ", "bhyve"},	    {"TCGTCGTCGTCG", "QEMU TCG"},
+	    {"VBoxVBoxVBox", "VirtualBox"}, {" lrpepyh  vr", "Parallels"},
+	    {"ACRNACRNACRN", "ACRN"},	    {"Jailhouse", "Jailhouse"},
+	    {"QNXQVMBSQG", "QNX"},	    {"Linux KVM Hv", "KVM (Hyper-V enlightened)"},
 	};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strcmp(sig, known[i].sig) == 0)
@@ -293,10 +295,10 @@ int cpu_decode(const struct cpu_raw *r, struct cpu_info *c, char *err, size_t er
 	}
 	copy_trimmed(c->vendor_str, sizeof(c->vendor_str), id.vendor_str);
 	copy_trimmed(c->brand, sizeof(c->brand), id.brand_str);
-	c->vendor = strcmp(c->vendor_str, "GenuineIntel") == 0   ? CV_INTEL
+	c->vendor = strcmp(c->vendor_str, "GenuineIntel") == 0	 ? CV_INTEL
 		    : strcmp(c->vendor_str, "AuthenticAMD") == 0 ? CV_AMD
 		    : strcmp(c->vendor_str, "HygonGenuine") == 0 ? CV_HYGON
-								  : CV_OTHER;
+								 : CV_OTHER;
 	cpu_raw_get(r, 1, 0, v);
 	c->signature = v[REG_EAX];
 	decode_signature(c);

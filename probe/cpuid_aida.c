@@ -14,13 +14,13 @@
 #include <sys/stat.h>
 
 #define AIDA_MAX_BYTES (64L << 20)
-#define AIDA_MAX_LINE 4096
-#define AIDA_MAX_CPUS 8192
+#define AIDA_MAX_LINE  4096
+#define AIDA_MAX_CPUS  8192
 
 struct aida_state {
 	const char *path;
 	long line;
-	int cpu;         /* logical CPU the records belong to, -1 outside */
+	int cpu; /* logical CPU the records belong to, -1 outside */
 	int cpu_seen[AIDA_MAX_CPUS / 8];
 	int has_apic[2]; /* for the current CPU: leaf 1 / leaf 0xB seen */
 	uint32_t apic1, apicb;
@@ -268,7 +268,7 @@ static int finish(struct aida_state *s, struct cpu_raw *r)
 
 int cpu_raw_read_aida64(const char *path, struct cpu_raw *r, char *err, size_t errlen)
 {
-	struct aida_state s = { .path = path, .cpu = -1, .last_leaf = 0xffffffffu, .err = err, .errlen = errlen };
+	struct aida_state s = {.path = path, .cpu = -1, .last_leaf = 0xffffffffu, .err = err, .errlen = errlen};
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -51,7 +51,7 @@ int cpu_raw_add_msr(struct cpu_raw *r, uint32_t index, uint64_t value, int state
 			return 0;
 	if (grow((void **)&r->msrs, &r->capmsrs, r->nmsrs, sizeof(*r->msrs)))
 		return -ENOMEM;
-	r->msrs[r->nmsrs++] = (struct msr_entry){ index, value, state };
+	r->msrs[r->nmsrs++] = (struct msr_entry){index, value, state};
 	return 0;
 }
 

@@ -19,8 +19,7 @@ struct factset {
 void facts_init(struct factset *s);
 void facts_free(struct factset *s);
 int facts_set(struct factset *s, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int facts_unknown(struct factset *s, const char *key, const char *why_fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int facts_unknown(struct factset *s, const char *key, const char *why_fmt, ...) __attribute__((format(printf, 3, 4)));
 const struct fact *facts_get(const struct factset *s, const char *key);
 /* Known value or NULL. */
 const char *facts_str(const struct factset *s, const char *key);

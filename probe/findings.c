@@ -43,7 +43,7 @@ void add_finding(struct findings *fs, const char *group, const char *name, enum 
 
 const char *status_name(enum status st)
 {
-	static const char *const n[] = { "PASS", "WARN", "FAIL", "INFO" };
+	static const char *const n[] = {"PASS", "WARN", "FAIL", "INFO"};
 	return st <= ST_INFO ? n[st] : "?";
 }
 

@@ -20,8 +20,10 @@ static void meminfo(const char *root, struct factset *s)
 {
 	static const struct {
 		const char *field, *key;
-	} want[] = { { "MemTotal:", "mem.total_kb" }, { "HugePages_Total:", "hugepages.total" },
-		     { "HugePages_Free:", "hugepages.free" }, { "Hugepagesize:", "hugepages.size_kb" } };
+	} want[] = {{"MemTotal:", "mem.total_kb"},
+		    {"HugePages_Total:", "hugepages.total"},
+		    {"HugePages_Free:", "hugepages.free"},
+		    {"Hugepagesize:", "hugepages.size_kb"}};
 	FILE *f = sysroot_fopen(root, "/proc/meminfo");
 	char line[256];
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
@@ -89,7 +91,8 @@ static void cpuinfo(const char *root, struct factset *s)
 	FILE *f = sysroot_fopen(root, "/proc/cpuinfo");
 	char line[8192];
 	facts_unknown(s, "cpuinfo.flags", "/proc/cpuinfo %s", f ? "has no flags line" : "not readable");
-	facts_unknown(s, "cpuinfo.vmx_flags", "/proc/cpuinfo %s", f ? "has no 'vmx flags' line (kernel < 5.9 or no VMX)" : "not readable");
+	facts_unknown(s, "cpuinfo.vmx_flags", "/proc/cpuinfo %s",
+		      f ? "has no 'vmx flags' line (kernel < 5.9 or no VMX)" : "not readable");
 	int got_flags = 0, got_vmx = 0;
 	static struct kernel_topo t;
 	long pkg = -1;

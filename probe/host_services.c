@@ -28,8 +28,8 @@ static void dev_node(const char *root, struct factset *s, const char *key, const
 	snprintf(owner, sizeof(owner), "%s", pw ? pw->pw_name : "?");
 	snprintf(group, sizeof(group), "%s", gr ? gr->gr_name : "?");
 	int rw = access(p, R_OK | W_OK) == 0;
-	facts_set(s, key, "present mode=%04o owner=%s group=%s access=%s", (unsigned)(st.st_mode & 07777), owner,
-		  group, rw ? "rw" : "denied");
+	facts_set(s, key, "present mode=%04o owner=%s group=%s access=%s", (unsigned)(st.st_mode & 07777), owner, group,
+		  rw ? "rw" : "denied");
 }
 
 static int visible(const struct dirent *e)
@@ -68,7 +68,8 @@ static void cgroups(const char *root, struct factset *s)
 	/* v1 (or hybrid): the enabled hierarchies of /proc/cgroups. */
 	FILE *f = sysroot_fopen(root, "/proc/cgroups");
 	if (!f) {
-		facts_unknown(s, "cgroup.version", "neither /sys/fs/cgroup/cgroup.controllers nor /proc/cgroups readable");
+		facts_unknown(s, "cgroup.version",
+			      "neither /sys/fs/cgroup/cgroup.controllers nor /proc/cgroups readable");
 		facts_unknown(s, "cgroup.controllers", "cgroups not visible");
 		return;
 	}
@@ -167,9 +168,9 @@ static void module_params(const char *root, struct factset *s, const char *mod, 
 
 void host_read_kvm(const char *root, struct factset *s)
 {
-	static const char *const intel[] = { "ept", "nested", "enable_apicv", "unrestricted_guest", "vpid", "pml",
-					     "enable_shadow_vmcs", NULL };
-	static const char *const amd[] = { "npt", "nested", "avic", "sev", "sev_es", "sev_snp", "vgif", NULL };
+	static const char *const intel[] = {"ept",  "nested", "enable_apicv",	    "unrestricted_guest",
+					    "vpid", "pml",    "enable_shadow_vmcs", NULL};
+	static const char *const amd[] = {"npt", "nested", "avic", "sev", "sev_es", "sev_snp", "vgif", NULL};
 	int ki = sysroot_exists(root, "/sys/module/kvm_intel");
 	int ka = sysroot_exists(root, "/sys/module/kvm_amd");
 	facts_set(s, "kvm.module.kvm", "%s", sysroot_exists(root, "/sys/module/kvm") ? "loaded" : "absent");

@@ -14,13 +14,22 @@ static const struct {
 	const char *name;
 	int cap;
 } kvm_caps[] = {
-	{ "user_memory", KVM_CAP_USER_MEMORY }, { "irqchip", KVM_CAP_IRQCHIP },
-	{ "split_irqchip", KVM_CAP_SPLIT_IRQCHIP }, { "ioeventfd", KVM_CAP_IOEVENTFD },
-	{ "irqfd", KVM_CAP_IRQFD }, { "nr_vcpus", KVM_CAP_NR_VCPUS }, { "max_vcpus", KVM_CAP_MAX_VCPUS },
-	{ "nr_memslots", KVM_CAP_NR_MEMSLOTS }, { "ext_cpuid", KVM_CAP_EXT_CPUID },
-	{ "tsc_control", KVM_CAP_TSC_CONTROL }, { "x2apic_api", KVM_CAP_X2APIC_API },
-	{ "nested_state", KVM_CAP_NESTED_STATE }, { "immediate_exit", KVM_CAP_IMMEDIATE_EXIT },
-	{ "hyperv", KVM_CAP_HYPERV }, { "pit2", KVM_CAP_PIT2 }, { "xsave", KVM_CAP_XSAVE },
+    {"user_memory", KVM_CAP_USER_MEMORY},
+    {"irqchip", KVM_CAP_IRQCHIP},
+    {"split_irqchip", KVM_CAP_SPLIT_IRQCHIP},
+    {"ioeventfd", KVM_CAP_IOEVENTFD},
+    {"irqfd", KVM_CAP_IRQFD},
+    {"nr_vcpus", KVM_CAP_NR_VCPUS},
+    {"max_vcpus", KVM_CAP_MAX_VCPUS},
+    {"nr_memslots", KVM_CAP_NR_MEMSLOTS},
+    {"ext_cpuid", KVM_CAP_EXT_CPUID},
+    {"tsc_control", KVM_CAP_TSC_CONTROL},
+    {"x2apic_api", KVM_CAP_X2APIC_API},
+    {"nested_state", KVM_CAP_NESTED_STATE},
+    {"immediate_exit", KVM_CAP_IMMEDIATE_EXIT},
+    {"hyperv", KVM_CAP_HYPERV},
+    {"pit2", KVM_CAP_PIT2},
+    {"xsave", KVM_CAP_XSAVE},
 };
 
 void host_read_kvm_dev(const char *root, struct factset *s)

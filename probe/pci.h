@@ -10,19 +10,19 @@
 struct pci_info {
 	unsigned domain, bus, dev, func;
 	uint32_t vendor, device, subvendor, subdevice; /* PCI_ID_UNKNOWN if not shown */
-	uint32_t class_code; /* base<<16 | sub<<8 | prog-if; prog-if 0 if not shown */
-	int rev;             /* -1 unknown */
+	uint32_t class_code;			       /* base<<16 | sub<<8 | prog-if; prog-if 0 if not shown */
+	int rev;				       /* -1 unknown */
 	char class_name[64], vendor_name[96], device_name[160];
-	char driver[48];     /* "" when none bound or not known */
+	char driver[48]; /* "" when none bound or not known */
 	char modules[96];
-	int driver_known;    /* 1 when the source tells bound drivers */
+	int driver_known; /* 1 when the source tells bound drivers */
 	/* PCIe link, 0 when no PCIe capability or unknown. Speeds in GT/s*10. */
 	int link_known;
 	int cap_speed, cap_width, sta_speed, sta_width;
 	int sriov, sriov_total_vfs, sriov_num_vfs; /* -1 unknown */
-	int acs, ari;        /* -1 unknown */
+	int acs, ari;				   /* -1 unknown */
 	int is_vf;
-	int iommu_group;     /* -1 unknown */
+	int iommu_group; /* -1 unknown */
 };
 
 struct pci_list {

@@ -32,7 +32,7 @@ static void pci_quiet_cb(char *msg, ...)
 
 static int link_speed(unsigned code)
 {
-	static const int gts10[] = { 0, 25, 50, 80, 160, 320, 640 };
+	static const int gts10[] = {0, 25, 50, 80, 160, 320, 640};
 	return code < sizeof(gts10) / sizeof(gts10[0]) ? gts10[code] : 0;
 }
 
@@ -77,7 +77,7 @@ static void names(struct pci_access *a, struct pci_dev *p, struct pci_info *d)
 static void one_dev(struct pci_access *a, struct pci_dev *p, struct pci_info *d, int live)
 {
 	pci_fill_info(p, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CAPS | PCI_FILL_EXT_CAPS | PCI_FILL_CLASS_EXT |
-				 PCI_FILL_SUBSYS | PCI_FILL_DRIVER | PCI_FILL_IOMMU_GROUP);
+			     PCI_FILL_SUBSYS | PCI_FILL_DRIVER | PCI_FILL_IOMMU_GROUP);
 	d->domain = (unsigned)p->domain;
 	d->bus = p->bus;
 	d->dev = p->dev;

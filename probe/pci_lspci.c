@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #define LSPCI_MAX_BYTES (64L << 20)
-#define LSPCI_MAX_LINE 8192
+#define LSPCI_MAX_LINE	8192
 
 struct lspci_state {
 	const char *path;
@@ -39,7 +39,8 @@ static int hexn(const char *p, int n, unsigned *out)
 	for (int i = 0; i < n; i++) {
 		if (!isxdigit((unsigned char)p[i]))
 			return -1;
-		v = v * 16 + (unsigned)(isdigit((unsigned char)p[i]) ? p[i] - '0' : tolower((unsigned char)p[i]) - 'a' + 10);
+		v = v * 16 +
+		    (unsigned)(isdigit((unsigned char)p[i]) ? p[i] - '0' : tolower((unsigned char)p[i]) - 'a' + 10);
 	}
 	*out = v;
 	return 0;
@@ -260,7 +261,7 @@ static void finish(struct lspci_state *s)
 
 int pci_read_lspci_text(const char *path, struct pci_list *l, char *err, size_t errlen)
 {
-	struct lspci_state s = { .path = path, .l = l, .err = err, .errlen = errlen };
+	struct lspci_state s = {.path = path, .l = l, .err = err, .errlen = errlen};
 	struct stat st;
 	FILE *f = fopen(path, "rb");
 	if (!f) {

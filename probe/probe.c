@@ -87,7 +87,8 @@ int probe_collect(struct probe *p, const struct probe_opts *o, char *err, size_t
 	if (!o->cpuid_dump || o->sysroot)
 		collect_host(p, o);
 	else
-		snprintf(p->host_source, sizeof(p->host_source), "none (replaying dumps; use --sysroot for host facts)");
+		snprintf(p->host_source, sizeof(p->host_source),
+			 "none (replaying dumps; use --sysroot for host facts)");
 	if (collect_topology(p, o, err, errlen))
 		return -1;
 	return probe_decode(p, o->data_dir, err, errlen);

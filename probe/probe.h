@@ -11,12 +11,12 @@
 #include "virt_caps.h"
 
 struct probe_opts {
-	const char *sysroot;    /* replay /sys /proc /dev from here */
+	const char *sysroot;	/* replay /sys /proc /dev from here */
 	const char *cpuid_dump; /* AIDA64 dump instead of live CPUID/MSRs */
-	const char *lspci;      /* lspci -nn/-nnk/-vvnn text instead of libpci */
-	const char *pci_dump;   /* libpci dump (lspci -xxx) instead of live */
-	const char *topology;   /* hwloc XML instead of live topology */
-	const char *data_dir;   /* where data/cpu-uarch.tsv lives */
+	const char *lspci;	/* lspci -nn/-nnk/-vvnn text instead of libpci */
+	const char *pci_dump;	/* libpci dump (lspci -xxx) instead of live */
+	const char *topology;	/* hwloc XML instead of live topology */
+	const char *data_dir;	/* where data/cpu-uarch.tsv lives */
 };
 
 struct probe {
@@ -24,7 +24,7 @@ struct probe {
 	struct cpu_raw raw;
 	struct factset host;
 	struct pci_list pci;
-	int pci_present;  /* a PCI source was read */
+	int pci_present;    /* a PCI source was read */
 	char pci_note[256]; /* why not, when not */
 	char host_source[256];
 	int host_collected; /* /sys, /proc, /dev were read (live or --sysroot) */

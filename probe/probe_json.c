@@ -24,14 +24,15 @@ static json_t *raw_to_json(const struct cpu_raw *r)
 	json_t *leaves = json_array(), *msrs = json_array(), *apic = json_array();
 	for (size_t i = 0; i < r->nleaves; i++) {
 		const struct cpuid_entry *e = &r->leaves[i];
-		json_array_append_new(leaves, json_pack("[o,i,o,o,o,o]", hex32(e->leaf), (int)e->subleaf, hex32(e->r[0]),
-							hex32(e->r[1]), hex32(e->r[2]), hex32(e->r[3])));
+		json_array_append_new(leaves,
+				      json_pack("[o,i,o,o,o,o]", hex32(e->leaf), (int)e->subleaf, hex32(e->r[0]),
+						hex32(e->r[1]), hex32(e->r[2]), hex32(e->r[3])));
 	}
 	for (size_t i = 0; i < r->nmsrs; i++) {
 		char v[24];
 		snprintf(v, sizeof(v), "0x%016llx", (unsigned long long)r->msrs[i].value);
-		json_array_append_new(msrs, json_pack("[o,s]", hex32(r->msrs[i].index),
-						      r->msrs[i].state == MSR_OK ? v : "failed"));
+		json_array_append_new(
+		    msrs, json_pack("[o,s]", hex32(r->msrs[i].index), r->msrs[i].state == MSR_OK ? v : "failed"));
 	}
 	for (size_t i = 0; i < r->ncpus; i++)
 		json_array_append_new(apic, json_integer(r->apic_ids[i]));
@@ -61,7 +62,7 @@ static json_t *cpu_json(const struct probe *p)
 
 static json_t *virt_json(const struct virt_info *v)
 {
-	static const char *const fw[] = { "unknown", "enabled", "unlocked", "disabled" };
+	static const char *const fw[] = {"unknown", "enabled", "unlocked", "disabled"};
 	json_t *caps = json_object();
 	for (int i = 0; i < v->ncaps; i++)
 		json_object_set_new(caps, v->caps[i].name,
@@ -104,10 +105,11 @@ static json_t *pci_dev_json(const struct pci_info *d)
 			      "subdevice", id_json(d->subdevice), "class", cls, "rev", d->rev, "class_name",
 			      d->class_name, "vendor_name", d->vendor_name, "device_name", d->device_name, "driver",
 			      d->driver, "modules", d->modules, "driver_known", d->driver_known);
-	json_object_set_new(o, "link", d->link_known ? json_pack("{s:i,s:i,s:i,s:i}", "cap_speed", d->cap_speed,
-								 "cap_width", d->cap_width, "sta_speed", d->sta_speed,
-								 "sta_width", d->sta_width)
-						     : json_null());
+	json_object_set_new(o, "link",
+			    d->link_known
+				? json_pack("{s:i,s:i,s:i,s:i}", "cap_speed", d->cap_speed, "cap_width", d->cap_width,
+					    "sta_speed", d->sta_speed, "sta_width", d->sta_width)
+				: json_null());
 	json_object_set_new(o, "sriov", tri_json(d->sriov));
 	json_object_set_new(o, "sriov_total_vfs", json_integer(d->sriov_total_vfs));
 	json_object_set_new(o, "sriov_num_vfs", json_integer(d->sriov_num_vfs));
@@ -133,9 +135,9 @@ static json_t *findings_json(const struct probe *p)
 	assess(p, &fs);
 	json_t *a = json_array();
 	for (size_t i = 0; i < fs.n; i++)
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:s}", "group", fs.f[i].group, "name", fs.f[i].name,
-						   "status", status_name(fs.f[i].st), "value", fs.f[i].value, "reason",
-						   fs.f[i].reason));
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:s}", "group", fs.f[i].group, "name",
+						   fs.f[i].name, "status", status_name(fs.f[i].st), "value",
+						   fs.f[i].value, "reason", fs.f[i].reason));
 	json_t *o = json_pack("{s:s,s:o}", "overall", status_name(findings_worst(&fs)), "items", a);
 	findings_free(&fs);
 	return o;

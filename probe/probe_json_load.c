@@ -45,8 +45,7 @@ static int leaves(struct ld *l, json_t *a, struct cpu_raw *r)
 	size_t i;
 	json_t *e;
 	char where[64];
-	json_array_foreach(a, i, e)
-	{
+	json_array_foreach (a, i, e) {
 		uint64_t v[5];
 		snprintf(where, sizeof(where), "raw.cpu.leaves[%zu]", i);
 		if (!json_is_array(e) || json_array_size(e) != 6 || !json_is_integer(json_array_get(e, 1)))
@@ -57,7 +56,7 @@ static int leaves(struct ld *l, json_t *a, struct cpu_raw *r)
 			ok = hexval(json_array_get(e, (size_t)k + 2), 0xffffffffu, &v[k + 1]) == 0;
 		if (!ok)
 			return bad(l, where, "registers must be \"0x\" hex strings of 32 bits");
-		uint32_t regs[4] = { (uint32_t)v[1], (uint32_t)v[2], (uint32_t)v[3], (uint32_t)v[4] };
+		uint32_t regs[4] = {(uint32_t)v[1], (uint32_t)v[2], (uint32_t)v[3], (uint32_t)v[4]};
 		if (cpu_raw_add_leaf(r, (uint32_t)v[0], (uint32_t)sub, regs))
 			return bad(l, where, "out of memory");
 	}
@@ -69,8 +68,7 @@ static int msrs(struct ld *l, json_t *a, struct cpu_raw *r)
 	size_t i;
 	json_t *e;
 	char where[64];
-	json_array_foreach(a, i, e)
-	{
+	json_array_foreach (a, i, e) {
 		uint64_t idx, val = 0;
 		snprintf(where, sizeof(where), "raw.cpu.msrs[%zu]", i);
 		if (!json_is_array(e) || json_array_size(e) != 2 || hexval(json_array_get(e, 0), 0xffffffffu, &idx))
@@ -86,7 +84,8 @@ static int msrs(struct ld *l, json_t *a, struct cpu_raw *r)
 
 static int cpu(struct ld *l, json_t *c, struct cpu_raw *r)
 {
-	json_t *lv = json_object_get(c, "leaves"), *ms = json_object_get(c, "msrs"), *ap = json_object_get(c, "apic_ids");
+	json_t *lv = json_object_get(c, "leaves"), *ms = json_object_get(c, "msrs"),
+	       *ap = json_object_get(c, "apic_ids");
 	if (!json_is_array(lv) || !json_is_array(ms) || !json_is_array(ap))
 		return bad(l, "raw.cpu", "expected arrays leaves, msrs and apic_ids");
 	copy_str(r->source, sizeof(r->source), json_object_get(c, "source"));
@@ -95,8 +94,7 @@ static int cpu(struct ld *l, json_t *c, struct cpu_raw *r)
 		return -1;
 	size_t i;
 	json_t *e;
-	json_array_foreach(ap, i, e)
-	{
+	json_array_foreach (ap, i, e) {
 		if (!json_is_integer(e) || json_integer_value(e) < 0 || json_integer_value(e) > 0xffffffffLL)
 			return bad(l, "raw.cpu.apic_ids", "expected non-negative integers");
 		cpu_raw_add_cpu(r, (uint32_t)json_integer_value(e));
@@ -110,8 +108,7 @@ static int host(struct ld *l, json_t *h, struct factset *s)
 	json_t *v;
 	if (!json_is_object(h))
 		return bad(l, "raw.host", "expected an object");
-	json_object_foreach(h, k, v)
-	{
+	json_object_foreach (h, k, v) {
 		json_t *u = json_is_object(v) ? json_object_get(v, "unknown") : NULL;
 		if (json_is_string(v))
 			facts_set(s, k, "%s", json_string_value(v));
@@ -192,8 +189,7 @@ static int pci(struct ld *l, json_t *o, struct probe *p)
 	copy_str(p->pci.source, sizeof(p->pci.source), json_object_get(o, "source"));
 	size_t i;
 	json_t *e;
-	json_array_foreach(devs, i, e)
-	{
+	json_array_foreach (devs, i, e) {
 		char where[48];
 		snprintf(where, sizeof(where), "pci.devices[%zu]", i);
 		struct pci_info *d = pci_list_add(&p->pci);
@@ -223,7 +219,7 @@ static int document(struct ld *l, json_t *doc, struct probe *p)
 int probe_load_json(struct probe *p, const char *path, char *err, size_t errlen)
 {
 	json_error_t je;
-	struct ld l = { path, err, errlen };
+	struct ld l = {path, err, errlen};
 	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!doc) {
 		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);

@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <stdio.h>
 
-#define LEAF_SVM 0x8000000Au
-#define LEAF_SEV 0x8000001Fu
+#define LEAF_SVM  0x8000000Au
+#define LEAF_SEV  0x8000001Fu
 #define MSR_VM_CR 0xC0010114u
 
 struct svm_bit {
@@ -17,26 +17,26 @@ struct svm_bit {
 };
 
 static const struct svm_bit svm_bits[] = {
-	{ "npt", "nested page tables", LEAF_SVM, REG_EDX, 0 },
-	{ "lbr_virt", "LBR virtualization", LEAF_SVM, REG_EDX, 1 },
-	{ "svm_lock", "SVM lock (VM_CR.LOCK)", LEAF_SVM, REG_EDX, 2 },
-	{ "nrip_save", "next-RIP save", LEAF_SVM, REG_EDX, 3 },
-	{ "tsc_rate_msr", "TSC ratio MSR (TSC scaling)", LEAF_SVM, REG_EDX, 4 },
-	{ "vmcb_clean", "VMCB clean bits", LEAF_SVM, REG_EDX, 5 },
-	{ "flush_by_asid", "flush by ASID", LEAF_SVM, REG_EDX, 6 },
-	{ "decode_assists", "decode assists", LEAF_SVM, REG_EDX, 7 },
-	{ "pause_filter", "PAUSE intercept filter", LEAF_SVM, REG_EDX, 10 },
-	{ "pause_filter_threshold", "PAUSE filter threshold", LEAF_SVM, REG_EDX, 12 },
-	{ "avic", "AVIC (APIC virtualization)", LEAF_SVM, REG_EDX, 13 },
-	{ "v_vmsave_vmload", "virtual VMSAVE/VMLOAD (nested)", LEAF_SVM, REG_EDX, 15 },
-	{ "vgif", "virtual GIF (nested)", LEAF_SVM, REG_EDX, 16 },
-	{ "gmet", "guest mode execute trap", LEAF_SVM, REG_EDX, 17 },
-	{ "x2avic", "x2AVIC", LEAF_SVM, REG_EDX, 18 },
-	{ "vnmi", "virtual NMI", LEAF_SVM, REG_EDX, 25 },
-	{ "sme", "secure memory encryption", LEAF_SEV, REG_EAX, 0 },
-	{ "sev", "secure encrypted virtualization", LEAF_SEV, REG_EAX, 1 },
-	{ "sev_es", "SEV encrypted state", LEAF_SEV, REG_EAX, 3 },
-	{ "sev_snp", "SEV secure nested paging", LEAF_SEV, REG_EAX, 4 },
+    {"npt", "nested page tables", LEAF_SVM, REG_EDX, 0},
+    {"lbr_virt", "LBR virtualization", LEAF_SVM, REG_EDX, 1},
+    {"svm_lock", "SVM lock (VM_CR.LOCK)", LEAF_SVM, REG_EDX, 2},
+    {"nrip_save", "next-RIP save", LEAF_SVM, REG_EDX, 3},
+    {"tsc_rate_msr", "TSC ratio MSR (TSC scaling)", LEAF_SVM, REG_EDX, 4},
+    {"vmcb_clean", "VMCB clean bits", LEAF_SVM, REG_EDX, 5},
+    {"flush_by_asid", "flush by ASID", LEAF_SVM, REG_EDX, 6},
+    {"decode_assists", "decode assists", LEAF_SVM, REG_EDX, 7},
+    {"pause_filter", "PAUSE intercept filter", LEAF_SVM, REG_EDX, 10},
+    {"pause_filter_threshold", "PAUSE filter threshold", LEAF_SVM, REG_EDX, 12},
+    {"avic", "AVIC (APIC virtualization)", LEAF_SVM, REG_EDX, 13},
+    {"v_vmsave_vmload", "virtual VMSAVE/VMLOAD (nested)", LEAF_SVM, REG_EDX, 15},
+    {"vgif", "virtual GIF (nested)", LEAF_SVM, REG_EDX, 16},
+    {"gmet", "guest mode execute trap", LEAF_SVM, REG_EDX, 17},
+    {"x2avic", "x2AVIC", LEAF_SVM, REG_EDX, 18},
+    {"vnmi", "virtual NMI", LEAF_SVM, REG_EDX, 25},
+    {"sme", "secure memory encryption", LEAF_SEV, REG_EAX, 0},
+    {"sev", "secure encrypted virtualization", LEAF_SEV, REG_EAX, 1},
+    {"sev_es", "SEV encrypted state", LEAF_SEV, REG_EAX, 3},
+    {"sev_snp", "SEV secure nested paging", LEAF_SEV, REG_EAX, 4},
 };
 
 static int leaf_in_range(const struct cpu_raw *r, uint32_t leaf)
@@ -52,13 +52,15 @@ static void vm_cr(const struct cpu_raw *r, struct virt_info *v)
 	if (rc) {
 		v->fw = FW_UNKNOWN;
 		snprintf(v->fw_detail, sizeof(v->fw_detail), "VM_CR (MSR 0xC0010114) %s",
-			 rc == -EIO ? "read failed" : r->msr_note[0] ? r->msr_note : "not captured");
+			 rc == -EIO	  ? "read failed"
+			 : r->msr_note[0] ? r->msr_note
+					  : "not captured");
 		return;
 	}
 	int lock = (cr >> 3) & 1, dis = (cr >> 4) & 1;
 	v->fw = dis ? FW_DISABLED : lock ? FW_ENABLED : FW_UNLOCKED;
-	snprintf(v->fw_detail, sizeof(v->fw_detail), "VM_CR=0x%llx: lock=%d svmdis=%d", (unsigned long long)cr,
-		 lock, dis);
+	snprintf(v->fw_detail, sizeof(v->fw_detail), "VM_CR=0x%llx: lock=%d svmdis=%d", (unsigned long long)cr, lock,
+		 dis);
 }
 
 void svm_decode(const struct cpu_raw *r, struct virt_info *v)
@@ -83,7 +85,9 @@ void svm_decode(const struct cpu_raw *r, struct virt_info *v)
 		const struct svm_bit *b = &svm_bits[i];
 		int known = b->leaf == LEAF_SEV ? sev_known : v->caps_known;
 		/* A missing 0x8000001F means no SME/SEV: the leaf's absence is the answer. */
-		int st = known ? cpu_raw_bit(r, b->leaf, 0, b->reg, b->bit) : b->leaf == LEAF_SEV ? TRI_NO : TRI_UNKNOWN;
-		v->caps[v->ncaps++] = (struct virt_cap){ b->name, b->what, st };
+		int st = known		       ? cpu_raw_bit(r, b->leaf, 0, b->reg, b->bit)
+			 : b->leaf == LEAF_SEV ? TRI_NO
+					       : TRI_UNKNOWN;
+		v->caps[v->ncaps++] = (struct virt_cap){b->name, b->what, st};
 	}
 }

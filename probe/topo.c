@@ -21,8 +21,8 @@ static void caches(hwloc_topology_t t, struct factset *s)
 	static const struct {
 		hwloc_obj_type_t type;
 		const char *key;
-	} lv[] = { { HWLOC_OBJ_L1CACHE, "topo.l1d_kb" }, { HWLOC_OBJ_L2CACHE, "topo.l2_kb" },
-		   { HWLOC_OBJ_L3CACHE, "topo.l3_kb" } };
+	} lv[] = {
+	    {HWLOC_OBJ_L1CACHE, "topo.l1d_kb"}, {HWLOC_OBJ_L2CACHE, "topo.l2_kb"}, {HWLOC_OBJ_L3CACHE, "topo.l3_kb"}};
 	for (size_t i = 0; i < sizeof(lv) / sizeof(lv[0]); i++) {
 		hwloc_obj_t o = hwloc_get_obj_by_type(t, lv[i].type, 0);
 		char key[64];
@@ -60,7 +60,9 @@ int host_read_topology(const char *root, const char *xml, struct factset *s, cha
 	}
 	if (hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE) <= 0 || hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE) <= 0) {
 		snprintf(err, errlen, "%s: hwloc found no packages or cores (no sys/devices/system/cpu?)",
-			 xml ? xml : root && *root ? root : "live");
+			 xml		 ? xml
+			 : root && *root ? root
+					 : "live");
 		goto fail_topology;
 	}
 	facts_set(s, "topo.source", "%s", xml ? xml : root && *root ? root : "live");

@@ -12,7 +12,7 @@ enum tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
 struct virt_cap {
 	const char *name;
 	const char *what; /* human description */
-	int state;        /* enum tri */
+	int state;	  /* enum tri */
 };
 
 #define VIRT_MAX_CAPS 48
@@ -21,11 +21,11 @@ struct virt_cap {
 enum fw_state { FW_UNKNOWN, FW_ENABLED, FW_UNLOCKED, FW_DISABLED };
 
 struct virt_info {
-	int hw;                /* VMX or SVM bit in raw CPUID */
-	const char *tech;      /* "VT-x", "AMD-V" or NULL */
+	int hw;		  /* VMX or SVM bit in raw CPUID */
+	const char *tech; /* "VT-x", "AMD-V" or NULL */
 	enum fw_state fw;
-	char fw_detail[320];   /* which MSR said so, or why unknown */
-	int caps_known;        /* capability MSRs / leaf were readable */
+	char fw_detail[320]; /* which MSR said so, or why unknown */
+	int caps_known;	     /* capability MSRs / leaf were readable */
 	char caps_note[320];
 	struct virt_cap caps[VIRT_MAX_CAPS];
 	int ncaps;

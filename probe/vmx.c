@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define MSR_FEATURE_CONTROL 0x3A
-#define MSR_VMX_BASIC 0x480
+#define MSR_VMX_BASIC	    0x480
 
 enum gate { G_NONE, G_SECONDARY, G_TERTIARY, G_EPT, G_VPID, G_VMFUNC };
 
@@ -21,35 +21,35 @@ struct vmx_bit {
 };
 
 static const struct vmx_bit vmx_bits[] = {
-	{ "ept", "extended page tables", 0x48B, 0, 32 + 1, G_SECONDARY },
-	{ "ept_ad", "EPT accessed/dirty flags", 0x48C, 0, 21, G_EPT },
-	{ "ept_1g", "EPT 1 GiB pages", 0x48C, 0, 17, G_EPT },
-	{ "ept_2m", "EPT 2 MiB pages", 0x48C, 0, 16, G_EPT },
-	{ "ept_5level", "EPT 5-level page walk", 0x48C, 0, 7, G_EPT },
-	{ "ept_exec_only", "EPT execute-only pages", 0x48C, 0, 0, G_EPT },
-	{ "vpid", "virtual processor IDs", 0x48B, 0, 32 + 5, G_SECONDARY },
-	{ "invvpid", "INVVPID instruction", 0x48C, 0, 32, G_VPID },
-	{ "unrestricted_guest", "unrestricted guest (real mode)", 0x48B, 0, 32 + 7, G_SECONDARY },
-	{ "virtualize_apic_accesses", "APIC-access page", 0x48B, 0, 32 + 0, G_SECONDARY },
-	{ "tpr_shadow", "TPR shadow", 0x482, 0x48E, 32 + 21, G_NONE },
-	{ "apic_register_virt", "APIC-register virtualization", 0x48B, 0, 32 + 8, G_SECONDARY },
-	{ "virtual_interrupt_delivery", "virtual-interrupt delivery", 0x48B, 0, 32 + 9, G_SECONDARY },
-	{ "posted_interrupts", "posted-interrupt processing", 0x481, 0x48D, 32 + 7, G_NONE },
-	{ "ipi_virtualization", "IPI virtualization", 0x492, 0, 4, G_TERTIARY },
-	{ "virtual_nmis", "virtual NMIs", 0x481, 0x48D, 32 + 5, G_NONE },
-	{ "preemption_timer", "VMX-preemption timer", 0x481, 0x48D, 32 + 6, G_NONE },
-	{ "vmcs_shadowing", "VMCS shadowing (nested)", 0x48B, 0, 32 + 14, G_SECONDARY },
-	{ "pml", "page-modification logging", 0x48B, 0, 32 + 17, G_SECONDARY },
-	{ "tsc_scaling", "TSC scaling", 0x48B, 0, 32 + 25, G_SECONDARY },
-	{ "mode_based_exec", "mode-based execute control for EPT", 0x48B, 0, 32 + 22, G_SECONDARY },
-	{ "pause_loop_exiting", "PAUSE-loop exiting", 0x48B, 0, 32 + 10, G_SECONDARY },
-	{ "xsaves", "XSAVES/XRSTORS in guest", 0x48B, 0, 32 + 20, G_SECONDARY },
-	{ "ept_violation_ve", "EPT-violation #VE", 0x48B, 0, 32 + 18, G_SECONDARY },
-	{ "sub_page_write", "sub-page write permissions", 0x48B, 0, 32 + 23, G_SECONDARY },
-	{ "vmfunc", "VM functions", 0x48B, 0, 32 + 13, G_SECONDARY },
-	{ "eptp_switching", "EPTP switching (VMFUNC 0)", 0x491, 0, 0, G_VMFUNC },
-	{ "msr_bitmaps", "MSR bitmaps", 0x482, 0x48E, 32 + 28, G_NONE },
-	{ "monitor_trap_flag", "monitor trap flag", 0x482, 0x48E, 32 + 27, G_NONE },
+    {"ept", "extended page tables", 0x48B, 0, 32 + 1, G_SECONDARY},
+    {"ept_ad", "EPT accessed/dirty flags", 0x48C, 0, 21, G_EPT},
+    {"ept_1g", "EPT 1 GiB pages", 0x48C, 0, 17, G_EPT},
+    {"ept_2m", "EPT 2 MiB pages", 0x48C, 0, 16, G_EPT},
+    {"ept_5level", "EPT 5-level page walk", 0x48C, 0, 7, G_EPT},
+    {"ept_exec_only", "EPT execute-only pages", 0x48C, 0, 0, G_EPT},
+    {"vpid", "virtual processor IDs", 0x48B, 0, 32 + 5, G_SECONDARY},
+    {"invvpid", "INVVPID instruction", 0x48C, 0, 32, G_VPID},
+    {"unrestricted_guest", "unrestricted guest (real mode)", 0x48B, 0, 32 + 7, G_SECONDARY},
+    {"virtualize_apic_accesses", "APIC-access page", 0x48B, 0, 32 + 0, G_SECONDARY},
+    {"tpr_shadow", "TPR shadow", 0x482, 0x48E, 32 + 21, G_NONE},
+    {"apic_register_virt", "APIC-register virtualization", 0x48B, 0, 32 + 8, G_SECONDARY},
+    {"virtual_interrupt_delivery", "virtual-interrupt delivery", 0x48B, 0, 32 + 9, G_SECONDARY},
+    {"posted_interrupts", "posted-interrupt processing", 0x481, 0x48D, 32 + 7, G_NONE},
+    {"ipi_virtualization", "IPI virtualization", 0x492, 0, 4, G_TERTIARY},
+    {"virtual_nmis", "virtual NMIs", 0x481, 0x48D, 32 + 5, G_NONE},
+    {"preemption_timer", "VMX-preemption timer", 0x481, 0x48D, 32 + 6, G_NONE},
+    {"vmcs_shadowing", "VMCS shadowing (nested)", 0x48B, 0, 32 + 14, G_SECONDARY},
+    {"pml", "page-modification logging", 0x48B, 0, 32 + 17, G_SECONDARY},
+    {"tsc_scaling", "TSC scaling", 0x48B, 0, 32 + 25, G_SECONDARY},
+    {"mode_based_exec", "mode-based execute control for EPT", 0x48B, 0, 32 + 22, G_SECONDARY},
+    {"pause_loop_exiting", "PAUSE-loop exiting", 0x48B, 0, 32 + 10, G_SECONDARY},
+    {"xsaves", "XSAVES/XRSTORS in guest", 0x48B, 0, 32 + 20, G_SECONDARY},
+    {"ept_violation_ve", "EPT-violation #VE", 0x48B, 0, 32 + 18, G_SECONDARY},
+    {"sub_page_write", "sub-page write permissions", 0x48B, 0, 32 + 23, G_SECONDARY},
+    {"vmfunc", "VM functions", 0x48B, 0, 32 + 13, G_SECONDARY},
+    {"eptp_switching", "EPTP switching (VMFUNC 0)", 0x491, 0, 0, G_VMFUNC},
+    {"msr_bitmaps", "MSR bitmaps", 0x482, 0x48E, 32 + 28, G_NONE},
+    {"monitor_trap_flag", "monitor trap flag", 0x482, 0x48E, 32 + 27, G_NONE},
 };
 
 static int msr_bit(const struct cpu_raw *r, uint32_t msr, int bit)
@@ -79,7 +79,9 @@ static void feature_control(const struct cpu_raw *r, struct virt_info *v)
 	if (rc) {
 		v->fw = FW_UNKNOWN;
 		snprintf(v->fw_detail, sizeof(v->fw_detail), "IA32_FEATURE_CONTROL (MSR 0x3A) %s",
-			 rc == -EIO ? "read failed" : r->msr_note[0] ? r->msr_note : "not captured");
+			 rc == -EIO	  ? "read failed"
+			 : r->msr_note[0] ? r->msr_note
+					  : "not captured");
 		return;
 	}
 	int lock = fc & 1, outside_smx = (fc >> 2) & 1;
@@ -97,7 +99,9 @@ void vmx_decode(const struct cpu_raw *r, struct virt_info *v)
 	v->caps_known = rc == 0;
 	if (rc) {
 		snprintf(v->caps_note, sizeof(v->caps_note), "IA32_VMX_BASIC (MSR 0x480) %s",
-			 rc == -EIO ? "read failed" : r->msr_note[0] ? r->msr_note : "not captured");
+			 rc == -EIO	  ? "read failed"
+			 : r->msr_note[0] ? r->msr_note
+					  : "not captured");
 	}
 	int use_true = v->caps_known && ((basic >> 55) & 1);
 	uint32_t proc = use_true ? 0x48E : 0x482;
@@ -110,6 +114,6 @@ void vmx_decode(const struct cpu_raw *r, struct virt_info *v)
 			int g = gate_open(r, b->gate, proc);
 			st = g == TRI_YES ? msr_bit(r, msr, b->bit) : g;
 		}
-		v->caps[v->ncaps++] = (struct virt_cap){ b->name, b->what, st };
+		v->caps[v->ncaps++] = (struct virt_cap){b->name, b->what, st};
 	}
 }

@@ -6,12 +6,9 @@ static const char *group_title(const char *g)
 {
 	static const struct {
 		const char *key, *title;
-	} t[] = { { "cpu", "CPU" },
-		  { "virt", "Virtualization" },
-		  { "kvm", "KVM" },
-		  { "services", "Host services" },
-		  { "platform", "Platform" },
-		  { "pci", "PCI" } };
+	} t[] = {{"cpu", "CPU"},	   {"virt", "Virtualization"},
+		 {"kvm", "KVM"},	   {"services", "Host services"},
+		 {"platform", "Platform"}, {"pci", "PCI"}};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (strcmp(t[i].key, g) == 0)
 			return t[i].title;
@@ -46,8 +43,8 @@ void report_text(FILE *out, const struct probe *p, const struct findings *fs, in
 			last = f->group;
 		}
 		fprintf(out, "  [%s] %-28s %s\n", status_name(f->st), f->name, f->value);
-		int worth = f->st == ST_WARN || f->st == ST_FAIL || (strcmp(f->group, "virt") == 0 && f->st == ST_PASS &&
-								     strncmp(f->name, "hardware", 8) == 0);
+		int worth = f->st == ST_WARN || f->st == ST_FAIL ||
+			    (strcmp(f->group, "virt") == 0 && f->st == ST_PASS && strncmp(f->name, "hardware", 8) == 0);
 		if (f->reason[0] && (verbose || worth))
 			fprintf(out, "         %-28s %s\n", "", f->reason);
 	}
@@ -55,6 +52,6 @@ void report_text(FILE *out, const struct probe *p, const struct findings *fs, in
 		fprintf(out, "  (%zu PCI devices with nothing to report; --verbose lists them)\n", hidden);
 	int n[4];
 	counts(fs, n);
-	fprintf(out, "\nOverall: %s (%d FAIL, %d WARN, %d PASS, %d INFO)\n", status_name(findings_worst(fs)), n[ST_FAIL],
-		n[ST_WARN], n[ST_PASS], n[ST_INFO]);
+	fprintf(out, "\nOverall: %s (%d FAIL, %d WARN, %d PASS, %d INFO)\n", status_name(findings_worst(fs)),
+		n[ST_FAIL], n[ST_WARN], n[ST_PASS], n[ST_INFO]);
 }

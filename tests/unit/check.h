@@ -6,14 +6,14 @@
 
 extern int check_failures; /* in the current case */
 
-#define CHECK(cond, ...)                                                         \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			check_failures++;                                        \
-			fprintf(stderr, "    %s:%d: check failed: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                            \
-			fputc('\n', stderr);                                     \
-		}                                                                \
+#define CHECK(cond, ...)                                                                                               \
+	do {                                                                                                           \
+		if (!(cond)) {                                                                                         \
+			check_failures++;                                                                              \
+			fprintf(stderr, "    %s:%d: check failed: ", __FILE__, __LINE__);                              \
+			fprintf(stderr, __VA_ARGS__);                                                                  \
+			fputc('\n', stderr);                                                                           \
+		}                                                                                                      \
 	} while (0)
 
 /* Runs fn(arg) as a case named "group/name". */

@@ -34,7 +34,7 @@ static void features(const struct expect *e, const struct cpu_info *c)
 
 static const char *fw_name(enum fw_state s)
 {
-	static const char *const n[] = { "-", "enabled", "unlocked", "disabled" };
+	static const char *const n[] = {"-", "enabled", "unlocked", "disabled"};
 	return n[s];
 }
 
@@ -60,7 +60,7 @@ static void caps(const struct expect *e, const struct virt_info *v)
 static void one_dump(const char *path)
 {
 	struct probe p;
-	struct probe_opts o = { .cpuid_dump = path, .data_dir = data_dir() };
+	struct probe_opts o = {.cpuid_dump = path, .data_dir = data_dir()};
 	struct expect e;
 	char err[1024], exp[1024];
 	const char *base = strrchr(path, '/') + 1;

@@ -9,8 +9,8 @@
 static const char *lspci_for(const char *cpuid_path)
 {
 	/* Pair each CPU dump with a server listing so PCI round-trips too. */
-	static const char *const l[] = { "dell-poweredge-r740.txt", "lenovo-thinksystem-sr645.txt",
-					 "hpe-proliant-dl360-gen9.txt", "supermicro-x10drh.txt" };
+	static const char *const l[] = {"dell-poweredge-r740.txt", "lenovo-thinksystem-sr645.txt",
+					"hpe-proliant-dl360-gen9.txt", "supermicro-x10drh.txt"};
 	static char p[512];
 	size_t h = strlen(cpuid_path);
 	snprintf(p, sizeof(p), "%s/lspci/%s", fixtures_dir(), l[h % 4]);
@@ -43,7 +43,7 @@ static void round_trip(const struct probe_opts *o)
 
 static void one(const char *path)
 {
-	struct probe_opts o = { .cpuid_dump = path, .lspci = lspci_for(path), .data_dir = data_dir() };
+	struct probe_opts o = {.cpuid_dump = path, .lspci = lspci_for(path), .data_dir = data_dir()};
 	round_trip(&o);
 }
 
@@ -52,7 +52,7 @@ static void with_sysroot_and_dump(const char *arg)
 	char dump[512];
 	(void)arg;
 	snprintf(dump, sizeof(dump), "%s/pci-dumps/cap-pcie-2", fixtures_dir());
-	struct probe_opts o = { .cpuid_dump = lspci_for("x"), .data_dir = data_dir() };
+	struct probe_opts o = {.cpuid_dump = lspci_for("x"), .data_dir = data_dir()};
 	static char cpu[512];
 	snprintf(cpu, sizeof(cpu), "%s/cpuid/GenuineIntel00306F2_HaswellEP_00_CPUID.txt", fixtures_dir());
 	o.cpuid_dump = cpu;
@@ -64,7 +64,7 @@ static void with_sysroot_and_dump(const char *arg)
 
 static void live(const char *arg)
 {
-	struct probe_opts o = { .data_dir = data_dir() };
+	struct probe_opts o = {.data_dir = data_dir()};
 	(void)arg;
 	round_trip(&o);
 }

@@ -114,34 +114,35 @@ static const char hexish[] = "CPUID 00000000: 0000000F-756E6547-6C65746E-49656E6
 static void generated_cases(void)
 {
 	static const struct bad_case cases[] = {
-		{ read_aida, NULL, "aida-empty", "", "empty file" },
-		{ read_aida, NULL, "aida-garbage", "hello\nworld\n", "no CPUID records" },
-		{ read_aida, NULL, "aida-short-record", "CPUID 00000000: 0000000F-756E6547\n", ":1: CPUID record" },
-		{ read_aida, NULL, "aida-bad-hex", "x\nCPUID 00000001: 000306F2-0010ZZ00-7FFEFBFF-BFEBFBFF\n", ":2: CPUID record" },
-		{ read_aida, NULL, "aida-no-leaf1", hexish, "leaf 0 or 1" },
-		{ read_aida, NULL, "aida-bad-msr", "CPUID 00000000: 0-0-0-0\nMSR 0000003A: zzzz\n", ":2: MSR record" },
-		{ read_lspci, NULL, "lspci-empty", "", "empty file" },
-		{ read_lspci, NULL, "lspci-garbage", "hello world\n", ":1: expected a device line" },
-		{ read_lspci, NULL, "lspci-indent-first", "\tSubsystem: x [1028:0715]\n", ":1: indented line" },
-		{ read_lspci, NULL, "lspci-no-class", "00:1f.2 SATA contr\n", ":1: device line lacks" },
-		{ read_lspci, NULL, "lspci-blank-only", "\n\n", "no PCI devices" },
-		{ read_pcidump, NULL, "pcidump-empty", "", "no devices" },
-		{ read_pcidump, NULL, "pcidump-garbage", "00: zz yy\n", "" },
-		{ read_json, NULL, "json-empty", "", ":1:0:" },
-		{ read_json, NULL, "json-garbage", "{\"schema\": \"hvcert-probe/1\",\n \"raw\": [1,2,,]}\n", ":2:" },
-		{ read_json, NULL, "json-schema", "{\"schema\": \"other/9\"}", "schema" },
-		{ read_json, NULL, "json-leaves",
-		  "{\"schema\":\"hvcert-probe/1\",\"raw\":{\"cpu\":{\"leaves\":[[\"0x0\",0,\"0x1\"]],\"msrs\":[],"
-		  "\"apic_ids\":[]},\"host\":{}},\"pci\":{\"devices\":[]}}",
-		  "raw.cpu.leaves[0]" },
-		{ read_json, NULL, "json-msr",
-		  "{\"schema\":\"hvcert-probe/1\",\"raw\":{\"cpu\":{\"leaves\":[],\"msrs\":[[\"0x3a\",\"12\"]],"
-		  "\"apic_ids\":[]},\"host\":{}},\"pci\":{\"devices\":[]}}",
-		  "raw.cpu.msrs[0]" },
-		{ read_json, NULL, "json-pci",
-		  "{\"schema\":\"hvcert-probe/1\",\"raw\":{\"cpu\":{\"leaves\":[],\"msrs\":[],\"apic_ids\":[]},"
-		  "\"host\":{}},\"pci\":{\"devices\":[{\"bdf\":\"0000:00:00.0\",\"class\":\"060000\",\"vendor\":\"zz\"}]}}",
-		  "pci.devices[0]" },
+	    {read_aida, NULL, "aida-empty", "", "empty file"},
+	    {read_aida, NULL, "aida-garbage", "hello\nworld\n", "no CPUID records"},
+	    {read_aida, NULL, "aida-short-record", "CPUID 00000000: 0000000F-756E6547\n", ":1: CPUID record"},
+	    {read_aida, NULL, "aida-bad-hex", "x\nCPUID 00000001: 000306F2-0010ZZ00-7FFEFBFF-BFEBFBFF\n",
+	     ":2: CPUID record"},
+	    {read_aida, NULL, "aida-no-leaf1", hexish, "leaf 0 or 1"},
+	    {read_aida, NULL, "aida-bad-msr", "CPUID 00000000: 0-0-0-0\nMSR 0000003A: zzzz\n", ":2: MSR record"},
+	    {read_lspci, NULL, "lspci-empty", "", "empty file"},
+	    {read_lspci, NULL, "lspci-garbage", "hello world\n", ":1: expected a device line"},
+	    {read_lspci, NULL, "lspci-indent-first", "\tSubsystem: x [1028:0715]\n", ":1: indented line"},
+	    {read_lspci, NULL, "lspci-no-class", "00:1f.2 SATA contr\n", ":1: device line lacks"},
+	    {read_lspci, NULL, "lspci-blank-only", "\n\n", "no PCI devices"},
+	    {read_pcidump, NULL, "pcidump-empty", "", "no devices"},
+	    {read_pcidump, NULL, "pcidump-garbage", "00: zz yy\n", ""},
+	    {read_json, NULL, "json-empty", "", ":1:0:"},
+	    {read_json, NULL, "json-garbage", "{\"schema\": \"hvcert-probe/1\",\n \"raw\": [1,2,,]}\n", ":2:"},
+	    {read_json, NULL, "json-schema", "{\"schema\": \"other/9\"}", "schema"},
+	    {read_json, NULL, "json-leaves",
+	     "{\"schema\":\"hvcert-probe/1\",\"raw\":{\"cpu\":{\"leaves\":[[\"0x0\",0,\"0x1\"]],\"msrs\":[],"
+	     "\"apic_ids\":[]},\"host\":{}},\"pci\":{\"devices\":[]}}",
+	     "raw.cpu.leaves[0]"},
+	    {read_json, NULL, "json-msr",
+	     "{\"schema\":\"hvcert-probe/1\",\"raw\":{\"cpu\":{\"leaves\":[],\"msrs\":[[\"0x3a\",\"12\"]],"
+	     "\"apic_ids\":[]},\"host\":{}},\"pci\":{\"devices\":[]}}",
+	     "raw.cpu.msrs[0]"},
+	    {read_json, NULL, "json-pci",
+	     "{\"schema\":\"hvcert-probe/1\",\"raw\":{\"cpu\":{\"leaves\":[],\"msrs\":[],\"apic_ids\":[]},"
+	     "\"host\":{}},\"pci\":{\"devices\":[{\"bdf\":\"0000:00:00.0\",\"class\":\"060000\",\"vendor\":\"zz\"}]}}",
+	     "pci.devices[0]"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_bad(&cases[i]);
@@ -150,12 +151,12 @@ static void generated_cases(void)
 static void binary_and_huge(void)
 {
 	static const char bin[] = "CPUID 00000000: 0000000F\0\x01\x02 binary\n";
-	static struct bad_case b1 = { read_aida, "aida-binary", NULL, NULL, ":1: binary data" };
-	static struct bad_case b2 = { read_lspci, "lspci-binary", NULL, NULL, ":1: binary data" };
-	static struct bad_case h1 = { read_aida, "aida-huge", NULL, NULL, "larger than 64 MiB" };
-	static struct bad_case h2 = { read_lspci, "lspci-huge", NULL, NULL, "larger than 64 MiB" };
-	static struct bad_case h3 = { read_pcidump, "pcidump-huge", NULL, NULL, "larger than 64 MiB" };
-	static struct bad_case d1 = { read_aida, "aida-directory", NULL, NULL, "directory" };
+	static struct bad_case b1 = {read_aida, "aida-binary", NULL, NULL, ":1: binary data"};
+	static struct bad_case b2 = {read_lspci, "lspci-binary", NULL, NULL, ":1: binary data"};
+	static struct bad_case h1 = {read_aida, "aida-huge", NULL, NULL, "larger than 64 MiB"};
+	static struct bad_case h2 = {read_lspci, "lspci-huge", NULL, NULL, "larger than 64 MiB"};
+	static struct bad_case h3 = {read_pcidump, "pcidump-huge", NULL, NULL, "larger than 64 MiB"};
+	static struct bad_case d1 = {read_aida, "aida-directory", NULL, NULL, "directory"};
 	static char pbin[512], phuge[512];
 	snprintf(pbin, sizeof(pbin), "%s", write_file("binary", bin, sizeof(bin) - 1));
 	snprintf(phuge, sizeof(phuge), "%s/huge", scratch_dir());
@@ -180,8 +181,8 @@ static void binary_and_huge(void)
 static void truncated_fixtures(void)
 {
 	static char pa[512], pl[512];
-	static struct bad_case ta = { read_aida, "aida-truncated-fixture", NULL, NULL, ":57: CPUID record" };
-	static struct bad_case tl = { read_lspci, "lspci-truncated-fixture", NULL, NULL, ": device line lacks" };
+	static struct bad_case ta = {read_aida, "aida-truncated-fixture", NULL, NULL, ":57: CPUID record"};
+	static struct bad_case tl = {read_lspci, "lspci-truncated-fixture", NULL, NULL, ": device line lacks"};
 	char fx[512];
 	snprintf(fx, sizeof(fx), "%s/cpuid/GenuineIntel00306F2_HaswellEP_00_CPUID.txt", fixtures_dir());
 	/* Line 57 of that dump is "CPUID 00000002: 76036301-00F0B5FF-...": cut inside it. */
@@ -218,7 +219,7 @@ void suite_malformed(void)
 	generated_cases();
 	binary_and_huge();
 	truncated_fixtures();
-	run_case("malformed", "uarch-table-row",
-		 bad_uarch_row, write_text("uarch.tsv", "# c\nvendor\tfamily\tmodel\tstepping\tuarch\tplatform\tsource\n"
-							      "GenuineIntel\t0x6\tzz\t*\tx\ty\tz\n"));
+	run_case("malformed", "uarch-table-row", bad_uarch_row,
+		 write_text("uarch.tsv", "# c\nvendor\tfamily\tmodel\tstepping\tuarch\tplatform\tsource\n"
+					 "GenuineIntel\t0x6\tzz\t*\tx\ty\tz\n"));
 }

@@ -19,8 +19,8 @@ static void words(const char *arg)
 
 static void levels(const char *arg)
 {
-	unsigned char f[F_NUM] = { 0 };
-	static const enum cpu_feat v1[] = { F_CMOV, F_CX8, F_FPU, F_FXSR, F_MMX, F_SSE, F_SSE2, F_SYSCALL, F_LM };
+	unsigned char f[F_NUM] = {0};
+	static const enum cpu_feat v1[] = {F_CMOV, F_CX8, F_FPU, F_FXSR, F_MMX, F_SSE, F_SSE2, F_SYSCALL, F_LM};
 	(void)arg;
 	CHECK(cpu_x86_64_level(f) == 0, "nothing is v0");
 	for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++)
@@ -68,13 +68,14 @@ static void stepping_ranges(const char *path)
 	static const struct {
 		unsigned stepping;
 		const char *platform;
-	} t[] = { { 4, "Skylake-SP" }, { 7, "Cascade Lake-SP" }, { 11, "Cooper Lake" } };
+	} t[] = {{4, "Skylake-SP"}, {7, "Cascade Lake-SP"}, {11, "Cooper Lake"}};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct uarch_match m;
 		char err[512] = "";
 		CHECK(uarch_lookup(path, "GenuineIntel", 6, 0x55, t[i].stepping, &m, err, sizeof(err)) == 0, "%s", err);
 		CHECK(m.found && strncmp(m.platform, t[i].platform, strlen(t[i].platform)) == 0,
-		      "0x55 stepping %u: got %s, expected %s", t[i].stepping, m.found ? m.platform : "-", t[i].platform);
+		      "0x55 stepping %u: got %s, expected %s", t[i].stepping, m.found ? m.platform : "-",
+		      t[i].platform);
 	}
 }
 

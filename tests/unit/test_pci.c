@@ -108,7 +108,7 @@ static void dump_line(const struct pci_list *l, const char *key, const char *v)
 		sscanf(v, "%31s %15s %15s %15s %15s", bdf, t[0], t[1], t[2], t[3]);
 		a = (unsigned)atoi(t[0]), b = (unsigned)atoi(t[1]), c = (unsigned)atoi(t[2]), d4 = (unsigned)atoi(t[3]);
 		CHECK(d->link_known && (unsigned)d->cap_speed == a && (unsigned)d->cap_width == b &&
-			      (unsigned)d->sta_speed == c && (unsigned)d->sta_width == d4,
+			  (unsigned)d->sta_speed == c && (unsigned)d->sta_width == d4,
 		      "%s link: expected %s, got %d x%d / %d x%d", bdf, v, d->cap_speed, d->cap_width, d->sta_speed,
 		      d->sta_width);
 	} else if (strcmp(key, "sriov") == 0) {

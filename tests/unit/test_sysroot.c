@@ -13,8 +13,7 @@ static const char *haswell(void)
 	return p;
 }
 
-static int has_finding(const struct findings *fs, const char *group, const char *name, const char *st,
-		       const char *text)
+static int has_finding(const struct findings *fs, const char *group, const char *name, const char *st, const char *text)
 {
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->f[i];
@@ -31,7 +30,7 @@ static void scenario(const char *expect_path)
 	char root[512], line[512], err[1024];
 	snprintf(root, sizeof(root), "%.*s", (int)(strlen(expect_path) - strlen(".expect")), expect_path);
 	struct probe p;
-	struct probe_opts o = { .cpuid_dump = haswell(), .sysroot = root, .data_dir = data_dir() };
+	struct probe_opts o = {.cpuid_dump = haswell(), .sysroot = root, .data_dir = data_dir()};
 	struct findings fs;
 	probe_init(&p);
 	findings_init(&fs);

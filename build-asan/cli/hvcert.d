@@ -1,0 +1,2 @@
+build-asan/cli/hvcert.o: cli/hvcert.c cli/cli.h
+cli/cli.h:

@@ -1,0 +1,2 @@
+build-asan/probe/facts.o: probe/facts.c probe/facts.h
+probe/facts.h:

@@ -1,0 +1,11 @@
+build-asan/probe/probe_json.o: probe/probe_json.c probe/assess.h \
+ probe/probe.h probe/cpu_decode.h probe/cpuid_raw.h probe/facts.h \
+ probe/pci.h probe/uarch.h probe/virt_caps.h
+probe/assess.h:
+probe/probe.h:
+probe/cpu_decode.h:
+probe/cpuid_raw.h:
+probe/facts.h:
+probe/pci.h:
+probe/uarch.h:
+probe/virt_caps.h:

@@ -1,0 +1,2 @@
+build-asan/probe/uarch.o: probe/uarch.c probe/uarch.h
+probe/uarch.h:

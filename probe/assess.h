@@ -10,7 +10,7 @@ struct finding {
 	char group[16];
 	char name[48];
 	char value[512];
-	char reason[400];
+	char reason[640];
 	enum status st;
 };
 

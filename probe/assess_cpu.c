@@ -46,8 +46,9 @@ static void identity(const struct probe *p, struct findings *fs)
 		    c->signature, c->base_family, c->ext_family, c->ext_model, c->base_model);
 	if (p->uarch.found) {
 		snprintf(v, sizeof(v), "%s / %s", p->uarch.uarch, p->uarch.platform);
-		add_finding(fs, G, "microarchitecture", ST_INFO, v, "data/cpu-uarch.tsv line %ld (%s)", p->uarch.line,
-			    p->uarch.source);
+		add_finding(fs, G, "microarchitecture", ST_INFO, v,
+			    "data/cpu-uarch.tsv line %ld (%s); libcpuid 0.6 would say \"%s\"", p->uarch.line,
+			    p->uarch.source, c->libcpuid_codename);
 	} else {
 		add_finding(fs, G, "microarchitecture", ST_WARN, "unknown",
 			    "family 0x%x model 0x%x stepping %u is not in data/cpu-uarch.tsv", c->family, c->model,

@@ -295,6 +295,7 @@ int cpu_decode(const struct cpu_raw *r, struct cpu_info *c, char *err, size_t er
 	}
 	copy_trimmed(c->vendor_str, sizeof(c->vendor_str), id.vendor_str);
 	copy_trimmed(c->brand, sizeof(c->brand), id.brand_str);
+	copy_trimmed(c->libcpuid_codename, sizeof(c->libcpuid_codename), id.cpu_codename);
 	c->vendor = strcmp(c->vendor_str, "GenuineIntel") == 0	 ? CV_INTEL
 		    : strcmp(c->vendor_str, "AuthenticAMD") == 0 ? CV_AMD
 		    : strcmp(c->vendor_str, "HygonGenuine") == 0 ? CV_HYGON

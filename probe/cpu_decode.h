@@ -78,7 +78,8 @@ struct cpu_info {
 	int x86_64_level;		    /* 0 when not even v1 */
 	unsigned packages, cores, threads;  /* enumerated by the source; 0 unknown */
 	unsigned pkg_threads, core_threads; /* per package / per core, per CPUID */
-	char libcpuid_diff[256];	    /* features libcpuid 0.6 decodes differently */
+	char libcpuid_diff[256];
+	char libcpuid_codename[64]; /* shown beside ours: often stale */	    /* features libcpuid 0.6 decodes differently */
 	int hypervisor;			    /* CPUID.1:ECX[31] */
 	char hv_sig[16];		    /* 0x40000000 signature, "" if none */
 	char hv_name[32];		    /* KVM, VMware, Hyper-V, Xen, ... */

@@ -6,7 +6,7 @@
 
 struct uarch_match {
 	int found;
-	char uarch[64], platform[64], source[160];
+	char uarch[64], platform[64], source[320];
 	long line; /* table line that matched */
 };
 

@@ -14,6 +14,7 @@ static const struct {
 	const char *help;
 } cmds[] = {
     {"probe", cmd_probe, "report what this server (or a dump of one) offers a hypervisor"},
+    {"capture", cmd_capture, "copy what probe reads (/sys, /proc, /dev) into a tree for --sysroot"},
 };
 
 const char *cli_data_dir(void)

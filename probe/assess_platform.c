@@ -46,11 +46,15 @@ static void topology(const struct probe *p, struct findings *fs)
 		return;
 	}
 	const char *src = f->value;
-	char v[512];
-	snprintf(v, sizeof(v), "%lld packages, %lld NUMA nodes, %lld cores, %lld PUs; L3 %lld x %lld KiB",
+	char v[512], l3[64];
+	long long l3n = facts_int(&p->host, "topo.l3_kb_count", -1), l3kb = facts_int(&p->host, "topo.l3_kb", -1);
+	if (l3n > 0 && l3kb > 0)
+		snprintf(l3, sizeof(l3), "L3 %lld x %lld KiB", l3n, l3kb);
+	else
+		snprintf(l3, sizeof(l3), "no L3 reported");
+	snprintf(v, sizeof(v), "%lld packages, %lld NUMA nodes, %lld cores, %lld PUs; %s",
 		 facts_int(&p->host, "topo.packages", -1), facts_int(&p->host, "topo.numa_nodes", -1),
-		 facts_int(&p->host, "topo.cores", -1), facts_int(&p->host, "topo.pus", -1),
-		 facts_int(&p->host, "topo.l3_kb_count", -1), facts_int(&p->host, "topo.l3_kb", -1));
+		 facts_int(&p->host, "topo.cores", -1), facts_int(&p->host, "topo.pus", -1), l3);
 	add_finding(fs, G, "topology (hwloc)", ST_INFO, v, "hwloc, from %s", src);
 }
 

@@ -79,10 +79,10 @@ struct cpu_info {
 	unsigned packages, cores, threads;  /* enumerated by the source; 0 unknown */
 	unsigned pkg_threads, core_threads; /* per package / per core, per CPUID */
 	char libcpuid_diff[256];
-	char libcpuid_codename[64]; /* shown beside ours: often stale */	    /* features libcpuid 0.6 decodes differently */
-	int hypervisor;			    /* CPUID.1:ECX[31] */
-	char hv_sig[16];		    /* 0x40000000 signature, "" if none */
-	char hv_name[32];		    /* KVM, VMware, Hyper-V, Xen, ... */
+	char libcpuid_codename[64]; /* shown beside ours: often stale */ /* features libcpuid 0.6 decodes differently */
+	int hypervisor;							 /* CPUID.1:ECX[31] */
+	char hv_sig[16];						 /* 0x40000000 signature, "" if none */
+	char hv_name[32];						 /* KVM, VMware, Hyper-V, Xen, ... */
 };
 
 /* Decodes r into out; uses libcpuid for flags. 0 or -1 (err names why). */

@@ -100,6 +100,16 @@ static void one_dev(struct pci_access *a, struct pci_dev *p, struct pci_info *d,
 	read_ext_caps(p, d);
 }
 
+static int by_bdf(const void *a, const void *b)
+{
+	const struct pci_info *x = a, *y = b;
+	unsigned kx[4] = {x->domain, x->bus, x->dev, x->func}, ky[4] = {y->domain, y->bus, y->dev, y->func};
+	for (int i = 0; i < 4; i++)
+		if (kx[i] != ky[i])
+			return kx[i] < ky[i] ? -1 : 1;
+	return 0;
+}
+
 static int scan(struct pci_access *a, struct pci_list *l, int live, char *err, size_t errlen)
 {
 	volatile int rc = -1;
@@ -118,6 +128,8 @@ static int scan(struct pci_access *a, struct pci_list *l, int live, char *err, s
 		one_dev(a, p, d, live);
 	}
 	l->caps_known = 1;
+	/* The bus order of sysfs directory entries is not stable: sort by BDF. */
+	qsort(l->dev, l->n, sizeof(*l->dev), by_bdf);
 	rc = 0;
 	return rc;
 }

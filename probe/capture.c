@@ -1,0 +1,157 @@
+#include "capture.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* What the readers in probe/ and hwloc's Linux backend and libpci's sysfs
+ * method open. Device nodes become empty files: ioctls cannot be replayed. */
+static const char *const patterns[] = {"/proc/cpuinfo",
+				       "/proc/meminfo",
+				       "/proc/interrupts",
+				       "/proc/cgroups",
+				       "/proc/cmdline",
+				       "/proc/sys/kernel/osrelease",
+				       "/sys/class/dmi/id/*_vendor",
+				       "/sys/class/dmi/id/*_name",
+				       "/sys/class/dmi/id/*_version",
+				       "/sys/class/dmi/id/bios_date",
+				       "/sys/kernel/mm/hugepages/*/nr_hugepages",
+				       "/sys/kernel/mm/transparent_hugepage/enabled",
+				       "/sys/fs/cgroup/cgroup.controllers",
+				       "/sys/firmware/acpi/tables/DMAR",
+				       "/sys/firmware/acpi/tables/IVRS",
+				       "/sys/class/iommu",
+				       "/sys/class/iommu/*",
+				       "/sys/kernel/iommu_groups",
+				       "/sys/kernel/iommu_groups/*",
+				       "/sys/module/kvm",
+				       "/sys/module/kvm_*/parameters/*",
+				       "/sys/bus/pci/devices/*/sriov_totalvfs",
+				       "/sys/bus/pci/devices/*/config",
+				       "/sys/bus/pci/devices/*/vendor",
+				       "/sys/bus/pci/devices/*/device",
+				       "/sys/bus/pci/devices/*/class",
+				       "/sys/bus/pci/devices/*/revision",
+				       "/sys/bus/pci/devices/*/subsystem_vendor",
+				       "/sys/bus/pci/devices/*/subsystem_device",
+				       "/sys/bus/pci/devices/*/irq",
+				       "/sys/bus/pci/devices/*/resource",
+				       "/sys/bus/pci/devices/*/driver",
+				       "/sys/bus/pci/devices/*/iommu_group",
+				       "/sys/bus/pci/devices/*/numa_node",
+				       "/sys/devices/system/cpu/online",
+				       "/sys/devices/system/cpu/possible",
+				       "/sys/devices/system/cpu/present",
+				       "/sys/devices/system/cpu/cpu*/online",
+				       "/sys/devices/system/cpu/cpu*/topology/*",
+				       "/sys/devices/system/cpu/cpu*/cache/index*/*",
+				       "/sys/devices/system/node/online",
+				       "/sys/devices/system/node/node*/cpumap",
+				       "/sys/devices/system/node/node*/meminfo",
+				       "/sys/devices/system/node/node*/distance",
+				       "/dev/kvm",
+				       "/dev/vhost-net",
+				       "/dev/vhost-vsock",
+				       "/dev/net/tun",
+				       NULL};
+
+static int mkdirs(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		int rc = mkdir(path, 0755);
+		*p = '/';
+		if (rc && errno != EEXIST)
+			return -1;
+	}
+	return 0;
+}
+
+static int copy_file(const char *src, const char *dst)
+{
+	char buf[65536];
+	int in = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (in < 0)
+		return -1;
+	/* sysfs files are small; a config space is 4 KiB. */
+	ssize_t n = read(in, buf, sizeof(buf));
+	close(in);
+	if (n < 0)
+		return -1;
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0)
+		return -1;
+	int rc = write(out, buf, (size_t)n) == n ? 0 : -1;
+	close(out);
+	return rc;
+}
+
+/* libpci resolves the "driver" link with realpath(): give it something to
+ * resolve to inside the tree. */
+static void make_link_target(const char *link, const char *target)
+{
+	char path[8192];
+	const char *slash = strrchr(link, '/');
+	if (target[0] == '/' || !slash)
+		return;
+	snprintf(path, sizeof(path), "%.*s/%s/", (int)(slash - link), link, target);
+	mkdirs(path);
+}
+
+static void one(const char *from, const char *src, const char *to, struct capture_stats *st)
+{
+	char dst[4096];
+	struct stat s;
+	snprintf(dst, sizeof(dst), "%s%s", to, src + strlen(from));
+	if (lstat(src, &s) != 0 || mkdirs(dst) != 0)
+		return;
+	if (S_ISLNK(s.st_mode)) {
+		char target[4096];
+		ssize_t n = readlink(src, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			st->links += symlink(target, dst) == 0;
+			make_link_target(dst, target);
+		}
+	} else if (S_ISDIR(s.st_mode)) {
+		st->dirs += mkdir(dst, 0755) == 0 || errno == EEXIST;
+	} else if (S_ISCHR(s.st_mode) || S_ISBLK(s.st_mode)) {
+		int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, s.st_mode & 07777);
+		if (fd >= 0) {
+			st->nodes++;
+			close(fd);
+		}
+	} else if (copy_file(src, dst) == 0) {
+		st->files++;
+	} else {
+		st->unreadable++;
+	}
+}
+
+int capture_tree(const char *from, const char *to, struct capture_stats *st, char *err, size_t errlen)
+{
+	char pat[8192], root[4096];
+	memset(st, 0, sizeof(*st));
+	if (mkdir(to, 0755) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", to, strerror(errno));
+		return -1;
+	}
+	snprintf(root, sizeof(root), "%s", from ? from : "");
+	for (const char *const *p = patterns; *p; p++) {
+		glob_t g;
+		snprintf(pat, sizeof(pat), "%s%s", root, *p);
+		if (glob(pat, GLOB_NOSORT, NULL, &g) != 0)
+			continue;
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			one(root, g.gl_pathv[i], to, st);
+		globfree(&g);
+	}
+	return 0;
+}

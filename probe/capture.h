@@ -1,0 +1,13 @@
+/* Copies the parts of /sys, /proc and /dev the probe reads into a tree that
+ * `hvcert probe --sysroot DIR` replays: a support bundle of this host. */
+#ifndef HVCERT_CAPTURE_H
+#define HVCERT_CAPTURE_H
+#include <stddef.h>
+
+struct capture_stats {
+	int files, dirs, links, nodes, unreadable;
+};
+
+/* from: source root ("" for the live system); to: new tree. 0 or -1 + err. */
+int capture_tree(const char *from, const char *to, struct capture_stats *st, char *err, size_t errlen);
+#endif

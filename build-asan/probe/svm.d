@@ -1,6 +1,0 @@
-build-asan/probe/svm.o: probe/svm.c probe/virt_internal.h \
- probe/virt_caps.h probe/cpu_decode.h probe/cpuid_raw.h
-probe/virt_internal.h:
-probe/virt_caps.h:
-probe/cpu_decode.h:
-probe/cpuid_raw.h:

@@ -1,2 +1,0 @@
-build-asan/probe/sysroot.o: probe/sysroot.c probe/sysroot.h
-probe/sysroot.h:

@@ -5,6 +5,7 @@
  * trailing annotations are accepted loosely; a line that claims to be a CPUID
  * or MSR record but cannot be read is an error naming file and line. */
 #include "cpuid_raw.h"
+#include "grow.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -199,14 +200,8 @@ static int all_cpus_line(struct aida_state *s, const char *p)
 	unsigned long id = strtoul(a + 6, &end, 10);
 	if (end == a + 6)
 		return fail(s, "All CPUs record: APICID without a number");
-	if (s->nall == s->capall) {
-		size_t ncap = s->capall ? s->capall * 2 : 64;
-		uint32_t *n = realloc(s->all_apic, ncap * sizeof(*n));
-		if (!n)
-			return fail(s, "out of memory");
-		s->all_apic = n;
-		s->capall = ncap;
-	}
+	if (grow_array((void **)&s->all_apic, &s->capall, s->nall, sizeof(*s->all_apic)))
+		return fail(s, "out of memory");
 	s->all_apic[s->nall++] = (uint32_t)id;
 	return 0;
 }

@@ -1,4 +1,5 @@
 #include "cpuid_raw.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -17,25 +18,12 @@ void cpu_raw_free(struct cpu_raw *r)
 	cpu_raw_init(r);
 }
 
-static int grow(void **p, size_t *cap, size_t n, size_t elem)
-{
-	if (n < *cap)
-		return 0;
-	size_t ncap = *cap ? *cap * 2 : 64;
-	void *np = realloc(*p, ncap * elem);
-	if (!np)
-		return -ENOMEM;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
 int cpu_raw_add_leaf(struct cpu_raw *r, uint32_t leaf, uint32_t sub, const uint32_t v[4])
 {
 	uint32_t dummy[4];
 	if (cpu_raw_get(r, leaf, sub, dummy) == 0)
 		return 0;
-	if (grow((void **)&r->leaves, &r->capleaves, r->nleaves, sizeof(*r->leaves)))
+	if (grow_array((void **)&r->leaves, &r->capleaves, r->nleaves, sizeof(*r->leaves)))
 		return -ENOMEM;
 	struct cpuid_entry *e = &r->leaves[r->nleaves++];
 	e->leaf = leaf;
@@ -49,7 +37,7 @@ int cpu_raw_add_msr(struct cpu_raw *r, uint32_t index, uint64_t value, int state
 	for (size_t i = 0; i < r->nmsrs; i++)
 		if (r->msrs[i].index == index)
 			return 0;
-	if (grow((void **)&r->msrs, &r->capmsrs, r->nmsrs, sizeof(*r->msrs)))
+	if (grow_array((void **)&r->msrs, &r->capmsrs, r->nmsrs, sizeof(*r->msrs)))
 		return -ENOMEM;
 	r->msrs[r->nmsrs++] = (struct msr_entry){index, value, state};
 	return 0;
@@ -57,7 +45,7 @@ int cpu_raw_add_msr(struct cpu_raw *r, uint32_t index, uint64_t value, int state
 
 int cpu_raw_add_cpu(struct cpu_raw *r, uint32_t apic_id)
 {
-	if (grow((void **)&r->apic_ids, &r->capcpus, r->ncpus, sizeof(*r->apic_ids)))
+	if (grow_array((void **)&r->apic_ids, &r->capcpus, r->ncpus, sizeof(*r->apic_ids)))
 		return -ENOMEM;
 	r->apic_ids[r->ncpus++] = apic_id;
 	return 0;

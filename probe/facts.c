@@ -1,4 +1,5 @@
 #include "facts.h"
+#include "grow.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,14 +22,8 @@ static struct fact *slot(struct factset *s, const char *key)
 	for (size_t i = 0; i < s->n; i++)
 		if (strcmp(s->f[i].key, key) == 0)
 			return &s->f[i];
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 64;
-		struct fact *n = realloc(s->f, ncap * sizeof(*n));
-		if (!n)
-			return NULL;
-		s->f = n;
-		s->cap = ncap;
-	}
+	if (grow_array((void **)&s->f, &s->cap, s->n, sizeof(*s->f)))
+		return NULL;
 	struct fact *f = &s->f[s->n++];
 	snprintf(f->key, sizeof(f->key), "%s", key);
 	return f;

@@ -1,4 +1,5 @@
 #include "assess.h"
+#include "grow.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,14 +20,8 @@ void findings_free(struct findings *fs)
 void add_finding(struct findings *fs, const char *group, const char *name, enum status st, const char *value,
 		 const char *fmt, ...)
 {
-	if (fs->n == fs->cap) {
-		size_t ncap = fs->cap ? fs->cap * 2 : 64;
-		struct finding *n = realloc(fs->f, ncap * sizeof(*n));
-		if (!n)
-			return;
-		fs->f = n;
-		fs->cap = ncap;
-	}
+	if (grow_array((void **)&fs->f, &fs->cap, fs->n, sizeof(*fs->f)))
+		return;
 	struct finding *f = &fs->f[fs->n++];
 	memset(f, 0, sizeof(*f));
 	snprintf(f->group, sizeof(f->group), "%s", group);

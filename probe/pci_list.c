@@ -1,3 +1,4 @@
+#include "grow.h"
 #include "pci.h"
 
 #include <stdlib.h>
@@ -26,14 +27,8 @@ void pci_info_blank(struct pci_info *d)
 
 struct pci_info *pci_list_add(struct pci_list *l)
 {
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 64;
-		struct pci_info *n = realloc(l->dev, ncap * sizeof(*n));
-		if (!n)
-			return NULL;
-		l->dev = n;
-		l->cap = ncap;
-	}
+	if (grow_array((void **)&l->dev, &l->cap, l->n, sizeof(*l->dev)))
+		return NULL;
 	struct pci_info *d = &l->dev[l->n++];
 	pci_info_blank(d);
 	return d;

@@ -51,10 +51,7 @@ static void vm_cr(const struct cpu_raw *r, struct virt_info *v)
 	int rc = cpu_raw_msr(r, MSR_VM_CR, &cr);
 	if (rc) {
 		v->fw = FW_UNKNOWN;
-		snprintf(v->fw_detail, sizeof(v->fw_detail), "VM_CR (MSR 0xC0010114) %s",
-			 rc == -EIO	  ? "read failed"
-			 : r->msr_note[0] ? r->msr_note
-					  : "not captured");
+		msr_missing(r, rc, "VM_CR (MSR 0xC0010114)", v->fw_detail, sizeof(v->fw_detail));
 		return;
 	}
 	int lock = (cr >> 3) & 1, dis = (cr >> 4) & 1;

@@ -1,5 +1,7 @@
 #include "virt_internal.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 void virt_decode(const struct cpu_raw *r, const struct cpu_info *c, struct virt_info *v)
@@ -26,4 +28,9 @@ int virt_cap(const struct virt_info *v, const char *name)
 		if (strcmp(v->caps[i].name, name) == 0)
 			return v->caps[i].state;
 	return TRI_UNKNOWN;
+}
+
+void msr_missing(const struct cpu_raw *r, int rc, const char *what, char *out, size_t n)
+{
+	snprintf(out, n, "%s %.250s", what, rc == -EIO ? "read failed" : r->msr_note[0] ? r->msr_note : "not captured");
 }

@@ -78,10 +78,7 @@ static void feature_control(const struct cpu_raw *r, struct virt_info *v)
 	int rc = cpu_raw_msr(r, MSR_FEATURE_CONTROL, &fc);
 	if (rc) {
 		v->fw = FW_UNKNOWN;
-		snprintf(v->fw_detail, sizeof(v->fw_detail), "IA32_FEATURE_CONTROL (MSR 0x3A) %s",
-			 rc == -EIO	  ? "read failed"
-			 : r->msr_note[0] ? r->msr_note
-					  : "not captured");
+		msr_missing(r, rc, "IA32_FEATURE_CONTROL (MSR 0x3A)", v->fw_detail, sizeof(v->fw_detail));
 		return;
 	}
 	int lock = fc & 1, outside_smx = (fc >> 2) & 1;
@@ -98,10 +95,7 @@ void vmx_decode(const struct cpu_raw *r, struct virt_info *v)
 	int rc = cpu_raw_msr(r, MSR_VMX_BASIC, &basic);
 	v->caps_known = rc == 0;
 	if (rc) {
-		snprintf(v->caps_note, sizeof(v->caps_note), "IA32_VMX_BASIC (MSR 0x480) %s",
-			 rc == -EIO	  ? "read failed"
-			 : r->msr_note[0] ? r->msr_note
-					  : "not captured");
+		msr_missing(r, rc, "IA32_VMX_BASIC (MSR 0x480)", v->caps_note, sizeof(v->caps_note));
 	}
 	int use_true = v->caps_known && ((basic >> 55) & 1);
 	uint32_t proc = use_true ? 0x48E : 0x482;

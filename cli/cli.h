@@ -1,10 +1,18 @@
 #ifndef HVCERT_CLI_H
 #define HVCERT_CLI_H
+#include <stddef.h>
 /* Exit codes shared by every subcommand. */
 enum { EXIT_OK = 0, EXIT_NOT_OK = 1, EXIT_ERROR = 2 };
 
 int cmd_probe(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
+int cmd_hcl(int argc, char **argv);
+int cmd_certify(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
+
+struct hcl_db;
+/* Loads DIRs of *.hcl or single files; none: <data>/hcl. 0 or -1 + err. */
+int cli_load_hcl(struct hcl_db *db, int n, char **paths, char *err, size_t errlen);
 /* Directory holding cpu-uarch.tsv and hcl/: $HVCERT_DATA, else ../data
  * next to the executable, else ./data. */
 const char *cli_data_dir(void);

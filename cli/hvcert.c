@@ -15,6 +15,8 @@ static const struct {
 } cmds[] = {
     {"probe", cmd_probe, "report what this server (or a dump of one) offers a hypervisor"},
     {"capture", cmd_capture, "copy what probe reads (/sys, /proc, /dev) into a tree for --sysroot"},
+    {"certify", cmd_certify, "verdict per component and per hypervisor release from the HCL"},
+    {"hcl", cmd_hcl, "lint the compatibility database, import vendor and kernel device lists"},
 };
 
 const char *cli_data_dir(void)

@@ -1,0 +1,190 @@
+/* hvcert certify [--release R]... [--from A --to B] [sources] [--explain]
+ *                [--json|--junit|--html] [--hcl DIR|FILE]... */
+#include "certify.h"
+#include "certify_report.h"
+#include "cli.h"
+#include "sources.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_RELEASES 64
+
+static void certify_usage(FILE *f)
+{
+	fprintf(f, "usage: hvcert certify [options]\n"
+		   "  --release R         judge against release R (repeatable; default: every release)\n"
+		   "  --from A --to B     upgrade view: what gets worse moving from A to B\n"
+		   "  --explain           show the candidate entries and their scores\n"
+		   "  --json | --junit | --html   output format (default text, colour on a TTY)\n"
+		   "  --no-color          plain text even on a TTY\n"
+		   "  --hcl DIR|FILE      HCL database (repeatable; default <data>/hcl)\n" SOURCE_HELP
+		   "exit: 0 no release NOT CERTIFIED, 1 some release NOT CERTIFIED, 2 error\n");
+}
+
+enum fmt { FMT_TEXT, FMT_JSON, FMT_JUNIT, FMT_HTML };
+
+struct certify_args {
+	struct sources src;
+	const char *releases[MAX_RELEASES];
+	int nrel;
+	char *hcl[16];
+	int nhcl;
+	const char *from, *to;
+	int explain, nocolour;
+	enum fmt fmt;
+};
+
+static int parse(int argc, char **argv, struct certify_args *a)
+{
+	static const struct option opts[] = {SOURCE_OPTIONS,
+					     {"release", required_argument, 0, 'R'},
+					     {"from", required_argument, 0, 'F'},
+					     {"to", required_argument, 0, 'T'},
+					     {"explain", no_argument, 0, 'x'},
+					     {"json", no_argument, 0, 'j'},
+					     {"junit", no_argument, 0, 'u'},
+					     {"html", no_argument, 0, 'H'},
+					     {"no-color", no_argument, 0, 'n'},
+					     {"hcl", required_argument, 0, 'B'},
+					     {"help", no_argument, 0, 'h'},
+					     {0, 0, 0, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (sources_option(&a->src, c, optarg))
+			continue;
+		switch (c) {
+		case 'R':
+			if (a->nrel == MAX_RELEASES)
+				return fprintf(stderr, "hvcert certify: too many --release\n"), -1;
+			a->releases[a->nrel++] = optarg;
+			break;
+		case 'F': a->from = optarg; break;
+		case 'T': a->to = optarg; break;
+		case 'x': a->explain = 1; break;
+		case 'j': a->fmt = FMT_JSON; break;
+		case 'u': a->fmt = FMT_JUNIT; break;
+		case 'H': a->fmt = FMT_HTML; break;
+		case 'n': a->nocolour = 1; break;
+		case 'B':
+			if (a->nhcl == 16)
+				return fprintf(stderr, "hvcert certify: too many --hcl\n"), -1;
+			a->hcl[a->nhcl++] = optarg;
+			break;
+		case 'h': certify_usage(stdout); exit(EXIT_OK);
+		default: certify_usage(stderr); return -1;
+		}
+	}
+	if (optind < argc)
+		return fprintf(stderr, "hvcert certify: unexpected argument '%s'\n", argv[optind]), -1;
+	if (!a->from != !a->to)
+		return fprintf(stderr, "hvcert certify: --from and --to go together\n"), -1;
+	return 0;
+}
+
+static int resolve(const struct hcl_db *db, struct certify_args *a, const struct hcl_release **rel, size_t *n)
+{
+	*n = 0;
+	if (a->from) {
+		a->releases[0] = a->from, a->releases[1] = a->to;
+		a->nrel = 2;
+	}
+	if (a->nrel == 0) {
+		for (size_t i = 0; i < db->n_releases && *n < MAX_RELEASES; i++)
+			rel[(*n)++] = &db->releases[i];
+		return 0;
+	}
+	for (int i = 0; i < a->nrel; i++) {
+		rel[*n] = hcl_release(db, a->releases[i]);
+		if (!rel[*n]) {
+			fprintf(stderr, "hvcert certify: unknown release '%s'; known:", a->releases[i]);
+			for (size_t k = 0; k < db->n_releases; k++)
+				fprintf(stderr, " %s", db->releases[k].id);
+			fputc('\n', stderr);
+			return -1;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+/* What gets worse from a to b: components matched by kind and subject. */
+static void upgrade_view(FILE *out, const struct release_verdict *a, const struct release_verdict *b)
+{
+	int worse = 0;
+	fprintf(out, "\nUpgrade %s -> %s: what breaks or degrades\n", a->rel->id, b->rel->id);
+	for (size_t i = 0; i < b->n; i++) {
+		const struct comp_verdict *nb = &b->c[i];
+		enum verdict before = V_UNLISTED;
+		int found = 0;
+		for (size_t k = 0; k < a->n && !found; k++)
+			if (!strcmp(a->c[k].component, nb->component) && !strcmp(a->c[k].subject, nb->subject))
+				before = a->c[k].v, found = 1;
+		if (found && nb->v <= before)
+			continue;
+		if (!found && nb->v == V_CERTIFIED)
+			continue;
+		fprintf(out, "  %-13s -> %-13s %-11s %s\n      %s\n", found ? verdict_name(before) : "(new check)",
+			verdict_name(nb->v), nb->component, nb->subject, nb->rule);
+		worse++;
+	}
+	fprintf(out, "  %d component%s worse on %s; overall %s -> %s\n", worse, worse == 1 ? "" : "s", b->rel->id,
+		verdict_name(a->overall), verdict_name(b->overall));
+}
+
+static void render(const struct certify_args *a, const struct certify_view *v)
+{
+	switch (a->fmt) {
+	case FMT_JSON: certify_json(stdout, v); break;
+	case FMT_JUNIT: certify_junit(stdout, v); break;
+	case FMT_HTML: certify_html(stdout, v); break;
+	default:
+		certify_text(stdout, v);
+		if (a->from)
+			upgrade_view(stdout, &v->rv[0], &v->rv[1]);
+	}
+}
+
+static int run(struct certify_args *a, const struct hcl_db *db, const struct probe *p)
+{
+	const struct hcl_release *rel[MAX_RELEASES];
+	struct release_verdict rv[MAX_RELEASES];
+	size_t n;
+	if (resolve(db, a, rel, &n))
+		return EXIT_ERROR;
+	int any_not = 0;
+	for (size_t i = 0; i < n; i++) {
+		certify_release(db, p, rel[i], &rv[i]);
+		any_not |= rv[i].overall == V_NOT_CERTIFIED;
+	}
+	const char *nc = getenv("NO_COLOR");
+	struct certify_view v = {p, rv, n, a->explain, !a->nocolour && isatty(1) && !(nc && *nc)};
+	render(a, &v);
+	for (size_t i = 0; i < n; i++)
+		release_verdict_free(&rv[i]);
+	return any_not ? EXIT_NOT_OK : EXIT_OK;
+}
+
+int cmd_certify(int argc, char **argv)
+{
+	struct certify_args a;
+	struct probe p;
+	struct hcl_db db;
+	char err[1024] = "";
+	memset(&a, 0, sizeof(a));
+	if (parse(argc, argv, &a))
+		return EXIT_ERROR;
+	probe_init(&p);
+	hcl_init(&db);
+	int rc = EXIT_ERROR;
+	if (cli_load_hcl(&db, a.nhcl, a.hcl, err, sizeof(err)) || sources_probe(&a.src, &p, err, sizeof(err)))
+		fprintf(stderr, "hvcert certify: %s\n", err);
+	else
+		rc = run(&a, &db, &p);
+	hcl_free(&db);
+	probe_free(&p);
+	return rc;
+}

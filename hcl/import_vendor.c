@@ -1,0 +1,329 @@
+/* Vendor lists: the vSAN HCL JSON and VMware Compatibility Guide CSV
+ * exports, to pci records. A certified firmware list becomes fw_min, the
+ * lowest version in it. */
+#include "import.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+int import_release_id(const char *name, char *out, size_t n)
+{
+	char line[32] = "", ver[48] = "";
+	const char *p = name;
+	size_t i = 0, j = 0;
+	while (*p == ' ')
+		p++;
+	while (*p && *p != ' ' && i + 1 < sizeof(line))
+		line[i++] = (char)tolower((unsigned char)*p++);
+	line[i] = '\0';
+	for (; *p && j + 1 < sizeof(ver); p++)
+		if (*p != ' ')
+			ver[j++] = (char)tolower((unsigned char)*p);
+	ver[j] = '\0';
+	if (!i || !j || !isdigit((unsigned char)ver[0]))
+		return -1;
+	for (const char *q = ver; *q; q++)
+		if (!isalnum((unsigned char)*q) && *q != '.' && *q != '-' && *q != '_')
+			return -1;
+	snprintf(out, n, "%s/%s", line, ver);
+	return 0;
+}
+
+/* Numeric-aware version compare: "7.727.02" < "25.5.9". */
+static int vercmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			unsigned long x = strtoul(a, (char **)&a, 10), y = strtoul(b, (char **)&b, 10);
+			if (x != y)
+				return x < y ? -1 : 1;
+		} else {
+			if (*a != *b)
+				return (unsigned char)*a - (unsigned char)*b;
+			a++, b++;
+		}
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+/* Hex ID "1000" / "0x1000" -> "1000"; NULL/"" -> "*". */
+static int id_text(const char *s, char out[8])
+{
+	if (!s || !*s || strcmp(s, "*") == 0) {
+		strcpy(out, "*");
+		return 0;
+	}
+	if (strncmp(s, "0x", 2) == 0 || strncmp(s, "0X", 2) == 0)
+		s += 2;
+	size_t n = strlen(s);
+	if (n == 0 || n > 4)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return -1;
+	snprintf(out, 8, "%04lx", strtoul(s, NULL, 16));
+	return 0;
+}
+
+static void quoted(FILE *out, const char *key, const char *v)
+{
+	if (!v || !*v)
+		return;
+	fprintf(out, " %s=\"", key);
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			fputc('\\', out);
+		if ((unsigned char)*v >= 0x20)
+			fputc(*v, out);
+	}
+	fputc('"', out);
+}
+
+static void record(FILE *out, const char *ids[4], const char *driver, const char *fw, const char *name,
+		   const char *release, const char *source)
+{
+	fprintf(out, "pci id=%s:%s sub=%s:%s", ids[0], ids[1], ids[2], ids[3]);
+	quoted(out, "driver", driver);
+	quoted(out, "fw_min", fw);
+	quoted(out, "name", name);
+	fprintf(out, " %s=supported", release);
+	quoted(out, "source", source);
+	fputc('\n', out);
+}
+
+static const char *lowest_firmware(json_t *ver)
+{
+	const char *best = NULL;
+	json_t *fws = json_object_get(ver, "firmwares"), *fw;
+	size_t i;
+	json_array_foreach (fws, i, fw) {
+		const char *s = json_string_value(fw);
+		if (s && *s && (!best || vercmp(s, best) < 0))
+			best = s;
+	}
+	return best;
+}
+
+static int vsan_entry(json_t *e, const char *where, const char *source, FILE *out, char *err, size_t errlen)
+{
+	char id[4][8], rel[96], name[256];
+	const char *keys[4] = {"vid", "did", "svid", "ssid"}, *ids[4];
+	for (int k = 0; k < 4; k++) {
+		if (id_text(json_string_value(json_object_get(e, keys[k])), id[k])) {
+			snprintf(err, errlen, "%s.%s: expected a 4-digit hex ID", where, keys[k]);
+			return -1;
+		}
+		ids[k] = id[k];
+	}
+	if (strcmp(id[0], "*") == 0 || strcmp(id[1], "*") == 0) {
+		snprintf(err, errlen, "%s: vid and did are required", where);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%s %s", json_string_value(json_object_get(e, "vendor")) ?: "",
+		 json_string_value(json_object_get(e, "model")) ?: "");
+	json_t *rels = json_object_get(e, "releases"), *drivers, *ver;
+	const char *rname, *drv, *vname;
+	int n = 0;
+	json_object_foreach (rels, rname, drivers) {
+		if (import_release_id(rname, rel, sizeof(rel))) {
+			snprintf(err, errlen, "%s.releases: '%s' is not a release name like \"ESXi 8.0 U2\"", where,
+				 rname);
+			return -1;
+		}
+		json_object_foreach (drivers, drv, ver) {
+			const char *fw = NULL;
+			json_t *v;
+			json_object_foreach (ver, vname, v) {
+				const char *f = lowest_firmware(v);
+				if (f && (!fw || vercmp(f, fw) < 0))
+					fw = f;
+			}
+			record(out, ids, drv, fw, name, rel, source);
+			n++;
+		}
+	}
+	return n;
+}
+
+int import_vsan_json(const char *path, const char *source, FILE *out, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je);
+	static const char *const kinds[] = {"controller", "ssd", "hdd", "nic"};
+	if (!doc) {
+		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		return -1;
+	}
+	json_t *data = json_object_get(doc, "data");
+	int total = 0, rc = 0;
+	if (!json_is_object(data)) {
+		snprintf(err, errlen, "%s: no \"data\" object (expected vSAN HCL all.json)", path);
+		rc = -1;
+	}
+	for (size_t k = 0; rc == 0 && k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		json_t *arr = json_object_get(data, kinds[k]), *e;
+		size_t i;
+		json_array_foreach (arr, i, e) {
+			char where[600], sub[256];
+			snprintf(where, sizeof(where), "%s: data.%s[%zu]", path, kinds[k], i);
+			int n = vsan_entry(e, where, source, out, sub, sizeof(sub));
+			if (n < 0) {
+				snprintf(err, errlen, "%s", sub);
+				rc = -1;
+				break;
+			}
+			total += n;
+		}
+	}
+	json_decref(doc);
+	return rc ? -1 : total;
+}
+
+/* CSV (RFC 4180): splits one line in place; fields may be quoted. */
+static int csv_split(char *line, char **f, int max)
+{
+	int n = 0;
+	char *p = line;
+	while (n < max) {
+		char *w = p;
+		f[n++] = w;
+		if (*p == '"') {
+			p++;
+			for (;;) {
+				if (*p == '\0')
+					return -1;
+				if (*p == '"' && p[1] == '"') {
+					*w++ = '"', p += 2;
+				} else if (*p == '"') {
+					p++;
+					break;
+				} else {
+					*w++ = *p++;
+				}
+			}
+			if (*p && *p != ',')
+				return -1;
+		} else {
+			while (*p && *p != ',')
+				*w++ = *p++;
+		}
+		char end = *p;
+		*w = '\0';
+		if (end != ',')
+			return n;
+		p++;
+	}
+	return -1;
+}
+
+enum { C_VENDOR, C_MODEL, C_VID, C_DID, C_SVID, C_SSID, C_RELEASE, C_DRIVER, C_FW, C_NUM };
+
+static int column_of(const char *h)
+{
+	static const char *const names[C_NUM][4] = {
+	    {"vendor", "brand name", "partner", NULL},
+	    {"model", "device name", "model/device name", "product"},
+	    {"vid", "vendor id", NULL, NULL},
+	    {"did", "device id", NULL, NULL},
+	    {"svid", "subsystem vendor id", "sub vendor id", NULL},
+	    {"ssid", "subsystem id", "sub device id", NULL},
+	    {"release", "esxi release", "supported releases", NULL},
+	    {"driver", "driver name", NULL, NULL},
+	    {"firmware", "firmware version", NULL, NULL},
+	};
+	for (int c = 0; c < C_NUM; c++)
+		for (int k = 0; k < 4 && names[c][k]; k++)
+			if (strcasecmp(h, names[c][k]) == 0)
+				return c;
+	return -1;
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		s[--n] = '\0';
+	return s;
+}
+
+static int csv_header(char *line, int col[C_NUM], const char *path, char *err, size_t errlen)
+{
+	char *f[64];
+	int n = csv_split(line, f, 64);
+	for (int c = 0; c < C_NUM; c++)
+		col[c] = -1;
+	for (int i = 0; i < n; i++) {
+		int c = column_of(trim(f[i]));
+		if (c >= 0)
+			col[c] = i;
+	}
+	if (col[C_VID] < 0 || col[C_DID] < 0 || col[C_RELEASE] < 0) {
+		snprintf(err, errlen, "%s:1: header lacks VID, DID or Release columns", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int csv_row(char *line, const int col[C_NUM], long ln, const char *path, const char *source, FILE *out,
+		   char *err, size_t errlen)
+{
+	char *f[64], id[4][8], rel[96], name[256];
+	const char *ids[4];
+	int n = csv_split(line, f, 64);
+	const int idc[4] = {C_VID, C_DID, C_SVID, C_SSID};
+	if (n < 0) {
+		snprintf(err, errlen, "%s:%ld: unterminated quoted field", path, ln);
+		return -1;
+	}
+#define CELL(c) (col[c] >= 0 && col[c] < n ? trim(f[col[c]]) : "")
+	for (int k = 0; k < 4; k++) {
+		if (id_text(CELL(idc[k]), id[k]) || (k < 2 && strcmp(id[k], "*") == 0)) {
+			snprintf(err, errlen, "%s:%ld: bad or missing PCI ID '%s'", path, ln, CELL(idc[k]));
+			return -1;
+		}
+		ids[k] = id[k];
+	}
+	if (import_release_id(CELL(C_RELEASE), rel, sizeof(rel))) {
+		snprintf(err, errlen, "%s:%ld: release '%s' is not like \"ESXi 8.0 U2\"", path, ln, CELL(C_RELEASE));
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%s %s", CELL(C_VENDOR), CELL(C_MODEL));
+	record(out, ids, CELL(C_DRIVER), CELL(C_FW), trim(name), rel, source);
+#undef CELL
+	return 1;
+}
+
+int import_vcg_csv(const char *path, const char *source, FILE *out, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	long ln = 0;
+	int col[C_NUM], total = 0, rc = 0;
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && getline(&line, &cap, f) >= 0) {
+		ln++;
+		if (ln == 1)
+			rc = csv_header(line, col, path, err, errlen);
+		else if (*trim(line)) {
+			int n = csv_row(line, col, ln, path, source, out, err, errlen);
+			rc = n < 0 ? -1 : 0;
+			total += n > 0 ? n : 0;
+		}
+	}
+	if (rc == 0 && ln == 0) {
+		snprintf(err, errlen, "%s: empty file", path);
+		rc = -1;
+	}
+	free(line);
+	fclose(f);
+	return rc ? -1 : total;
+}

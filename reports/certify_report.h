@@ -1,0 +1,22 @@
+/* Renderers for certification verdicts: text (colour on a TTY), JSON,
+ * JUnit XML (one test case per component) and a self-contained HTML page. */
+#ifndef HVCERT_CERTIFY_REPORT_H
+#define HVCERT_CERTIFY_REPORT_H
+#include <stdio.h>
+
+#include "certify.h"
+
+struct certify_view {
+	const struct probe *p;
+	const struct release_verdict *rv;
+	size_t n;
+	int explain, colour;
+};
+
+void certify_text(FILE *out, const struct certify_view *v);
+void certify_json(FILE *out, const struct certify_view *v);
+void certify_junit(FILE *out, const struct certify_view *v);
+void certify_html(FILE *out, const struct certify_view *v);
+/* Prints s with XML/HTML special characters escaped. */
+void xml_escape(FILE *out, const char *s);
+#endif

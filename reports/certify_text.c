@@ -1,0 +1,56 @@
+#include "certify_report.h"
+
+#include <string.h>
+
+static const char *colour_of(enum verdict v)
+{
+	static const char *const c[] = {"\033[32m", "\033[33m", "\033[36m", "\033[31m"};
+	return c[v];
+}
+
+static void verdict(FILE *out, enum verdict v, int colour)
+{
+	if (colour)
+		fprintf(out, "%s%-13s\033[0m", colour_of(v), verdict_name(v));
+	else
+		fprintf(out, "%-13s", verdict_name(v));
+}
+
+static void one_release(FILE *out, const struct certify_view *v, const struct release_verdict *rv)
+{
+	fprintf(out, "\n== %s: %s ==\n", rv->rel->id, rv->rel->name ? rv->rel->name : "");
+	for (size_t i = 0; i < rv->n; i++) {
+		const struct comp_verdict *c = &rv->c[i];
+		fprintf(out, "  ");
+		verdict(out, c->v, v->colour);
+		fprintf(out, " %-11s %s\n", c->component, c->subject);
+		fprintf(out, "  %13s %-11s %s\n", "", "rule", c->rule);
+		if (c->source[0])
+			fprintf(out, "  %13s %-11s %s\n", "", "source", c->source);
+		if (v->explain && c->explain[0])
+			fprintf(out, "  %13s %-11s %s\n", "", "candidates", c->explain);
+	}
+	if (rv->out_of_scope)
+		fprintf(out, "  (%d PCI devices outside this release's certified classes not judged)\n",
+			rv->out_of_scope);
+	fprintf(out, "  overall: ");
+	verdict(out, rv->overall, v->colour);
+	fprintf(out, " (%d certified, %d warn, %d unlisted, %d not certified)\n", rv->counts[V_CERTIFIED],
+		rv->counts[V_WARN], rv->counts[V_UNLISTED], rv->counts[V_NOT_CERTIFIED]);
+}
+
+void certify_text(FILE *out, const struct certify_view *v)
+{
+	const struct cpu_info *c = &v->p->cpu;
+	fprintf(out, "hvcert certify: %s (%s); cpu from %s; pci from %s\n", c->brand,
+		v->p->uarch.found ? v->p->uarch.platform : "unknown platform", v->p->raw.source,
+		v->p->pci_present ? v->p->pci.source : "none");
+	for (size_t i = 0; i < v->n; i++)
+		one_release(out, v, &v->rv[i]);
+	fprintf(out, "\nSummary:\n");
+	for (size_t i = 0; i < v->n; i++) {
+		fprintf(out, "  %-16s ", v->rv[i].rel->id);
+		verdict(out, v->rv[i].overall, v->colour);
+		fputc('\n', out);
+	}
+}

@@ -16,6 +16,7 @@ static const struct {
     {"probe", cmd_probe, "report what this server (or a dump of one) offers a hypervisor"},
     {"capture", cmd_capture, "copy what probe reads (/sys, /proc, /dev) into a tree for --sysroot"},
     {"certify", cmd_certify, "verdict per component and per hypervisor release from the HCL"},
+    {"baseline", cmd_baseline, "newest CPU baseline and model a cluster of hosts shares"},
     {"hcl", cmd_hcl, "lint the compatibility database, import vendor and kernel device lists"},
 };
 

@@ -36,4 +36,6 @@ void suite_sysroot(void);
 void suite_misc(void);
 void suite_malformed(void);
 void suite_pci_regressions(void);
+void suite_hcl(void);
+void suite_certify(void);
 #endif

@@ -124,6 +124,8 @@ int main(int argc, char **argv)
 	suite_json();
 	suite_sysroot();
 	suite_malformed();
+	suite_hcl();
+	suite_certify();
 	char cmd[320];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch_dir());
 	if (system(cmd) != 0)

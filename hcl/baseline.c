@@ -1,0 +1,161 @@
+#include "baseline.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* KVM offers these to guests whatever the host has (arch/x86/kvm/cpuid.c:
+ * x2APIC and the TSC-deadline timer are emulated, "hypervisor" is set by the
+ * hypervisor itself), so a host lacking them does not limit a CPU model. */
+static const char *const synthesised[] = { "x2apic", "tsc_deadline_timer", "tsc-deadline", "hypervisor", NULL };
+
+static int is_synthesised(const char *f)
+{
+	for (const char *const *s = synthesised; *s; s++)
+		if (strcmp(*s, f) == 0)
+			return 1;
+	return 0;
+}
+
+/* Features of list the host lacks, appended to missing; count, -1 unknown name. */
+static int lacks(const struct cpuid_bits *bits, const struct cpu_raw *r, const char *list, char *missing, size_t n,
+		 const char **unknown)
+{
+	char tmp[8192];
+	int count = 0;
+	snprintf(tmp, sizeof(tmp), "%s", list);
+	for (char *save, *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (is_synthesised(t))
+			continue;
+		int has = cpuid_bits_has(bits, r, t);
+		if (has < 0) {
+			*unknown = list;
+			return -1;
+		}
+		if (has)
+			continue;
+		count++;
+		size_t l = strlen(missing);
+		if (missing && l + strlen(t) + 2 < n)
+			snprintf(missing + l, n - l, "%s%s", l ? "," : "", t);
+	}
+	return count;
+}
+
+static int same_vendor(const char *a, const char *b)
+{
+	/* Hygon parts share AMD's ladder (Zen derivatives). */
+	int amd_a = !strcmp(a, "AuthenticAMD") || !strcmp(a, "HygonGenuine");
+	int amd_b = !strcmp(b, "AuthenticAMD") || !strcmp(b, "HygonGenuine");
+	return !strcmp(a, b) || (amd_a && amd_b);
+}
+
+/* Newest EVC-style baseline the host meets: baselines are cumulative, so the
+ * walk stops at the first order the host misses. */
+static int host_evc(const struct hcl_db *db, const struct cpuid_bits *bits, const struct probe *p,
+		    struct host_rank *h, const char **unknown)
+{
+	h->evc = NULL;
+	for (int order = 1; order <= 10000; order++) {
+		const struct hcl_baseline *b = NULL;
+		for (size_t i = 0; i < db->n_baselines && !b; i++)
+			if (db->baselines[i].order == order && same_vendor(db->baselines[i].vendor, p->cpu.vendor_str))
+				b = &db->baselines[i];
+		if (!b)
+			break;
+		h->evc_missing[0] = '\0';
+		int miss = lacks(bits, &p->raw, b->adds, h->evc_missing, sizeof(h->evc_missing), unknown);
+		if (miss < 0)
+			return -1;
+		if (miss > 0)
+			return 0;
+		h->evc = b;
+	}
+	h->evc_missing[0] = '\0';
+	return 0;
+}
+
+static int host_model(const struct hcl_db *db, const struct cpuid_bits *bits, const struct probe *p,
+		      struct host_rank *h, const char **unknown)
+{
+	const struct hcl_cpumodel *next = NULL;
+	h->model = NULL;
+	for (size_t i = 0; i < db->n_cpumodels; i++) {
+		const struct hcl_cpumodel *m = &db->cpumodels[i];
+		char scratch[4];
+		if (!same_vendor(m->vendor, p->cpu.vendor_str))
+			continue;
+		scratch[0] = '\0';
+		int miss = lacks(bits, &p->raw, m->features, scratch, 1, unknown);
+		if (miss < 0)
+			return -1;
+		if (miss == 0 && (!h->model || m->order > h->model->order))
+			h->model = m;
+	}
+	/* The next newer model, to say what this host lacks for it. */
+	for (size_t i = 0; i < db->n_cpumodels; i++) {
+		const struct hcl_cpumodel *m = &db->cpumodels[i];
+		if (same_vendor(m->vendor, p->cpu.vendor_str) && (!h->model || m->order > h->model->order) &&
+		    (!next || m->order < next->order))
+			next = m;
+	}
+	h->model_missing[0] = '\0';
+	if (next)
+		lacks(bits, &p->raw, next->features, h->model_missing, sizeof(h->model_missing), unknown);
+	return 0;
+}
+
+/* The newest model every host supports (models are not strictly cumulative:
+ * a -noTSX variant may fit where an older model with TSX does not). */
+static int common_model(const struct hcl_db *db, const struct cpuid_bits *bits, const struct probe *hosts, int n,
+			struct cluster_baseline *out)
+{
+	out->model = NULL;
+	for (size_t i = 0; i < db->n_cpumodels; i++) {
+		const struct hcl_cpumodel *m = &db->cpumodels[i];
+		int all = same_vendor(m->vendor, out->vendor);
+		for (int h = 0; all && h < n; h++) {
+			char none[1] = "";
+			const char *unknown = NULL;
+			int miss = lacks(bits, &hosts[h].raw, m->features, none, 1, &unknown);
+			if (miss < 0)
+				return -1;
+			all = miss == 0;
+		}
+		if (all && (!out->model || m->order > out->model->order))
+			out->model = m;
+	}
+	return 0;
+}
+
+int cluster_baseline(const struct hcl_db *db, const struct cpuid_bits *bits, const struct probe *hosts,
+		     const char *const *names, int n, struct cluster_baseline *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	if (n < 1 || n > BASELINE_MAX_HOSTS) {
+		snprintf(err, errlen, "give 1 to %d hosts", BASELINE_MAX_HOSTS);
+		return -1;
+	}
+	out->vendor = hosts[0].cpu.vendor_str;
+	out->level = 4;
+	out->nhosts = n;
+	for (int i = 0; i < n; i++) {
+		struct host_rank *h = &out->host[i];
+		const char *unknown = NULL;
+		h->name = names[i];
+		h->level = hosts[i].cpu.x86_64_level;
+		out->mixed_vendors |= !same_vendor(out->vendor, hosts[i].cpu.vendor_str);
+		if (host_evc(db, bits, &hosts[i], h, &unknown) || host_model(db, bits, &hosts[i], h, &unknown)) {
+			snprintf(err, errlen, "a feature in \"%.200s\" is not in data/cpuid-bits.tsv", unknown);
+			return -1;
+		}
+		if (h->level < out->level)
+			out->level = h->level;
+		if (i == 0 || !h->evc || (out->evc && h->evc->order < out->evc->order))
+			out->evc = i == 0 || out->evc ? h->evc : NULL;
+	}
+	if (!out->mixed_vendors && common_model(db, bits, hosts, n, out))
+		return snprintf(err, errlen, "unknown feature in a cpumodel"), -1;
+	if (out->mixed_vendors)
+		out->evc = NULL, out->model = NULL;
+	return 0;
+}

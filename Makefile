@@ -42,12 +42,18 @@ $(BUILD)/hvcert: $(CLI_OBJ) $(BUILD)/libhvcert.a
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libhvcert.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-OUT ?= out
+# make run: probe this host, certify it against every release in data/hcl,
+# write the reports. A host that is NOT CERTIFIED is a result, not an error.
+OUT ?= reports/out
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/hvcert
 	@mkdir -p $(OUT)
-	$(BUILD)/hvcert probe --save $(OUT)/probe.json | tee $(OUT)/report.txt
-	@echo "report: $(OUT)/report.txt, probe document: $(OUT)/probe.json"
+	$(BUILD)/hvcert probe --save $(OUT)/probe.json >$(OUT)/probe.txt
+	@cat $(OUT)/probe.txt
+	@$(BUILD)/hvcert certify --load $(OUT)/probe.json --html >$(OUT)/certify.html; rc=$$?; [ $$rc -le 1 ] || exit $$rc
+	@$(BUILD)/hvcert certify --load $(OUT)/probe.json --no-color >$(OUT)/certify.txt; rc=$$?; [ $$rc -le 1 ] || exit $$rc
+	@sed -n '/^Summary:/,$$p' $(OUT)/certify.txt
+	@echo "reports: $(OUT)/probe.txt $(OUT)/probe.json $(OUT)/certify.txt $(OUT)/certify.html"
 
 test: deps
 	@scripts/deps.sh cpu-checker libvirt-clients
@@ -77,6 +83,6 @@ format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(wildcard */*.h tests/*/*.h tests/fuzz/*.c)
 
 clean:
-	rm -rf build build-asan build-fuzz $(OUT)
+	rm -rf build build-asan build-fuzz reports/out
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

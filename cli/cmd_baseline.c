@@ -29,7 +29,7 @@ static int is_json(const char *path)
 
 static int load_host(const char *path, struct probe *p, char *err, size_t errlen)
 {
-	struct probe_opts o = { .cpuid_dump = path, .data_dir = cli_data_dir() };
+	struct probe_opts o = {.cpuid_dump = path, .data_dir = cli_data_dir()};
 	if (is_json(path))
 		return probe_load_json(p, path, err, errlen) ? -1 : probe_decode(p, cli_data_dir(), err, errlen);
 	return probe_collect(p, &o, err, errlen);
@@ -52,7 +52,8 @@ static void text(const struct cluster_baseline *b)
 		printf("  %-34.34s v%-5d %-22s %s\n", base ? base + 1 : h->name, h->level, name_of(h->evc, 1),
 		       name_of(h->model, 0));
 	}
-	printf("\ncluster: x86-64-v%d, baseline %s, CPU model %s\n", b->level, name_of(b->evc, 1), name_of(b->model, 0));
+	printf("\ncluster: x86-64-v%d, baseline %s, CPU model %s\n", b->level, name_of(b->evc, 1),
+	       name_of(b->model, 0));
 	if (b->mixed_vendors) {
 		printf("  mixed CPU vendors: live migration between Intel and AMD hosts is not supported;\n"
 		       "  only the x86-64 level is common\n");
@@ -61,10 +62,11 @@ static void text(const struct cluster_baseline *b)
 	for (int i = 0; i < b->nhosts; i++) {
 		const struct host_rank *h = &b->host[i];
 		if (h->evc == b->evc && h->evc_missing[0])
-			printf("  %s holds the baseline at %s: lacks %s\n", h->name, name_of(h->evc, 1), h->evc_missing);
+			printf("  %s holds the baseline at %s: lacks %s\n", h->name, name_of(h->evc, 1),
+			       h->evc_missing);
 		if (h->model == b->model && h->model_missing[0])
-			printf("  %s holds the CPU model at %s: the next model needs %s\n", h->name, name_of(h->model, 0),
-			       h->model_missing);
+			printf("  %s holds the CPU model at %s: the next model needs %s\n", h->name,
+			       name_of(h->model, 0), h->model_missing);
 	}
 }
 
@@ -74,8 +76,8 @@ static void json(const struct cluster_baseline *b)
 	for (int i = 0; i < b->nhosts; i++) {
 		const struct host_rank *h = &b->host[i];
 		json_array_append_new(hosts, json_pack("{s:s,s:i,s:s,s:s,s:s,s:s}", "host", h->name, "level", h->level,
-						       "baseline", name_of(h->evc, 1), "cpu_model", name_of(h->model, 0),
-						       "lacks_for_next_baseline", h->evc_missing,
+						       "baseline", name_of(h->evc, 1), "cpu_model",
+						       name_of(h->model, 0), "lacks_for_next_baseline", h->evc_missing,
 						       "lacks_for_next_model", h->model_missing));
 	}
 	json_t *doc = json_pack("{s:s,s:b,s:i,s:s,s:s,s:o}", "schema", "hvcert-baseline/1", "mixed_vendors",

@@ -33,8 +33,10 @@ const char *cli_data_dir(void)
 		char *slash = strrchr(dir, '/');
 		if (slash) {
 			strcpy(slash, "/../data");
+			static char real[PATH_MAX];
+			/* Rules cite database files by path: keep it short. */
 			if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-				return dir;
+				return realpath(dir, real) ? real : dir;
 		}
 	}
 	return "data";

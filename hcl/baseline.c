@@ -6,7 +6,7 @@
 /* KVM offers these to guests whatever the host has (arch/x86/kvm/cpuid.c:
  * x2APIC and the TSC-deadline timer are emulated, "hypervisor" is set by the
  * hypervisor itself), so a host lacking them does not limit a CPU model. */
-static const char *const synthesised[] = { "x2apic", "tsc_deadline_timer", "tsc-deadline", "hypervisor", NULL };
+static const char *const synthesised[] = {"x2apic", "tsc_deadline_timer", "tsc-deadline", "hypervisor", NULL};
 
 static int is_synthesised(const char *f)
 {
@@ -51,8 +51,8 @@ static int same_vendor(const char *a, const char *b)
 
 /* Newest EVC-style baseline the host meets: baselines are cumulative, so the
  * walk stops at the first order the host misses. */
-static int host_evc(const struct hcl_db *db, const struct cpuid_bits *bits, const struct probe *p,
-		    struct host_rank *h, const char **unknown)
+static int host_evc(const struct hcl_db *db, const struct cpuid_bits *bits, const struct probe *p, struct host_rank *h,
+		    const char **unknown)
 {
 	h->evc = NULL;
 	for (int order = 1; order <= 10000; order++) {

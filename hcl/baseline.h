@@ -12,10 +12,10 @@
 struct host_rank {
 	const char *name;
 	int level;
-	const struct hcl_baseline *evc;    /* newest fully supported, NULL none */
-	const struct hcl_cpumodel *model;  /* newest fully supported, NULL none */
-	char evc_missing[512];   /* what the next baseline needs that this host lacks */
-	char model_missing[512]; /* same for the next CPU model */
+	const struct hcl_baseline *evc;	  /* newest fully supported, NULL none */
+	const struct hcl_cpumodel *model; /* newest fully supported, NULL none */
+	char evc_missing[512];		  /* what the next baseline needs that this host lacks */
+	char model_missing[512];	  /* same for the next CPU model */
 };
 
 struct cluster_baseline {

@@ -357,7 +357,7 @@ static int rec_cpumodel(struct pctx *c)
 		return -1;
 	m.features = hcl_intern(c->db, ft->val), m.source = str(c, "source");
 	m.loc = (struct hcl_loc){c->file, c->line};
-	get(c, "family"), get(c, "model"); /* informative */
+	get(c, "family"), get(c, "model"), get(c, "stepping"), get(c, "name"); /* informative */
 	struct hcl_cpumodel *e = PUSH(c, cpumodels);
 	if (!e)
 		return perr(c, 1, "out of memory%s", NULL);

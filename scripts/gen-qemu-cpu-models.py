@@ -166,11 +166,18 @@ def cpu_words(cpu):
     return words
 
 
+# CPUID[0xD].0 EAX/EDX (XCR0) and [0xD].1 ECX/EDX (XSS) list XSAVE state
+# components, not features: QEMU derives them from xsave/avx/mpx/avx512f/pku.
+XSTATE_WORDS = {(0xD, 0, "EAX"), (0xD, 0, "EDX"), (0xD, 1, "ECX"), (0xD, 1, "EDX")}
+
+
 def probe_bit(name, base_words):
     """CPUID bits that `-cpu base,NAME=on` sets beyond `-cpu base`."""
     words = cpu_words("base,%s=on" % name)
     bits = []
     for key, v in sorted(words.items()):
+        if key in XSTATE_WORDS:
+            continue
         for b in range(32):
             if (v >> b) & 1 and not (base_words.get(key, 0) >> b) & 1:
                 bits.append((key[0], key[1], key[2], b))
@@ -348,7 +355,7 @@ def generate(args):
     for c in cands:
         bits = probe_bit(c, base_words)
         if not bits:
-            dropped[c] = "sets no CPUID feature bit (MSR feature or QEMU setting)"
+            dropped[c] = "sets no CPUID bit (an MSR feature word bit, e.g. IA32_ARCH_CAPABILITIES, or a QEMU setting)"
         elif all(0x40000000 <= b[0] < 0x80000000 for b in bits):
             dropped[c] = "hypervisor (KVM paravirt) leaf 0x%08x" % bits[0][0]
         elif len(bits) != 1:
@@ -440,7 +447,9 @@ def generate(args):
             skipped.append((n, "same CPUID features as " + same[0]))
         else:
             keep.append(n)
-    keep.sort(key=lambda n: (models[n]["idx"], models[n]["ver"], n))
+    for n in keep:
+        models[n]["level"] = psabi_level(models[n]["features"])
+    keep.sort(key=lambda n: (models[n]["level"], models[n]["idx"], models[n]["ver"], n))
     order = {}
     count = {}
     for n in keep:
@@ -452,6 +461,24 @@ def generate(args):
     write_hcl(keep, models, order, skipped, pkgver, qver, binary, rows)
     write_tsv(used, rows, dropped, where, qname_to, pkgver, lrel)
     sys.stderr.write("%d models, %d feature names, %d properties dropped\n" % (len(keep), len(used), len(dropped)))
+
+
+# x86-64 psABI micro-architecture levels (x86-64-v1..v4), /proc/cpuinfo names.
+PSABI_LEVELS = (
+    ("cmov", "cx8", "fpu", "fxsr", "mmx", "syscall", "sse", "sse2", "lm"),
+    ("cx16", "lahf_lm", "popcnt", "pni", "sse4_1", "sse4_2", "ssse3"),
+    ("avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"),
+    ("avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"),
+)
+
+
+def psabi_level(feats):
+    level = 0
+    for need in PSABI_LEVELS:
+        if not all(f in feats for f in need):
+            break
+        level += 1
+    return level
 
 
 def qver_str(q):
@@ -475,13 +502,18 @@ def write_hcl(keep, models, order, skipped, pkgver, qver, binary, rows):
     L.append("# Source: qemu-system-x86 %s (QEMU %s), QMP query-cpu-model-expansion type=static on" % (pkgver, qver_str(qver)))
     L.append("# -machine none -accel tcg. features = every true boolean property that is a CPUID feature")
     L.append("# bit (data/cpuid-bits.tsv), in /proc/cpuinfo spelling. vme: TCG forces it off, so it is")
-    L.append("# taken from the model's builtin_x86_defs entry in the binary (all named models but qemu64")
-    L.append("# and qemu32 define it). QEMU adds `hypervisor` to every model. NOT applied: KVM's defaults")
+    novme = sorted({models[n]["base"] for n in keep if "vme" not in models[n]["features"]})
+    L.append("# taken from the model's builtin_x86_defs entry in the binary (defined by all but: %s)." % (", ".join(novme) or "none"))
+    L.append("# QEMU adds `hypervisor` to every model. NOT applied: KVM's defaults")
     L.append("# (kvm_default_props) which under KVM add x2apic and drop acpi, monitor and svm (svm takes")
     L.append("# npt/nrip_save/... with it).")
-    L.append("# order: position of the model's definition in QEMU's builtin_x86_defs (source order,")
-    L.append("# roughly oldest first), then version; numbered per vendor from 1. It is NOT feature")
-    L.append("# inclusion: side lines (n270, Denverton, Snowridge, KnightsMill) sit after the big cores.")
+    L.append("# order: numbered per vendor from 1, sorted by (1) the x86-64 psABI level the model's")
+    L.append("# features reach (0 = not even x86-64-v1, ... 4 = x86-64-v4), then (2) the position of the")
+    L.append("# model's definition in QEMU's builtin_x86_defs (source order, oldest first within a line),")
+    L.append("# then (3) version. The level puts the Atom side line where its ISA belongs (Denverton and")
+    L.append("# Snowridge have no AVX: after IvyBridge, before Haswell) instead of after Icelake-Server")
+    L.append("# as in QEMU's list. order is not feature inclusion: a higher model need not contain a")
+    L.append("# lower one (Denverton has sha_ni, SandyBridge does not).")
     L.append("# family/model/stepping: as the expansion reports them (decimal).")
     L.append("# Skipped versioned names (alias kept instead, or identical CPUID features):")
     for n, why in skipped:
@@ -490,9 +522,9 @@ def write_hcl(keep, models, order, skipped, pkgver, qver, binary, rows):
     k = sortkey_feat(rows)
     for n in keep:
         m = models[n]
-        L.append('cpumodel id=qemu/%s vendor=%s order=%d family=%d model=%d stepping=%d name="%s" features=%s source="qemu-system-x86 %s query-cpu-model-expansion static"' % (
-            n, m["vendor"], order[n], m["family"], m["model"], m["stepping"], m["model_id"].replace("\\", "\\\\").replace('"', '\\"'),
-            ",".join(sorted(m["features"], key=k)), pkgver))
+        L.append("# %s: model-id \"%s\", stepping %d, %s-v%d, x86-64-v%d" % (n, m["model_id"], m["stepping"], m["base"], m["ver"], m["level"]))
+        L.append('cpumodel id=qemu/%s vendor=%s order=%d family=%d model=%d features=%s source="qemu-system-x86 %s query-cpu-model-expansion static"' % (
+            n, m["vendor"], order[n], m["family"], m["model"], ",".join(sorted(m["features"], key=k)), pkgver))
     os.makedirs(os.path.dirname(HCL_OUT), exist_ok=True)
     with open(HCL_OUT, "w") as f:
         f.write("\n".join(L) + "\n")
@@ -505,7 +537,11 @@ def write_tsv(used, rows, dropped, where, qname_to, pkgver, lrel):
     L.append("# qemu-system-x86 %s sets for -cpu base,NAME=on (QOM feature-words), each checked" % pkgver)
     L.append("# against Linux %s arch/x86/include/asm/cpufeatures.h where Linux has that CPUID word." % lrel)
     L.append("# leaf hex, subleaf decimal (0 for leaves without subleaves), reg EAX..EDX, bit 0-31.")
-    L.append("# QEMU renames: " + ", ".join("%s=%s" % (q, n) for q, n in sorted(qname_to.items()) if n in used and q != n))
+    # Keep every line well under 512 bytes (hcl/cpuid_bits.c reads with fgets into 512).
+    ren = ["%s=%s" % (q, n) for q, n in sorted(qname_to.items()) if n in used and q != n]
+    L.append("# QEMU property -> name here, where they differ:")
+    for i in range(0, len(ren), 6):
+        L.append("#   " + ", ".join(ren[i : i + 6]))
     L.append("# QEMU properties true in some model but dropped (no plain CPUID feature bit):")
     for c, why in sorted(dropped.items()):
         L.append("#   %s: %s" % (c, why))
@@ -513,6 +549,9 @@ def write_tsv(used, rows, dropped, where, qname_to, pkgver, lrel):
     for name in sorted(used, key=sortkey_feat(rows)):
         c, (leaf, sub, reg, bit), src = rows[name]
         L.append("%s\t0x%08x\t%d\t%s\t%d\t%s" % (name, leaf, sub, reg, bit, src))
+    long = [l for l in L if len(l) > 400]
+    if long:
+        die("cpuid-bits.tsv line too long: %s" % long[0][:80])
     with open(TSV_OUT, "w") as f:
         f.write("\n".join(L) + "\n")
 
@@ -548,22 +587,24 @@ def load_models(path):
 
 
 def load_aida(path):
-    """Registers of logical CPU #0: {(leaf, subleaf): [eax, ebx, ecx, edx]}."""
+    """Registers of the first logical CPU: {(leaf, subleaf): [eax, ebx, ecx, edx]}.
+
+    The first block of `CPUID LLLLLLLL: EAX-EBX-ECX-EDX [SL nn]` lines, up
+    to the next leaf-0 line (some dumps have a `Logical CPU #0` header,
+    some start with the registers)."""
     regs = {}
-    inside = False
+    pat = re.compile(r"CPUID ([0-9A-Fa-f]{8}): ([0-9A-Fa-f]{8})-([0-9A-Fa-f]{8})-([0-9A-Fa-f]{8})-([0-9A-Fa-f]{8})(?:\s+\[SL ([0-9A-Fa-f]{2})\])?")
     for line in open(path, encoding="utf-8", errors="replace"):
-        if line.startswith("------[ CPUID Registers / Logical CPU #"):
-            if inside:
-                break
-            inside = line.startswith("------[ CPUID Registers / Logical CPU #0 ]")
+        if line.startswith("------[ CPUID Registers / Logical CPU #") and regs:
+            break
+        m = pat.match(line)
+        if not m:
             continue
-        if not inside:
-            continue
-        m = re.match(r"CPUID ([0-9A-Fa-f]{8}): ([0-9A-Fa-f]{8})-([0-9A-Fa-f]{8})-([0-9A-Fa-f]{8})-([0-9A-Fa-f]{8})(?:\s+\[SL ([0-9A-Fa-f]{2})\])?", line)
-        if m:
-            leaf = int(m.group(1), 16)
-            sub = int(m.group(6), 16) if m.group(6) else 0
-            regs.setdefault((leaf, sub), [int(m.group(i), 16) for i in range(2, 6)])
+        leaf = int(m.group(1), 16)
+        if leaf == 0 and regs:
+            break
+        sub = int(m.group(6), 16) if m.group(6) else 0
+        regs.setdefault((leaf, sub), [int(m.group(i), 16) for i in range(2, 6)])
     return regs
 
 

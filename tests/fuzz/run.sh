@@ -14,6 +14,7 @@ for t in "$@"; do
 	fuzz_pcidump) cp "$FX"/pci-dumps/* "$corpus"/ 2>/dev/null ;;
 	fuzz_json) [ -f out/probe.json ] && cp out/probe.json "$corpus"/ ;;
 	fuzz_uarch) cp data/cpu-uarch.tsv "$corpus"/ ;;
+	fuzz_hcl) cp data/hcl/kvm.hcl tests/data/hcl/*.hcl "$corpus"/ 2>/dev/null; head -40 data/hcl/kvm-linux-6.1.hcl >"$corpus"/modalias.hcl ;;
 	esac
 	echo "fuzz: $name for ${secs}s"
 	if "$t" -max_total_time="$secs" -max_len=65536 -timeout=10 -artifact_prefix=build-fuzz/"$name"- -rss_limit_mb=2048 "$corpus" \

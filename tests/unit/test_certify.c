@@ -1,2 +1,187 @@
+/* Verdicts against the real database. Expectations come from data with its
+ * own authority: the "Kernel driver in use" lines of real servers' lspci
+ * listings, the kernels' own alias lists, and hand-derived CPU verdicts whose
+ * reasons cite the database lines (tests/expected/certify-cpu.txt). */
+#include "certify.h"
 #include "check.h"
-void suite_certify(void) {}
+#include "expect.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct hcl_db db;
+static int db_ok;
+
+static const struct hcl_release *rel(const char *id)
+{
+	const struct hcl_release *r = hcl_release(&db, id);
+	CHECK(r != NULL, "release %s not in data/hcl", id);
+	return r;
+}
+
+static const char *skylake(void)
+{
+	static char p[512];
+	snprintf(p, sizeof(p), "%s/cpuid/GenuineIntel0050654_SkylakeXeon_CPUID5.txt", fixtures_dir());
+	return p;
+}
+
+static int collect(struct probe *p, const char *cpuid, const char *lspci)
+{
+	struct probe_opts o = {.cpuid_dump = cpuid, .lspci = lspci, .data_dir = data_dir()};
+	char err[1024];
+	probe_init(p);
+	int rc = probe_collect(p, &o, err, sizeof(err));
+	CHECK(rc == 0, "%s", err);
+	return rc;
+}
+
+static const struct comp_verdict *pci_verdict(const struct release_verdict *rv, const struct pci_info *d)
+{
+	char bdf[32];
+	snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%x ", d->domain, d->bus, d->dev, d->func);
+	for (size_t i = 0; i < rv->n; i++)
+		if (!strcmp(rv->c[i].component, "pci") && !strncmp(rv->c[i].subject, bdf, strlen(bdf)))
+			return &rv->c[i];
+	return NULL;
+}
+
+/* A driver a real server bound to a device, in a kernel close to ours, must
+ * be among the drivers our list names for it: in-scope devices only. */
+static void drivers_in_use(const char *lspci)
+{
+	static const char *const releases[] = {"kvm/linux-6.1", "kvm/linux-6.12"};
+	struct probe p;
+	if (!db_ok || collect(&p, skylake(), lspci))
+		return;
+	int checked = 0;
+	for (size_t r = 0; r < 2; r++) {
+		struct release_verdict rv;
+		const struct hcl_release *re = rel(releases[r]);
+		if (!re)
+			break;
+		certify_release(&db, &p, re, &rv);
+		for (size_t i = 0; i < p.pci.n; i++) {
+			const struct pci_info *d = &p.pci.dev[i];
+			const struct comp_verdict *cv = pci_verdict(&rv, d);
+			if (!cv || !d->driver[0])
+				continue;
+			checked++;
+			char want[64];
+			snprintf(want, sizeof(want), "driver %s", d->driver);
+			CHECK(cv->v == V_CERTIFIED && strstr(cv->rule, d->driver),
+			      "%s %s: bound to %s there, we say %s: %s", releases[r], cv->subject, d->driver,
+			      verdict_name(cv->v), cv->rule);
+		}
+		release_verdict_free(&rv);
+	}
+	CHECK(checked > 0, "no in-scope device with a bound driver: the check proved nothing");
+	probe_free(&p);
+}
+
+/* ixgb (82597EX) was removed from Linux before 6.12: the upgrade breaks it. */
+static void removed_driver(const char *arg)
+{
+	struct probe p;
+	(void)arg;
+	if (!db_ok || collect(&p, skylake(), "tests/data/lspci-ixgb.txt"))
+		return;
+	const struct hcl_release *a = rel("kvm/linux-6.1"), *b = rel("kvm/linux-6.12");
+	if (a && b) {
+		struct release_verdict ra, rb;
+		certify_release(&db, &p, a, &ra);
+		certify_release(&db, &p, b, &rb);
+		const struct comp_verdict *va = pci_verdict(&ra, &p.pci.dev[1]), *vb = pci_verdict(&rb, &p.pci.dev[1]);
+		CHECK(va && va->v == V_CERTIFIED && strstr(va->rule, "ixgb"), "6.1 drives 82597EX with ixgb");
+		CHECK(vb && vb->v == V_NOT_CERTIFIED && strstr(vb->rule, "no driver"), "6.12 has no driver for it");
+		CHECK(ra.overall != V_NOT_CERTIFIED && rb.overall == V_NOT_CERTIFIED, "overall %s -> %s",
+		      verdict_name(ra.overall), verdict_name(rb.overall));
+		CHECK(ra.out_of_scope == 1, "the host bridge is out of scope (%d)", ra.out_of_scope);
+		release_verdict_free(&ra);
+		release_verdict_free(&rb);
+	}
+	probe_free(&p);
+}
+
+static const struct comp_verdict *find_comp(const struct release_verdict *rv, const char *component,
+					    const char *subject)
+{
+	for (size_t i = 0; i < rv->n; i++)
+		if (!strcmp(rv->c[i].component, component) && strstr(rv->c[i].subject, subject))
+			return &rv->c[i];
+	return NULL;
+}
+
+static enum verdict verdict_of(const char *s)
+{
+	for (int v = V_CERTIFIED; v <= V_NOT_CERTIFIED; v++)
+		if (!strcmp(verdict_name((enum verdict)v), s))
+			return (enum verdict)v;
+	return (enum verdict) - 1;
+}
+
+/* tests/expected/certify-cpu.txt: "FIXTURE RELEASE COMPONENT|SUBJECT VERDICT" */
+static void cpu_line(const char *line)
+{
+	char fx[160], re[48], what[96], v1[32], v2[32] = "";
+	if (sscanf(line, "%159s %47s %95s %31s %31s", fx, re, what, v1, v2) < 4) {
+		CHECK(0, "bad line: %s", line);
+		return;
+	}
+	if (v2[0])
+		strcat(strcat(v1, " "), v2);
+	char path[512], *bar = strchr(what, '|');
+	struct probe p;
+	snprintf(path, sizeof(path), "%s/cpuid/%s", fixtures_dir(), fx);
+	const struct hcl_release *r = rel(re);
+	if (!bar || !r || collect(&p, path, NULL))
+		return;
+	*bar = '\0';
+	for (char *u = bar + 1; *u; u++)
+		if (*u == '_')
+			*u = ' ';
+	struct release_verdict rv;
+	certify_release(&db, &p, r, &rv);
+	const struct comp_verdict *cv = !strcmp(what, "overall") ? NULL : find_comp(&rv, what, bar + 1);
+	enum verdict got = !strcmp(what, "overall") ? rv.overall : cv ? cv->v : (enum verdict) - 1;
+	CHECK(got == verdict_of(v1), "%s %s %s|%s: expected %s, got %s (%s)", fx, re, what, bar + 1, v1,
+	      (int)got >= 0 ? verdict_name(got) : "no such component", cv ? cv->rule : "");
+	release_verdict_free(&rv);
+	probe_free(&p);
+}
+
+static void cpu_expectations(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int n = 0;
+	CHECK(f != NULL, "cannot open %s", path);
+	while (f && db_ok && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || !line[0])
+			continue;
+		cpu_line(line);
+		n++;
+	}
+	if (f)
+		fclose(f);
+	CHECK(n > 0, "no expectations");
+}
+
+void suite_certify(void)
+{
+	char path[512], err[1024];
+	hcl_init(&db);
+	snprintf(path, sizeof(path), "%s/hcl", data_dir());
+	db_ok = hcl_load_dir(&db, path, err, sizeof(err)) == 0;
+	if (!db_ok) {
+		skip_case("certify", "all", err); /* the lint case fails loudly for this */
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/lspci", fixtures_dir());
+	for_each_file("certify-drivers", path, ".txt", drivers_in_use);
+	run_case("certify", "removed driver breaks the 6.12 upgrade", removed_driver, NULL);
+	run_case("certify", "cpu verdicts (tests/expected/certify-cpu.txt)", cpu_expectations,
+		 "tests/expected/certify-cpu.txt");
+	hcl_free(&db);
+}

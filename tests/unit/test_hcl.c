@@ -40,32 +40,39 @@ static void parse_error(const char *path)
 static void parse_errors(void)
 {
 	static const struct bad_db cases[] = {
-		{ "no-schema", "release id=a/b source=x\n", ":1:1: the first record must be 'schema 1'" },
-		{ "empty", "", ":0:1: no 'schema 1'" },
-		{ "schema-2", "schema 2\n", ":1:8: unsupported schema" },
-		{ "unknown-kind", "schema 1\nfrob id=1\n", ":2:1: unknown record kind 'frob'" },
-		{ "no-equals", "schema 1\nrelease id\n", ":2:11: expected '='" },
-		{ "unterminated", "schema 1\nrelease id=a/b name=\"x\n", ":2:21: unterminated string" },
-		{ "bad-escape", "schema 1\nrelease id=a/b name=\"\\n\"\n", ":2:22: unknown escape" },
-		{ "bad-release-id", "schema 1\nrelease id=ESXi8 source=x\n", ":2:12: bad release id" },
-		{ "missing-source", "schema 1\nrelease id=a/b\n", ":2:1: source record lacks" },
-		{ "bad-devices", "schema 1\nrelease id=a/b devices=all source=x\n", ":2:24: devices must be" },
-		{ "unknown-key", "schema 1\nrelease id=a/b colour=red source=x\n", ":2:16: unknown key 'colour'" },
-		{ "bad-hex-model", "schema 1\ncpu vendor=GenuineIntel family=0x6 model=0xzz a/b=supported source=x\n",
-		  ":2:42: model:" },
-		{ "reversed-range", "schema 1\ncpu vendor=GenuineIntel family=0x6 model=0x50-0x40 a/b=supported source=x\n",
-		  ":2:42: model:" },
-		{ "bad-state", "schema 1\ncpu vendor=GenuineIntel family=0x6 model=0x55 a/b=maybe source=x\n",
-		  ":2:51: state must be" },
-		{ "no-states", "schema 1\ncpu vendor=GenuineIntel family=0x6 model=0x55 source=x\n", ":2:1: cpu entry states no release" },
-		{ "bad-vendor", "schema 1\ncpu vendor=Intel family=0x6 model=0x55 a/b=supported source=x\n", ":2:12: unknown vendor" },
-		{ "bad-pci-id", "schema 1\npci id=808:10c9 a/b=supported source=x\n", ":2:8: id:" },
-		{ "bad-class", "schema 1\npci id=8086:* class=123 a/b=supported source=x\n", ":2:21: class:" },
-		{ "require-two", "schema 1\nrequire release=a/b level=2 virt=hw state=unsupported source=x\n", ":2:1: require needs exactly one" },
-		{ "require-level", "schema 1\nrequire release=a/b level=5 state=unsupported source=x\n", ":2:27: level must be" },
-		{ "require-state", "schema 1\nrequire release=a/b level=2 state=supported source=x\n", ":2:35: require state" },
-		{ "quote-in-bare", "schema 1\nrelease id=a/b name=x\"y source=x\n", ":2:22: '\"' or '#' inside a bare value" },
-		{ "bad-order", "schema 1\nbaseline id=x vendor=GenuineIntel order=0 adds=sse source=x\n", ":2:41: order must be" },
+	    {"no-schema", "release id=a/b source=x\n", ":1:1: the first record must be 'schema 1'"},
+	    {"empty", "", ":0:1: no 'schema 1'"},
+	    {"schema-2", "schema 2\n", ":1:8: unsupported schema"},
+	    {"unknown-kind", "schema 1\nfrob id=1\n", ":2:1: unknown record kind 'frob'"},
+	    {"no-equals", "schema 1\nrelease id\n", ":2:11: expected '='"},
+	    {"unterminated", "schema 1\nrelease id=a/b name=\"x\n", ":2:21: unterminated string"},
+	    {"bad-escape", "schema 1\nrelease id=a/b name=\"\\n\"\n", ":2:22: unknown escape"},
+	    {"bad-release-id", "schema 1\nrelease id=ESXi8 source=x\n", ":2:12: bad release id"},
+	    {"missing-source", "schema 1\nrelease id=a/b\n", ":2:1: source record lacks"},
+	    {"bad-devices", "schema 1\nrelease id=a/b devices=all source=x\n", ":2:24: devices must be"},
+	    {"unknown-key", "schema 1\nrelease id=a/b colour=red source=x\n", ":2:16: unknown key 'colour'"},
+	    {"bad-hex-model", "schema 1\ncpu vendor=GenuineIntel family=0x6 model=0xzz a/b=supported source=x\n",
+	     ":2:42: model:"},
+	    {"reversed-range", "schema 1\ncpu vendor=GenuineIntel family=0x6 model=0x50-0x40 a/b=supported source=x\n",
+	     ":2:42: model:"},
+	    {"bad-state", "schema 1\ncpu vendor=GenuineIntel family=0x6 model=0x55 a/b=maybe source=x\n",
+	     ":2:51: state must be"},
+	    {"no-states", "schema 1\ncpu vendor=GenuineIntel family=0x6 model=0x55 source=x\n",
+	     ":2:1: cpu entry states no release"},
+	    {"bad-vendor", "schema 1\ncpu vendor=Intel family=0x6 model=0x55 a/b=supported source=x\n",
+	     ":2:12: unknown vendor"},
+	    {"bad-pci-id", "schema 1\npci id=808:10c9 a/b=supported source=x\n", ":2:8: id:"},
+	    {"bad-class", "schema 1\npci id=8086:* class=123 a/b=supported source=x\n", ":2:21: class:"},
+	    {"require-two", "schema 1\nrequire release=a/b level=2 virt=hw state=unsupported source=x\n",
+	     ":2:1: require needs exactly one"},
+	    {"require-level", "schema 1\nrequire release=a/b level=5 state=unsupported source=x\n",
+	     ":2:27: level must be"},
+	    {"require-state", "schema 1\nrequire release=a/b level=2 state=supported source=x\n",
+	     ":2:35: require state"},
+	    {"quote-in-bare", "schema 1\nrelease id=a/b name=x\"y source=x\n",
+	     ":2:22: '\"' or '#' inside a bare value"},
+	    {"bad-order", "schema 1\nbaseline id=x vendor=GenuineIntel order=0 adds=sse source=x\n",
+	     ":2:41: order must be"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cur_bad = &cases[i];
@@ -99,15 +106,18 @@ static void lint_cases(const char *arg)
 	(void)arg;
 	const char *base = "schema 1\nrelease id=k/1 source=x\nrelease id=k/2 after=k/1 source=x\n";
 	char buf[2048];
-	snprintf(buf, sizeof(buf), "%spci id=8086:10c9 k/1=supported source=a\npci id=8086:10c9 k/1=supported source=b\n", base);
+	snprintf(buf, sizeof(buf),
+		 "%spci id=8086:10c9 k/1=supported source=a\npci id=8086:10c9 k/1=supported source=b\n", base);
 	CHECK(lint_text(buf, out, sizeof(out)) == 1 && strstr(out, ":5:1: duplicate pci entry for release k/1"),
 	      "duplicate pci: %s", out);
-	snprintf(buf, sizeof(buf), "%spci id=8086:10c9 k/1=supported source=a\npci id=8086:10c9 k/2=supported source=b\n", base);
+	snprintf(buf, sizeof(buf),
+		 "%spci id=8086:10c9 k/1=supported source=a\npci id=8086:10c9 k/2=supported source=b\n", base);
 	CHECK(lint_text(buf, out, sizeof(out)) == 0, "same id, other release is fine: %s", out);
 	snprintf(buf, sizeof(buf), "%spci id=8086:10c9 k/9=supported source=a\n", base);
 	CHECK(lint_text(buf, out, sizeof(out)) == 1 && strstr(out, ":4:1: unknown release 'k/9'"), "unknown: %s", out);
 	snprintf(buf, sizeof(buf), "%srelease id=k/1 source=y\n", base);
-	CHECK(lint_text(buf, out, sizeof(out)) == 1 && strstr(out, ":4:1: duplicate release 'k/1'"), "dup release: %s", out);
+	CHECK(lint_text(buf, out, sizeof(out)) == 1 && strstr(out, ":4:1: duplicate release 'k/1'"), "dup release: %s",
+	      out);
 	snprintf(buf, sizeof(buf), "%srequire release=k/* feature=warp_drive state=unsupported source=x\n", base);
 	CHECK(lint_text(buf, out, sizeof(out)) == 1 && strstr(out, "unknown feature 'warp_drive'"), "feature: %s", out);
 	snprintf(buf, sizeof(buf),
@@ -126,7 +136,7 @@ static void matching(const char *arg)
 	(void)arg;
 	pci_info_blank(&d);
 	d.vendor = 0x8086, d.device = 0x1521, d.subvendor = 0x1028, d.subdevice = 0x1f9a, d.class_code = 0x020000;
-	struct hcl_pci any = { HCL_ANY, HCL_ANY, HCL_ANY, HCL_ANY, 0, 0, NULL, NULL, NULL, NULL, { 0, 0 }, { 0, 0 } };
+	struct hcl_pci any = {HCL_ANY, HCL_ANY, HCL_ANY, HCL_ANY, 0, 0, NULL, NULL, NULL, NULL, {0, 0}, {0, 0}};
 	struct hcl_pci e = any;
 	CHECK(hcl_pci_score(&e, &d) == 0, "all wildcards match with score 0");
 	e.ven = 0x8086, e.dev = 0x1521;
@@ -143,16 +153,17 @@ static void matching(const char *arg)
 	e = any, e.ven = 0x8086, e.dev = 0x1521;
 	CHECK(hcl_pci_score(&e, &d) == -1, "an unknown device ID matches no exact entry");
 
-	struct hcl_cpu wide = { "GenuineIntel", NULL, NULL, NULL, 6, 6, 0x50, 0x5f, 0, 0xffffffffu, { 0, 0 }, { 0, 0 } };
+	struct hcl_cpu wide = {"GenuineIntel", NULL, NULL, NULL, 6, 6, 0x50, 0x5f, 0, 0xffffffffu, {0, 0}, {0, 0}};
 	struct hcl_cpu narrow = wide;
 	narrow.mod_lo = narrow.mod_hi = 0x55, narrow.step_lo = 5, narrow.step_hi = 7;
-	long sw = hcl_cpu_span(&wide, "GenuineIntel", 6, 0x55, 7), sn = hcl_cpu_span(&narrow, "GenuineIntel", 6, 0x55, 7);
+	long sw = hcl_cpu_span(&wide, "GenuineIntel", 6, 0x55, 7),
+	     sn = hcl_cpu_span(&narrow, "GenuineIntel", 6, 0x55, 7);
 	CHECK(sw >= 0 && sn >= 0 && sn < sw, "narrow entry is more specific (%ld < %ld)", sn, sw);
 	CHECK(hcl_cpu_span(&narrow, "GenuineIntel", 6, 0x55, 4) == -1, "stepping outside the range misses");
 	CHECK(hcl_cpu_span(&wide, "AuthenticAMD", 6, 0x55, 4) == -1, "vendor must match");
 
-	struct hcl_rs rs[2] = { { "esxi/*", HS_DEPRECATED }, { "esxi/8.0", HS_UNSUPPORTED } };
-	struct hcl_states st = { rs, 2 };
+	struct hcl_rs rs[2] = {{"esxi/*", HS_DEPRECATED}, {"esxi/8.0", HS_UNSUPPORTED}};
+	struct hcl_states st = {rs, 2};
 	CHECK(hcl_state_for(&st, "esxi/8.0") == HS_UNSUPPORTED, "exact beats glob");
 	CHECK(hcl_state_for(&st, "esxi/7.0") == HS_DEPRECATED, "glob applies");
 	CHECK(hcl_state_for(&st, "kvm/linux-6.1") == HS_NONE, "other line: none");

@@ -55,18 +55,19 @@ static void text(const struct cluster_baseline *b)
 	printf("\ncluster: x86-64-v%d, baseline %s, CPU model %s\n", b->level, name_of(b->evc, 1),
 	       name_of(b->model, 0));
 	if (b->mixed_vendors) {
-		printf("  mixed CPU vendors: live migration between Intel and AMD hosts is not supported;\n"
-		       "  only the x86-64 level is common\n");
+		printf("  mixed CPU vendors: live migration between hosts of different CPU vendors is not\n"
+		       "  supported (the guest would see its vendor change); only the x86-64 level is common\n");
 		return;
 	}
 	for (int i = 0; i < b->nhosts; i++) {
 		const struct host_rank *h = &b->host[i];
+		const char *base = strrchr(h->name, '/') ? strrchr(h->name, '/') + 1 : h->name;
 		if (h->evc == b->evc && h->evc_missing[0])
-			printf("  %s holds the baseline at %s: lacks %s\n", h->name, name_of(h->evc, 1),
+			printf("  %s holds the baseline at %s: the next baseline needs %s\n", base, name_of(h->evc, 1),
 			       h->evc_missing);
 		if (h->model == b->model && h->model_missing[0])
-			printf("  %s holds the CPU model at %s: the next model needs %s\n", h->name,
-			       name_of(h->model, 0), h->model_missing);
+			printf("  %s holds the CPU model at %s: the next model needs %s\n", base, name_of(h->model, 0),
+			       h->model_missing);
 	}
 }
 

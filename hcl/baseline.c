@@ -3,10 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
-/* KVM offers these to guests whatever the host has (arch/x86/kvm/cpuid.c:
- * x2APIC and the TSC-deadline timer are emulated, "hypervisor" is set by the
- * hypervisor itself), so a host lacking them does not limit a CPU model. */
-static const char *const synthesised[] = {"x2apic", "tsc_deadline_timer", "tsc-deadline", "hypervisor", NULL};
+/* Bits a host's CPUID does not limit under KVM: KVM emulates x2APIC, the
+ * TSC-deadline timer, ARAT and IA32_ARCH_CAPABILITIES and sets "hypervisor"
+ * itself (arch/x86/kvm/cpuid.c kvm_set_cpu_caps); QEMU's KVM path drops
+ * acpi, monitor and the nested-SVM bits from named models by default
+ * (target/i386/kvm/kvm-cpu.c kvm_default_props). */
+static const char *const synthesised[] = {
+    "x2apic", "tsc_deadline_timer", "hypervisor",    "arat", "arch_capabilities", "acpi", "monitor", "svm",
+    "npt",    "nrip_save",	    "svme_addr_chk", NULL};
 
 static int is_synthesised(const char *f)
 {
@@ -17,7 +21,16 @@ static int is_synthesised(const char *f)
 }
 
 /* Features of list the host lacks, appended to missing; count, -1 unknown name. */
-static int lacks(const struct cpuid_bits *bits, const struct cpu_raw *r, const char *list, char *missing, size_t n,
+/* Intel reports SYSCALL only to 64-bit CPUID callers; LM implies it (as in
+ * cpu_decode.c). */
+static int host_has(const struct cpuid_bits *bits, const struct probe *p, const char *name)
+{
+	if (strcmp(name, "syscall") == 0 && p->cpu.vendor == CV_INTEL && p->cpu.feat[F_LM])
+		return 1;
+	return cpuid_bits_has(bits, &p->raw, name);
+}
+
+static int lacks(const struct cpuid_bits *bits, const struct probe *p, const char *list, char *missing, size_t n,
 		 const char **unknown)
 {
 	char tmp[8192];
@@ -26,7 +39,7 @@ static int lacks(const struct cpuid_bits *bits, const struct cpu_raw *r, const c
 	for (char *save, *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		if (is_synthesised(t))
 			continue;
-		int has = cpuid_bits_has(bits, r, t);
+		int has = host_has(bits, p, t);
 		if (has < 0) {
 			*unknown = list;
 			return -1;
@@ -63,7 +76,7 @@ static int host_evc(const struct hcl_db *db, const struct cpuid_bits *bits, cons
 		if (!b)
 			break;
 		h->evc_missing[0] = '\0';
-		int miss = lacks(bits, &p->raw, b->adds, h->evc_missing, sizeof(h->evc_missing), unknown);
+		int miss = lacks(bits, p, b->adds, h->evc_missing, sizeof(h->evc_missing), unknown);
 		if (miss < 0)
 			return -1;
 		if (miss > 0)
@@ -82,10 +95,10 @@ static int host_model(const struct hcl_db *db, const struct cpuid_bits *bits, co
 	for (size_t i = 0; i < db->n_cpumodels; i++) {
 		const struct hcl_cpumodel *m = &db->cpumodels[i];
 		char scratch[4];
-		if (!same_vendor(m->vendor, p->cpu.vendor_str))
-			continue;
+		if (strcmp(m->vendor, p->cpu.vendor_str) != 0)
+			continue; /* models carry a vendor string: Hygon has its own */
 		scratch[0] = '\0';
-		int miss = lacks(bits, &p->raw, m->features, scratch, 1, unknown);
+		int miss = lacks(bits, p, m->features, scratch, 1, unknown);
 		if (miss < 0)
 			return -1;
 		if (miss == 0 && (!h->model || m->order > h->model->order))
@@ -94,13 +107,13 @@ static int host_model(const struct hcl_db *db, const struct cpuid_bits *bits, co
 	/* The next newer model, to say what this host lacks for it. */
 	for (size_t i = 0; i < db->n_cpumodels; i++) {
 		const struct hcl_cpumodel *m = &db->cpumodels[i];
-		if (same_vendor(m->vendor, p->cpu.vendor_str) && (!h->model || m->order > h->model->order) &&
+		if (!strcmp(m->vendor, p->cpu.vendor_str) && (!h->model || m->order > h->model->order) &&
 		    (!next || m->order < next->order))
 			next = m;
 	}
 	h->model_missing[0] = '\0';
 	if (next)
-		lacks(bits, &p->raw, next->features, h->model_missing, sizeof(h->model_missing), unknown);
+		lacks(bits, p, next->features, h->model_missing, sizeof(h->model_missing), unknown);
 	return 0;
 }
 
@@ -112,11 +125,11 @@ static int common_model(const struct hcl_db *db, const struct cpuid_bits *bits, 
 	out->model = NULL;
 	for (size_t i = 0; i < db->n_cpumodels; i++) {
 		const struct hcl_cpumodel *m = &db->cpumodels[i];
-		int all = same_vendor(m->vendor, out->vendor);
+		int all = !strcmp(m->vendor, out->vendor);
 		for (int h = 0; all && h < n; h++) {
 			char none[1] = "";
 			const char *unknown = NULL;
-			int miss = lacks(bits, &hosts[h].raw, m->features, none, 1, &unknown);
+			int miss = lacks(bits, &hosts[h], m->features, none, 1, &unknown);
 			if (miss < 0)
 				return -1;
 			all = miss == 0;
@@ -143,7 +156,8 @@ int cluster_baseline(const struct hcl_db *db, const struct cpuid_bits *bits, con
 		const char *unknown = NULL;
 		h->name = names[i];
 		h->level = hosts[i].cpu.x86_64_level;
-		out->mixed_vendors |= !same_vendor(out->vendor, hosts[i].cpu.vendor_str);
+		/* Ladders treat Hygon as AMD, but a guest cannot migrate across vendors. */
+		out->mixed_vendors |= strcmp(out->vendor, hosts[i].cpu.vendor_str) != 0;
 		if (host_evc(db, bits, &hosts[i], h, &unknown) || host_model(db, bits, &hosts[i], h, &unknown)) {
 			snprintf(err, errlen, "a feature in \"%.200s\" is not in data/cpuid-bits.tsv", unknown);
 			return -1;

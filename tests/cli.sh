@@ -57,6 +57,35 @@ else
 	ko nested-guest-dump "$(grep -E 'running under|hardware virt' "$T/v.txt")"
 fi
 
+# certify: exit codes, formats, upgrade view, database errors.
+SKY="$FX/cpuid/GenuineIntel0050654_SkylakeXeon_CPUID5.txt"
+HAS="$FX/cpuid/GenuineIntel00306F2_HaswellEP_00_CPUID.txt"
+"$HV" hcl lint >"$T/lint" 2>&1 && grep -q ": 0 problems" "$T/lint" && ok hcl-lint-clean || ko hcl-lint-clean "$(tail -3 "$T/lint")"
+"$HV" certify --cpuid-dump "$HAS" --release esxi/7.0 >"$T/c.txt"; rc=$?
+[ $rc -eq 0 ] && grep -q "deprecated" "$T/c.txt" && ok certify-exit-0-when-only-warnings || ko certify-exit-0-when-only-warnings "rc=$rc"
+"$HV" certify --cpuid-dump "$HAS" --release esxi/8.0 >"$T/c.txt"; rc=$?
+[ $rc -eq 1 ] && grep -q "NOT CERTIFIED" "$T/c.txt" && ok certify-exit-1-when-not-certified || ko certify-exit-1-when-not-certified "rc=$rc"
+expect_error certify-unknown-release "unknown release 'esxi/5.5'" "$HV" certify --cpuid-dump "$HAS" --release esxi/5.5
+printf 'schema 1\nrelease id=x/1 devices=some source=y\n' >"$T/bad.hcl"
+expect_error certify-bad-hcl "$T/bad.hcl:2:24: devices must be" "$HV" certify --cpuid-dump "$HAS" --hcl "$T/bad.hcl"
+"$HV" certify --cpuid-dump "$SKY" --lspci "$FX/lspci/dell-poweredge-r740.txt" --junit >"$T/j.xml"
+python3 -c "import sys,xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); n=len(r.findall('.//testcase')); sys.exit(0 if r.tag=='testsuites' and n>20 else 1)" "$T/j.xml" &&
+	ok certify-junit-xml || ko certify-junit-xml "not valid JUnit XML"
+"$HV" certify --cpuid-dump "$SKY" --lspci "$FX/lspci/dell-poweredge-r740.txt" --html >"$T/c.html"
+python3 -c "import sys,html.parser as H; p=H.HTMLParser(); p.feed(open(sys.argv[1]).read())" "$T/c.html" &&
+	grep -q "kvm/linux-6.12" "$T/c.html" && grep -q "esxi/8.0" "$T/c.html" && ! grep -q "<script" "$T/c.html" &&
+	ok certify-html || ko certify-html "html report incomplete"
+"$HV" certify --cpuid-dump "$SKY" --lspci "$FX/lspci/dell-poweredge-r740.txt" --json | python3 -m json.tool >/dev/null &&
+	ok certify-json || ko certify-json
+"$HV" certify --cpuid-dump "$SKY" --lspci "$FX/lspci/dell-poweredge-r740.txt" --release kvm/linux-6.12 --explain >"$T/x.txt"
+grep -q "candidates .*kvm-linux-6.12.hcl:[0-9]* score=" "$T/x.txt" && ok certify-explain || ko certify-explain
+"$HV" certify --cpuid-dump "$HAS" --from esxi/7.0 --to esxi/8.0 >"$T/u.txt"
+grep -q "WARN *-> NOT CERTIFIED *cpu" "$T/u.txt" && ok certify-upgrade-view || ko certify-upgrade-view "$(tail -4 "$T/u.txt")"
+"$HV" certify --cpuid-dump "$SKY" --lspci tests/data/lspci-ixgb.txt --from kvm/linux-6.1 --to kvm/linux-6.12 >"$T/u.txt"
+grep -q "CERTIFIED *-> NOT CERTIFIED *pci .*82597EX" "$T/u.txt" && ok certify-upgrade-drops-ixgb || ko certify-upgrade-drops-ixgb "$(tail -4 "$T/u.txt")"
+"$HV" baseline "$HAS" "$SKY" >"$T/b.txt" && grep -q "cluster: x86-64-v3, baseline intel-haswell, CPU model qemu/Haswell-noTSX" "$T/b.txt" &&
+	ok baseline-cli || ko baseline-cli "$(cat "$T/b.txt")"
+
 # A captured tree replays this host: same report but for the lines naming
 # the source and hwloc's cache sizes (its x86 backend reads the live CPU, so it
 # is off under --sysroot).

@@ -38,4 +38,5 @@ void suite_malformed(void);
 void suite_pci_regressions(void);
 void suite_hcl(void);
 void suite_certify(void);
+void suite_baseline(void);
 #endif

@@ -126,6 +126,7 @@ int main(int argc, char **argv)
 	suite_malformed();
 	suite_hcl();
 	suite_certify();
+	suite_baseline();
 	char cmd[320];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch_dir());
 	if (system(cmd) != 0)

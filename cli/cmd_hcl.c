@@ -86,6 +86,8 @@ int cmd_hcl(int argc, char **argv)
 		return lint(argc - 2, argv + 2);
 	if (strcmp(argv[1], "import-modalias") == 0 && argc == 5)
 		return imported(import_modalias(argv[3], argv[2], argv[4], stdout, err, sizeof(err)), err);
+	if (strcmp(argv[1], "import-builtin") == 0 && argc == 6)
+		return imported(import_builtin_ids(argv[3], argv[4], argv[2], argv[5], stdout, err, sizeof(err)), err);
 	if (strcmp(argv[1], "import-vsan") == 0 && argc == 4)
 		return imported(import_vsan_json(argv[2], argv[3], stdout, err, sizeof(err)), err);
 	if (strcmp(argv[1], "import-csv") == 0 && argc == 4)

@@ -187,6 +187,73 @@ static int cmp_alias(const void *x, const void *y)
 	return (a->bc * 65536 + a->sc * 256 + a->pi) - (b->bc * 65536 + b->sc * 256 + b->pi);
 }
 
+static int emit(struct alias_set *s, const char *release, const char *source, FILE *out)
+{
+	qsort(s->a, s->n, sizeof(*s->a), cmp_alias);
+	for (size_t i = 0; i < s->n; i++) {
+		char v[8], d[8], sv[8], sd[8], cls[8];
+		hex4(v, s->a[i].v), hex4(d, s->a[i].d), hex4(sv, s->a[i].sv), hex4(sd, s->a[i].sd);
+		class_text(&s->a[i], cls, sizeof(cls));
+		fprintf(out, "pci id=%s:%s sub=%s:%s class=%s driver=%s %s=supported source=\"%s\"\n", v, d, sv, sd,
+			cls, s->a[i].driver, release, source);
+	}
+	if (s->skipped)
+		fprintf(out, "# %ld alias patterns with partial wildcards were not imported\n", s->skipped);
+	return (int)s->n;
+}
+
+/* Module names in modules.builtin ("kernel/drivers/virtio/virtio_pci.ko"). */
+static int builtin_names(const char *moddir, char names[][64], int max)
+{
+	char path[4096], line[512];
+	int n = 0;
+	snprintf(path, sizeof(path), "%s/modules.builtin", moddir);
+	FILE *f = fopen(path, "r");
+	while (f && n < max && fgets(line, sizeof(line), f)) {
+		char *base = strrchr(line, '/'), *dot;
+		base = base ? base + 1 : line;
+		if (!(dot = strstr(base, ".ko")))
+			continue;
+		*dot = '\0';
+		for (char *c = base; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		snprintf(names[n++], 64, "%s", base);
+	}
+	if (f)
+		fclose(f);
+	return f ? n : -1;
+}
+
+int import_builtin_ids(const char *moddir, const char *ref_moddir, const char *release, const char *source, FILE *out,
+		       char *err, size_t errlen)
+{
+	static char names[4096][64];
+	struct alias_set ref = {0}, pick = {0};
+	char path[4096];
+	int n = builtin_names(moddir, names, 4096), rc = 0;
+	if (n < 0) {
+		snprintf(err, errlen, "%s/modules.builtin: %s", moddir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/modules.alias", ref_moddir);
+	rc = read_alias_file(path, &ref, err, errlen);
+	for (size_t i = 0; rc == 0 && i < ref.n; i++)
+		for (int k = 0; k < n; k++)
+			if (strcmp(ref.a[i].driver, names[k]) == 0) {
+				if (grow_array((void **)&pick.a, &pick.cap, pick.n, sizeof(*pick.a)))
+					rc = -1;
+				else
+					pick.a[pick.n++] = ref.a[i];
+				break;
+			}
+	if (rc == 0)
+		rc = emit(&pick, release, source, out);
+	free(ref.a);
+	free(pick.a);
+	return rc;
+}
+
 int import_modalias(const char *moddir, const char *release, const char *source, FILE *out, char *err, size_t errlen)
 {
 	struct alias_set s = {0};
@@ -198,19 +265,8 @@ int import_modalias(const char *moddir, const char *release, const char *source,
 		snprintf(err, errlen, "out of memory");
 		rc = -1;
 	}
-	if (rc == 0) {
-		qsort(s.a, s.n, sizeof(*s.a), cmp_alias);
-		for (size_t i = 0; i < s.n; i++) {
-			char v[8], d[8], sv[8], sd[8], cls[8];
-			hex4(v, s.a[i].v), hex4(d, s.a[i].d), hex4(sv, s.a[i].sv), hex4(sd, s.a[i].sd);
-			class_text(&s.a[i], cls, sizeof(cls));
-			fprintf(out, "pci id=%s:%s sub=%s:%s class=%s driver=%s %s=supported source=\"%s\"\n", v, d, sv,
-				sd, cls, s.a[i].driver, release, source);
-		}
-		if (s.skipped)
-			fprintf(out, "# %ld alias patterns with partial wildcards were not imported\n", s.skipped);
-		rc = (int)s.n;
-	}
+	if (rc == 0)
+		rc = emit(&s, release, source, out);
 	free(s.a);
 	return rc;
 }

@@ -8596,3 +8596,4 @@ pci id=*:* sub=*:* class=0c0340 driver=thunderbolt kvm/linux-6.1=supported sourc
 pci id=*:* sub=*:* class=0c0700 driver=ipmi_si kvm/linux-6.1=supported source="modules.alias of Debian linux-image-6.1.0-56-amd64 6.1.192-2"
 pci id=*:* sub=*:* class=0c0701 driver=ipmi_si kvm/linux-6.1=supported source="modules.alias of Debian linux-image-6.1.0-56-amd64 6.1.192-2"
 pci id=*:* sub=*:* class=0c0702 driver=ipmi_si kvm/linux-6.1=supported source="modules.alias of Debian linux-image-6.1.0-56-amd64 6.1.192-2"
+# Built into linux-image-6.1.0-56-amd64 (modules.builtin), ID table from linux-image-6.12.117+deb12-amd64 where it is a module:

@@ -9066,3 +9066,5 @@ pci id=*:* sub=*:* class=0c0340 driver=thunderbolt kvm/linux-6.12=supported sour
 pci id=*:* sub=*:* class=0c0700 driver=ipmi_si kvm/linux-6.12=supported source="modules.alias of Debian linux-image-6.12.117+deb12-amd64 6.12.117-1~deb12u1"
 pci id=*:* sub=*:* class=0c0701 driver=ipmi_si kvm/linux-6.12=supported source="modules.alias of Debian linux-image-6.12.117+deb12-amd64 6.12.117-1~deb12u1"
 pci id=*:* sub=*:* class=0c0702 driver=ipmi_si kvm/linux-6.12=supported source="modules.alias of Debian linux-image-6.12.117+deb12-amd64 6.12.117-1~deb12u1"
+# Built into linux-image-6.12.117+deb12-amd64 (modules.builtin), ID table from linux-image-6.1.0-56-amd64 where it is a module:
+pci id=1af4:* sub=*:* class=* driver=virtio_pci kvm/linux-6.12=supported source="built into Debian linux-image-6.12.117+deb12-amd64 6.12.117-1~deb12u1 (modules.builtin); IDs from its module alias in linux-image-6.1.0-56-amd64"

@@ -204,6 +204,20 @@ static void modalias(const char *arg)
 	fclose(f);
 }
 
+/* Debian 6.12 builds virtio_pci in; 6.1 has it as a module with its alias. */
+static void builtin_ids(const char *arg)
+{
+	char buf[4096] = "", err[512];
+	(void)arg;
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	int n = import_builtin_ids("tests/data/import/builtin-6.12", "tests/data/import/modules", "kvm/linux-6.12", "t",
+				   f, err, sizeof(err));
+	fclose(f);
+	CHECK(n == 1, "built-in records: %d (%s)", n, err);
+	CHECK(strstr(buf, "pci id=1af4:* sub=*:* class=* driver=virtio_pci kvm/linux-6.12=supported") != NULL, "%s",
+	      buf);
+}
+
 static void vendor_lists(const char *arg)
 {
 	char buf[8192] = "", err[512];
@@ -269,5 +283,6 @@ void suite_hcl(void)
 	run_case("hcl", "matching", matching, NULL);
 	run_case("hcl", "import-modalias", modalias, NULL);
 	run_case("hcl", "import-vsan-csv", vendor_lists, NULL);
+	run_case("hcl", "import-builtin", builtin_ids, NULL);
 	run_case("hcl", "data/hcl lints clean", real_database, NULL);
 }

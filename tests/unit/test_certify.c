@@ -168,6 +168,33 @@ static void cpu_expectations(const char *path)
 	CHECK(n > 0, "no expectations");
 }
 
+/* DMI system entries: vendor and product must both match, case-insensitively. */
+static void system_entries(const char *arg)
+{
+	struct hcl_db tdb;
+	struct probe p;
+	struct release_verdict rv;
+	char err[1024], cpu[512];
+	(void)arg;
+	hcl_init(&tdb);
+	snprintf(cpu, sizeof(cpu), "%s/cpuid/GenuineIntel00306F2_HaswellEP_00_CPUID.txt", fixtures_dir());
+	struct probe_opts o = { .cpuid_dump = cpu, .sysroot = "tests/data/sysroot/kvm-host", .data_dir = data_dir() };
+	probe_init(&p);
+	int rc = hcl_load_file(&tdb, "tests/data/hcl/systems.hcl", err, sizeof(err));
+	CHECK(rc == 0, "%s", err);
+	rc = rc ? rc : probe_collect(&p, &o, err, sizeof(err));
+	CHECK(rc == 0, "%s", err);
+	if (rc == 0) {
+		certify_release(&tdb, &p, hcl_release(&tdb, "test/1"), &rv);
+		const struct comp_verdict *cv = find_comp(&rv, "system", "PowerEdge R630");
+		CHECK(cv && cv->v == V_WARN && strstr(cv->rule, "systems.hcl:5"), "R630 is deprecated for test/1: %s",
+		      cv ? cv->rule : "no system component");
+		release_verdict_free(&rv);
+	}
+	probe_free(&p);
+	hcl_free(&tdb);
+}
+
 void suite_certify(void)
 {
 	char path[512], err[1024];
@@ -181,6 +208,7 @@ void suite_certify(void)
 	snprintf(path, sizeof(path), "%s/lspci", fixtures_dir());
 	for_each_file("certify-drivers", path, ".txt", drivers_in_use);
 	run_case("certify", "removed driver breaks the 6.12 upgrade", removed_driver, NULL);
+	run_case("certify", "system (DMI) entries", system_entries, NULL);
 	run_case("certify", "cpu verdicts (tests/expected/certify-cpu.txt)", cpu_expectations,
 		 "tests/expected/certify-cpu.txt");
 	hcl_free(&db);

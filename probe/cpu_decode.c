@@ -1,8 +1,11 @@
 #include "cpu_decode.h"
 
+#include <fcntl.h>
 #include <libcpuid/libcpuid.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define E1 0x80000001u
 /* name, leaf, subleaf, reg, bit, libcpuid flag. Bit positions: Intel SDM
@@ -278,24 +281,94 @@ static void note_disagreement(struct cpu_info *c, const char *name)
 	snprintf(c->libcpuid_diff + l, sizeof(c->libcpuid_diff) - l, "%s%s", l ? " " : "", name);
 }
 
+/* What libcpuid says, for the codename and the flag cross-check. */
+struct libcpuid_view {
+	int ok;
+	char codename[64];
+	unsigned char flags[F_NUM];
+};
+
+/* libcpuid 0.6.2's cpu_identify() overflows a stack buffer when leaf 4 lists
+ * more cache descriptors than it expects (found by fuzz_aida64 on a garbled
+ * dump), so it runs in a child process: a crash there costs the cross-check,
+ * not the probe. */
+static void libcpuid_child(const struct cpu_raw *r, int fd)
+{
+	struct cpu_raw_data_t raw;
+	struct cpu_id_t id;
+	struct libcpuid_view v;
+	memset(&v, 0, sizeof(v));
+	to_libcpuid(r, &raw);
+	if (cpu_identify(&raw, &id) >= 0) {
+		v.ok = 1;
+		snprintf(v.codename, sizeof(v.codename), "%s", id.cpu_codename);
+		for (int i = 0; i < F_NUM; i++)
+			v.flags[i] = cpu_feat_table[i].libcpuid_flag >= 0 && id.flags[cpu_feat_table[i].libcpuid_flag];
+	}
+	ssize_t n = write(fd, &v, sizeof(v));
+	_exit(n == (ssize_t)sizeof(v) ? 0 : 1);
+}
+
+static void libcpuid_view(const struct cpu_raw *r, struct libcpuid_view *v)
+{
+	int fds[2], st;
+	memset(v, 0, sizeof(*v));
+	if (pipe(fds))
+		return;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		close(fds[0]);
+		if (null >= 0)
+			dup2(null, 2); /* libcpuid's warnings and libc's abort message */
+		libcpuid_child(r, fds[1]);
+	}
+	close(fds[1]);
+	if (pid > 0 && read(fds[0], v, sizeof(*v)) != (ssize_t)sizeof(*v))
+		memset(v, 0, sizeof(*v));
+	close(fds[0]);
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+}
+
+/* Vendor (leaf 0 EBX,EDX,ECX) and brand (0x80000002-4), from the registers. */
+static void identity(const struct cpu_raw *r, struct cpu_info *c)
+{
+	uint32_t v[4];
+	char brand[49] = "";
+	cpu_raw_get(r, 0, 0, v);
+	memcpy(c->vendor_str, &v[REG_EBX], 4);
+	memcpy(c->vendor_str + 4, &v[REG_EDX], 4);
+	memcpy(c->vendor_str + 8, &v[REG_ECX], 4);
+	c->vendor_str[12] = '\0';
+	for (uint32_t l = 0; l < 3 && leaf_valid(r, 0x80000002u + l); l++) {
+		cpu_raw_get(r, 0x80000002u + l, 0, v);
+		memcpy(brand + 16 * l, v, 16);
+	}
+	brand[48] = '\0';
+	for (char *p = brand; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	copy_trimmed(c->brand, sizeof(c->brand), brand);
+	for (char *p = c->vendor_str; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+}
+
 int cpu_decode(const struct cpu_raw *r, struct cpu_info *c, char *err, size_t errlen)
 {
 	uint32_t v[4];
+	struct libcpuid_view lc;
 	memset(c, 0, sizeof(*c));
 	if (cpu_raw_get(r, 0, 0, v) || cpu_raw_get(r, 1, 0, v)) {
 		snprintf(err, errlen, "%s: CPUID leaves 0 and 1 are required", r->source);
 		return -1;
 	}
-	struct cpu_raw_data_t raw;
-	struct cpu_id_t id;
-	to_libcpuid(r, &raw);
-	if (cpu_identify(&raw, &id) < 0) {
-		snprintf(err, errlen, "%s: libcpuid cannot identify this CPU: %s", r->source, cpuid_error());
-		return -1;
-	}
-	copy_trimmed(c->vendor_str, sizeof(c->vendor_str), id.vendor_str);
-	copy_trimmed(c->brand, sizeof(c->brand), id.brand_str);
-	copy_trimmed(c->libcpuid_codename, sizeof(c->libcpuid_codename), id.cpu_codename);
+	identity(r, c);
+	libcpuid_view(r, &lc);
+	snprintf(c->libcpuid_codename, sizeof(c->libcpuid_codename), "%s",
+		 lc.ok ? lc.codename : "(libcpuid failed on this input)");
 	c->vendor = strcmp(c->vendor_str, "GenuineIntel") == 0	 ? CV_INTEL
 		    : strcmp(c->vendor_str, "AuthenticAMD") == 0 ? CV_AMD
 		    : strcmp(c->vendor_str, "HygonGenuine") == 0 ? CV_HYGON
@@ -306,7 +379,7 @@ int cpu_decode(const struct cpu_raw *r, struct cpu_info *c, char *err, size_t er
 	for (int i = 0; i < F_NUM; i++) {
 		const struct cpu_feat_desc *d = &cpu_feat_table[i];
 		c->feat[i] = raw_bit(r, d);
-		if (d->libcpuid_flag >= 0 && !id.flags[d->libcpuid_flag] != !c->feat[i])
+		if (lc.ok && d->libcpuid_flag >= 0 && !lc.flags[i] != !c->feat[i])
 			note_disagreement(c, d->name);
 	}
 	/* Intel sets CPUID.80000001H:EDX.SYSCALL only when CPUID runs in 64-bit

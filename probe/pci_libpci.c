@@ -129,7 +129,8 @@ static int scan(struct pci_access *a, struct pci_list *l, int live, char *err, s
 	}
 	l->caps_known = 1;
 	/* The bus order of sysfs directory entries is not stable: sort by BDF. */
-	qsort(l->dev, l->n, sizeof(*l->dev), by_bdf);
+	if (l->n)
+		qsort(l->dev, l->n, sizeof(*l->dev), by_bdf);
 	rc = 0;
 	return rc;
 }

@@ -37,6 +37,7 @@ void suite_misc(void);
 void suite_malformed(void);
 void suite_pci_regressions(void);
 void suite_hcl(void);
+void suite_regressions(void);
 void suite_certify(void);
 void suite_baseline(void);
 #endif

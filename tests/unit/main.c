@@ -124,6 +124,7 @@ int main(int argc, char **argv)
 	suite_json();
 	suite_sysroot();
 	suite_malformed();
+	suite_regressions();
 	suite_hcl();
 	suite_certify();
 	suite_baseline();

@@ -178,7 +178,7 @@ static void system_entries(const char *arg)
 	(void)arg;
 	hcl_init(&tdb);
 	snprintf(cpu, sizeof(cpu), "%s/cpuid/GenuineIntel00306F2_HaswellEP_00_CPUID.txt", fixtures_dir());
-	struct probe_opts o = { .cpuid_dump = cpu, .sysroot = "tests/data/sysroot/kvm-host", .data_dir = data_dir() };
+	struct probe_opts o = {.cpuid_dump = cpu, .sysroot = "tests/data/sysroot/kvm-host", .data_dir = data_dir()};
 	probe_init(&p);
 	int rc = hcl_load_file(&tdb, "tests/data/hcl/systems.hcl", err, sizeof(err));
 	CHECK(rc == 0, "%s", err);

@@ -223,3 +223,25 @@ void suite_malformed(void)
 		 write_text("uarch.tsv", "# c\nvendor\tfamily\tmodel\tstepping\tuarch\tplatform\tsource\n"
 					 "GenuineIntel\t0x6\tzz\t*\tx\ty\tz\n"));
 }
+
+/* fuzz_aida64 found a garbled dump (a cut line merges two leaf-4 runs into
+ * seven cache descriptors) on which libcpuid 0.6.2's cpu_identify() smashes
+ * its stack. The probe must survive it and say libcpuid failed. */
+static void libcpuid_crash(const char *path)
+{
+	struct probe p;
+	struct probe_opts o = {.cpuid_dump = path, .data_dir = data_dir()};
+	char err[1024];
+	probe_init(&p);
+	int rc = probe_collect(&p, &o, err, sizeof(err));
+	CHECK(rc == 0, "%s", err);
+	CHECK(rc || strstr(p.cpu.libcpuid_codename, "libcpuid failed"), "codename: %s", p.cpu.libcpuid_codename);
+	CHECK(rc || (p.cpu.family == 6 && p.cpu.model == 0x1a), "raw decode still works");
+	probe_free(&p);
+}
+
+void suite_regressions(void)
+{
+	run_case("malformed", "libcpuid-leaf4-overflow", libcpuid_crash,
+		 "tests/data/regress/aida64-libcpuid-leaf4-overflow.txt");
+}

@@ -22,8 +22,33 @@ CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 UNIT_OBJ    := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps run test asan fuzz expected clean format bench
-all: $(BUILD)/hvcert $(BUILD)/unit-tests
+.PHONY: all deps run test asan fuzz expected clean format bench guests
+all: $(BUILD)/hvcert $(BUILD)/unit-tests guests
+
+# Reference guests: freestanding ELF64 at 1 MiB with a PVH note (bench/guests).
+GUEST_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+	-mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
+	-fcf-protection=none -Wall -Wextra $(WERROR)
+GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,bench/guests/kit/link.ld -Wl,--build-id=none \
+	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+GUEST_KIT := $(BUILD)/guests/kit/boot.o $(BUILD)/guests/kit/isr.o $(BUILD)/guests/kit/kit.o $(BUILD)/guests/kit/cpu.o
+GUESTS := $(BUILD)/guests/compute.elf $(BUILD)/guests/nanobench.elf $(BUILD)/guests/iostream.elf
+guests: $(GUESTS) $(BUILD)/compute-native
+.SECONDARY:
+
+$(BUILD)/guests/%.o: bench/guests/%.c bench/guests/kit/kit.h bench/guests/kernels.h
+	@mkdir -p $(dir $@)
+	@echo "  GUEST CC $<"
+	@$(CC) $(GUEST_CFLAGS) -c $< -o $@
+$(BUILD)/guests/%.o: bench/guests/%.S
+	@mkdir -p $(dir $@)
+	@$(CC) -c $< -o $@
+$(BUILD)/guests/compute.elf: $(BUILD)/guests/compute.o $(BUILD)/guests/kernels.o $(GUEST_KIT) bench/guests/kit/link.ld
+	$(CC) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
+$(BUILD)/guests/%.elf: $(BUILD)/guests/%.o $(GUEST_KIT) bench/guests/kit/link.ld
+	$(CC) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
+$(BUILD)/compute-native: bench/native/compute_native.c bench/guests/kernels.c bench/guests/kernels.h
+	$(CC) -std=c11 -O2 -Wall -Wextra $(WERROR) -o $@ bench/native/compute_native.c bench/guests/kernels.c
 
 deps:
 	@scripts/deps.sh

@@ -1,0 +1,220 @@
+/* Nanobenchmarks of Adams & Agesen (ASPLOS 2006) and kvm-unit-tests' vmexit:
+ * cycles per operation, each over iters=N rounds (default 1000). Checksums
+ * prove the operation happened (faults taken, values read), so a run under
+ * any hypervisor can be checked for correctness, not speed. */
+#include "kit/kit.h"
+
+#define OPS(n) for (uint64_t i_ = 0; i_ < (n); i_++)
+
+static volatile uint64_t traps_taken;
+static uint64_t window_phys[64];
+
+static void run(const char *name, uint64_t n, uint64_t (*fn)(uint64_t))
+{
+	if (!kit_arg_enabled(name))
+		return;
+	fn(n < 16 ? n : 16); /* warm up: page in code and data */
+	uint64_t t0 = rdtsc();
+	uint64_t sum = fn(n);
+	kit_result(name, n, rdtsc() - t0, sum);
+}
+
+static uint64_t b_cpuid(uint64_t n)
+{
+	uint32_t r[4], x = 0;
+	OPS(n)
+	{
+		cpuid(0, 0, r);
+		x += r[0];
+	}
+	return x != 0;
+}
+
+static uint64_t b_rdtsc(uint64_t n)
+{
+	uint64_t last = 0, mono = 1;
+	OPS(n)
+	{
+		uint64_t t;
+		uint32_t lo, hi;
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		t = ((uint64_t)hi << 32) | lo;
+		mono &= t >= last;
+		last = t;
+	}
+	return mono; /* 1: the TSC never went backwards */
+}
+
+static uint64_t b_pio_out(uint64_t n)
+{
+	OPS(n) outb(0x80, (uint8_t)i_);
+	return n;
+}
+
+static uint64_t b_pio_in(uint64_t n)
+{
+	uint64_t x = 0;
+	OPS(n) x += inb(0x80) != 0xAB; /* any value will do; count reads */
+	return x ? n : n;
+}
+
+static uint64_t b_cr8(uint64_t n)
+{
+	OPS(n) __asm__ volatile("mov %0, %%cr8" ::"r"((uint64_t)0));
+	return n;
+}
+
+static uint64_t b_cr3(uint64_t n)
+{
+	uint64_t cr3 = read_cr3();
+	OPS(n) write_cr3(cr3);
+	return read_cr3() == cr3;
+}
+
+static uint64_t b_invlpg(uint64_t n)
+{
+	static volatile uint64_t target;
+	OPS(n) invlpg((const void *)&target);
+	return n;
+}
+
+static uint64_t b_pushf_popf(uint64_t n)
+{
+	uint64_t f = 0;
+	OPS(n) __asm__ volatile("pushfq; popq %0; pushq %0; popfq" : "=&r"(f)::"memory", "cc");
+	return (f & 2) ? n : 0; /* bit 1 of RFLAGS always reads 1 */
+}
+
+static uint64_t b_cli_sti(uint64_t n)
+{
+	/* Interrupts stay masked: no source is armed, sti only exercises the trap. */
+	OPS(n) __asm__ volatile("cli; sti; cli" ::: "memory");
+	return n;
+}
+
+static uint64_t user_syscalls(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		__asm__ volatile("xorl %%eax, %%eax; syscall" ::: "rax", "rcx", "r11", "memory");
+	return n;
+}
+
+static uint64_t b_syscall(uint64_t n)
+{
+	return kit_user_call(user_syscalls, n);
+}
+
+/* #DE: skip the 3-byte "div %rcx" that raised it. */
+static void on_divide(struct trap_frame *f)
+{
+	const uint8_t *ip = (const uint8_t *)(uintptr_t)f->rip;
+	if (ip[0] != 0x48 || ip[1] != 0xf7 || ip[2] != 0xf1)
+		kit_fail("#DE at an unexpected instruction");
+	traps_taken++;
+	f->rip += 3;
+}
+
+static uint64_t b_div0(uint64_t n)
+{
+	traps_taken = 0;
+	kit_set_trap(0, on_divide);
+	OPS(n) __asm__ volatile("xorl %%ecx, %%ecx; .byte 0x48, 0xf7, 0xf1" ::"a"(1), "d"(0) : "rcx", "memory");
+	kit_set_trap(0, 0);
+	return traps_taken;
+}
+
+/* #PF in the 4 KiB window: map a zeroed page on demand. */
+static void on_page_fault(struct trap_frame *f)
+{
+	uint64_t cr2;
+	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+	if (cr2 < KIT_WINDOW || cr2 >= KIT_WINDOW + (64 << 12)) {
+		kit_printf("@fail page fault at 0x%lx rip=0x%lx error=0x%lx\n", cr2, f->rip, f->error);
+		kit_exit(4);
+	}
+	unsigned idx = (unsigned)((cr2 - KIT_WINDOW) >> 12);
+	memset((void *)(uintptr_t)window_phys[idx], 0, 4096);
+	*kit_window_pte(idx) = window_phys[idx] | 7; /* present, writable, user */
+	traps_taken++;
+}
+
+static uint64_t b_pagefault(uint64_t n)
+{
+	traps_taken = 0;
+	kit_set_trap(14, on_page_fault);
+	OPS(n)
+	{
+		unsigned idx = (unsigned)(i_ & 63);
+		volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)(KIT_WINDOW + ((uint64_t)idx << 12));
+		*p = i_; /* faults: the PTE is clear */
+		*kit_window_pte(idx) = 0;
+		invlpg((const void *)p);
+	}
+	kit_set_trap(14, 0);
+	return traps_taken;
+}
+
+static uint64_t b_pte_update(uint64_t n)
+{
+	uint64_t a = window_phys[0], b = window_phys[1], sum = 0;
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)KIT_WINDOW;
+	*(volatile uint64_t *)(uintptr_t)a = 1;
+	*(volatile uint64_t *)(uintptr_t)b = 2;
+	OPS(n)
+	{
+		*kit_window_pte(0) = ((i_ & 1) ? b : a) | 7;
+		invlpg((const void *)p);
+		sum += *p;
+	}
+	*kit_window_pte(0) = 0;
+	invlpg((const void *)p);
+	return sum; /* n/2 ones and n/2 twos if every remap took effect */
+}
+
+/* VMCALL: a hypercall under KVM (unknown numbers return -KVM_ENOSYS), #UD
+ * where there is no hypervisor (QEMU TCG): count both. */
+static void on_invalid_opcode(struct trap_frame *f)
+{
+	const uint8_t *ip = (const uint8_t *)(uintptr_t)f->rip;
+	if (ip[0] != 0x0f || ip[1] != 0x01 || (ip[2] != 0xc1 && ip[2] != 0xd9))
+		kit_fail("#UD at an unexpected instruction");
+	traps_taken++;
+	f->rip += 3;
+}
+
+static uint64_t b_vmcall(uint64_t n)
+{
+	traps_taken = 0;
+	kit_set_trap(6, on_invalid_opcode);
+	uint64_t ret = 0;
+	OPS(n)
+	{
+		uint64_t rax = 0xFFFF; /* no such hypercall */
+		__asm__ volatile(".byte 0x0f, 0x01, 0xc1" : "+a"(rax)::"rbx", "rcx", "rdx", "rsi", "memory");
+		ret = rax;
+	}
+	kit_set_trap(6, 0);
+	kit_printf("@info vmcall ud=%lu last_rax=0x%lx\n", traps_taken, ret);
+	return traps_taken;
+}
+
+void guest_main(void)
+{
+	uint64_t n = kit_arg_u64("iters", 1000);
+	for (unsigned i = 0; i < 64; i++)
+		window_phys[i] = kit_page_alloc();
+	run("cpuid", n, b_cpuid);
+	run("rdtsc", n, b_rdtsc);
+	run("pio_out", n, b_pio_out);
+	run("pio_in", n, b_pio_in);
+	run("cr8_write", n, b_cr8);
+	run("cr3_reload", n, b_cr3);
+	run("invlpg", n, b_invlpg);
+	run("pushf_popf", n, b_pushf_popf);
+	run("cli_sti", n, b_cli_sti);
+	run("syscall", n, b_syscall);
+	run("div0", n, b_div0);
+	run("pagefault", n, b_pagefault);
+	run("pte_update", n, b_pte_update);
+	run("vmcall", n, b_vmcall);
+}

@@ -8,7 +8,7 @@ SAN     ?=
 # Messages are built with snprintf into fixed buffers on purpose: cutting an
 # over-long message is the intended behaviour, so -Wformat-truncation is off.
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-format-truncation $(WERROR) $(SAN) -MMD -MP \
-           -Iprobe -Ireports -Icli -Ihcl
+           -Iprobe -Ireports -Icli -Ihcl -Ivmm-mini
 LDLIBS  += -lcpuid -lpci -lhwloc -ljansson
 LDFLAGS += $(SAN)
 
@@ -23,7 +23,19 @@ UNIT_SRC    := $(wildcard tests/unit/*.c)
 UNIT_OBJ    := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: all deps run test asan fuzz expected clean format bench guests
-all: $(BUILD)/hvcert $(BUILD)/unit-tests guests
+all: $(BUILD)/hvcert $(BUILD)/unit-tests guests $(BUILD)/bin/vmm-mini $(BUILD)/bin/vmm-mini-static
+
+# vmm-mini: its own small program; the static build goes into the nested rig.
+VMM_SRC := $(wildcard vmm-mini/*.c vmm-mini/devices/*.c)
+VMM_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out vmm-mini/main.c,$(VMM_SRC)))
+$(BUILD)/libvmm.a: $(VMM_LIB_OBJ)
+	$(AR) rcs $@ $^
+$(BUILD)/bin/vmm-mini: $(BUILD)/vmm-mini/main.o $(BUILD)/libvmm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+$(BUILD)/bin/vmm-mini-static: $(VMM_SRC) $(wildcard vmm-mini/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Wno-format-truncation $(WERROR) -static -o $@ $(VMM_SRC)
 
 # Reference guests: freestanding ELF64 at 1 MiB with a PVH note (bench/guests).
 GUEST_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
@@ -64,7 +76,7 @@ $(BUILD)/libhvcert.a: $(LIB_OBJ)
 $(BUILD)/hvcert: $(CLI_OBJ) $(BUILD)/libhvcert.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libhvcert.a
+$(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libhvcert.a $(BUILD)/libvmm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # make run: probe this host, certify it against every release in data/hcl,
@@ -118,4 +130,4 @@ format:
 clean:
 	rm -rf build build-asan build-fuzz reports/out
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(VMM_LIB_OBJ:.o=.d)

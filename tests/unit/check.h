@@ -40,4 +40,5 @@ void suite_hcl(void);
 void suite_regressions(void);
 void suite_certify(void);
 void suite_baseline(void);
+void suite_vmm(void);
 #endif

@@ -128,6 +128,7 @@ int main(int argc, char **argv)
 	suite_hcl();
 	suite_certify();
 	suite_baseline();
+	suite_vmm();
 	char cmd[320];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch_dir());
 	if (system(cmd) != 0)

@@ -1,0 +1,15 @@
+/* Port 0xF4, like QEMU's isa-debug-exit: a write ends the run and the
+ * process exits with (value << 1) | 1. */
+#include "../vmm.h"
+
+#include <string.h>
+
+static void exit_out(struct vm *vm, void *dev, uint16_t port, const void *data, int size)
+{
+	uint32_t v = 0;
+	(void)dev, (void)port;
+	memcpy(&v, data, (size_t)(size > 4 ? 4 : size));
+	vm_stop(vm, STOP_DEBUG_EXIT, (int)(v & 0x7f));
+}
+
+const struct device_ops debug_exit_ops = { .name = "debug-exit", .port = 0xF4, .nports = 4, .io_out = exit_out };

@@ -1,0 +1,19 @@
+/* Port 0x80, the POST diagnostic port PC guests write for I/O delays: writes
+ * are accepted, reads return 0 (as QEMU's ioport80). */
+#include "../vmm.h"
+
+#include <string.h>
+
+static void post_out(struct vm *vm, void *dev, uint16_t port, const void *data, int size)
+{
+	(void)vm, (void)dev, (void)port, (void)data, (void)size;
+}
+
+static void post_in(struct vm *vm, void *dev, uint16_t port, void *data, int size)
+{
+	(void)vm, (void)dev, (void)port;
+	memset(data, 0, (size_t)size);
+}
+
+const struct device_ops post_port_ops = { .name = "post", .port = 0x80, .nports = 1, .io_in = post_in,
+					  .io_out = post_out };

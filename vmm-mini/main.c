@@ -1,0 +1,119 @@
+/* vmm-mini run [--accel kvm] [--mem MiB] [--timeout S] [--max-exits N]
+ *              [--stats] guest.elf [-- guest args]
+ * Exit status: the guest's debug-exit value as (v << 1) | 1 (QEMU's
+ * isa-debug-exit convention); 0 when the guest halts; 2 bad usage or image;
+ * 4 the guest crashed (triple fault, entry failure); 6 watchdog; 8 exit limit. */
+#include "vmm.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct accel_ops *accels[] = { &kvm_accel };
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vmm-mini run [--accel kvm] [--mem MiB] [--timeout SECONDS] [--max-exits N] [--stats]\n"
+		   "                    guest.elf [-- guest arguments...]\n");
+}
+
+struct args {
+	const struct accel_ops *accel;
+	unsigned long mem, timeout;
+	unsigned long long max_exits;
+	int stats;
+	const char *elf;
+	char cmdline[4096];
+};
+
+static int parse(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = { { "accel", required_argument, 0, 'a' }, { "mem", required_argument, 0, 'm' },
+					      { "timeout", required_argument, 0, 't' },
+					      { "max-exits", required_argument, 0, 'x' },
+					      { "stats", no_argument, 0, 's' },	 { "help", no_argument, 0, 'h' },
+					      { 0, 0, 0, 0 } };
+	int c;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			a->accel = NULL;
+			for (size_t i = 0; i < sizeof(accels) / sizeof(*accels); i++)
+				if (!strcmp(accels[i]->name, optarg))
+					a->accel = accels[i];
+			if (!a->accel)
+				return fprintf(stderr, "vmm-mini: unknown accelerator '%s' (have: kvm)\n", optarg), -1;
+			break;
+		case 'm': a->mem = strtoul(optarg, NULL, 10); break;
+		case 't': a->timeout = strtoul(optarg, NULL, 10); break;
+		case 'x': a->max_exits = strtoull(optarg, NULL, 10); break;
+		case 's': a->stats = 1; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind >= argc)
+		return usage(stderr), -1;
+	a->elf = argv[optind++];
+	if (optind < argc && !strcmp(argv[optind], "--"))
+		optind++;
+	for (; optind < argc; optind++) {
+		size_t l = strlen(a->cmdline);
+		if (l + strlen(argv[optind]) + 2 > sizeof(a->cmdline))
+			return fprintf(stderr, "vmm-mini: guest arguments too long\n"), -1;
+		snprintf(a->cmdline + l, sizeof(a->cmdline) - l, "%s%s", l ? " " : "", argv[optind]);
+	}
+	return 0;
+}
+
+static int status_of(const struct vm *vm)
+{
+	switch (vm->stop) {
+	case STOP_DEBUG_EXIT: return (vm->exit_value << 1) | 1;
+	case STOP_HALT: return 0;
+	case STOP_WATCHDOG: return 6;
+	case STOP_EXIT_LIMIT: return 8;
+	default: return 4;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { &kvm_accel, 128, 0, 0, 0, NULL, "" };
+	struct vm vm;
+	char err[512];
+	if (argc < 2 || strcmp(argv[1], "run") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (parse(argc - 1, argv + 1, &a))
+		return 2;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (vm_init(&vm, a.accel, a.mem, err, sizeof(err))) {
+		fprintf(stderr, "vmm-mini: %s\n", err);
+		vm_destroy(&vm);
+		return 2;
+	}
+	static struct uart16550 uart;
+	vm_add_device(&vm, &uart16550_ops, &uart);
+	vm_add_device(&vm, &debug_exit_ops, NULL);
+	vm_add_device(&vm, &post_port_ops, NULL);
+	vm.max_exits = a.max_exits;
+	int rc = 2;
+	if (vm_boot(&vm, a.elf, a.cmdline) || vm_run(&vm, (unsigned)a.timeout)) {
+		fprintf(stderr, "vmm-mini: %s\n", vm.err);
+	} else {
+		rc = status_of(&vm);
+		if (vm.stop == STOP_WATCHDOG)
+			fprintf(stderr, "vmm-mini: watchdog: guest still running after %lu s\n", a.timeout);
+		else if (vm.stop == STOP_EXIT_LIMIT)
+			fprintf(stderr, "vmm-mini: stopped after %llu exits (--max-exits)\n", a.max_exits);
+		else if (vm.stop == STOP_SHUTDOWN || vm.stop == STOP_FAULT)
+			fprintf(stderr, "vmm-mini: %s\n", vm.err);
+	}
+	fflush(stdout);
+	if (a.stats)
+		vm_print_stats(&vm, stdout);
+	vm_destroy(&vm);
+	return rc;
+}

@@ -1,0 +1,93 @@
+/* vmm-mini: a minimal VMM. Layers, top to bottom:
+ *   main.c      command line, exit code
+ *   machine.c   guest RAM (memfd), boot state, the run loop, exit statistics
+ *   elf.c       ELF64 loader (validates everything against guest RAM)
+ *   bus.c       port I/O and MMIO dispatch to devices (devices/ one per file)
+ *   accel.h     the accelerator interface; kvm.c implements it
+ * Errors: functions return 0 or -1 and write a message into vm->err. */
+#ifndef VMM_H
+#define VMM_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "accel.h"
+
+#define VMM_MAX_DEVICES 16
+
+struct vm;
+
+/* A device claims a port range and/or an MMIO range. */
+struct device_ops {
+	const char *name;
+	uint16_t port, nports;
+	uint64_t mmio, mmio_len;
+	/* data holds `size` bytes (1, 2 or 4 for ports; up to 8 for MMIO). */
+	void (*io_in)(struct vm *vm, void *dev, uint16_t port, void *data, int size);
+	void (*io_out)(struct vm *vm, void *dev, uint16_t port, const void *data, int size);
+	void (*mmio_read)(struct vm *vm, void *dev, uint64_t addr, void *data, int len);
+	void (*mmio_write)(struct vm *vm, void *dev, uint64_t addr, const void *data, int len);
+};
+
+struct device {
+	const struct device_ops *ops;
+	void *state;
+};
+
+enum stop_reason { STOP_NONE, STOP_DEBUG_EXIT, STOP_HALT, STOP_SHUTDOWN, STOP_FAULT, STOP_WATCHDOG, STOP_EXIT_LIMIT };
+
+struct vm_stats {
+	uint64_t exits[EXIT_NUM];
+	uint64_t unhandled_io, unhandled_mmio;
+	double t_first_run_ms, t_exit_ms; /* from process start */
+};
+
+struct vm {
+	const struct accel_ops *accel;
+	void *accel_state;
+	int mem_fd;
+	uint8_t *ram;
+	uint64_t ram_size;
+	struct device dev[VMM_MAX_DEVICES];
+	int ndev;
+	FILE *console;
+	enum stop_reason stop;
+	int exit_value;	    /* value written to the debug-exit port */
+	uint64_t max_exits; /* 0: unlimited */
+	struct vm_stats stats;
+	char err[512];
+};
+
+/* machine.c */
+int vm_init(struct vm *vm, const struct accel_ops *accel, uint64_t ram_mib, char *err, size_t errlen);
+void vm_destroy(struct vm *vm);
+int vm_add_device(struct vm *vm, const struct device_ops *ops, void *state);
+/* Loads the ELF, writes the boot structures and the command line, and
+ * prepares the vCPU for the 64-bit entry. */
+int vm_boot(struct vm *vm, const char *elf_path, const char *cmdline);
+/* Runs until the guest stops; watchdog_s 0 = none. */
+int vm_run(struct vm *vm, unsigned watchdog_s);
+void vm_print_stats(const struct vm *vm, FILE *out);
+void vm_stop(struct vm *vm, enum stop_reason why, int value);
+int vm_fail(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Guest-physical to host pointer; NULL if [gpa, gpa+len) is not all RAM. */
+void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len);
+
+/* elf.c: validates and copies PT_LOAD segments into RAM; *entry gets e_entry. */
+int elf_load(struct vm *vm, const char *path, uint64_t reserved_below, uint64_t *entry);
+int elf_load_image(struct vm *vm, const uint8_t *img, size_t size, const char *name, uint64_t reserved_below,
+		   uint64_t *entry);
+
+/* bus.c */
+void bus_io(struct vm *vm, struct vm_exit *e);
+void bus_mmio(struct vm *vm, struct vm_exit *e);
+
+/* Devices. */
+extern const struct device_ops uart16550_ops;
+extern const struct device_ops debug_exit_ops;
+extern const struct device_ops post_port_ops;
+struct uart16550 {
+	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+	uint64_t bytes_out;
+};
+#endif

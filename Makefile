@@ -93,7 +93,7 @@ run: deps
 	@echo "reports: $(OUT)/probe.txt $(OUT)/probe.json $(OUT)/certify.txt $(OUT)/certify.html"
 
 test: deps
-	@scripts/deps.sh cpu-checker libvirt-clients
+	@scripts/deps.sh cpu-checker libvirt-clients qemu-system-x86
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/run.sh
 

@@ -22,7 +22,7 @@ CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 UNIT_OBJ    := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps run test asan fuzz expected clean format bench guests
+.PHONY: all deps run test test-kvm asan fuzz expected clean format bench guests
 all: $(BUILD)/hvcert $(BUILD)/unit-tests guests $(BUILD)/bin/vmm-mini $(BUILD)/bin/vmm-mini-static
 
 # vmm-mini: its own small program; the static build goes into the nested rig.
@@ -44,7 +44,8 @@ GUEST_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fn
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,bench/guests/kit/link.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 GUEST_KIT := $(BUILD)/guests/kit/boot.o $(BUILD)/guests/kit/isr.o $(BUILD)/guests/kit/kit.o $(BUILD)/guests/kit/cpu.o
-GUESTS := $(BUILD)/guests/compute.elf $(BUILD)/guests/nanobench.elf $(BUILD)/guests/iostream.elf
+GUESTS := $(BUILD)/guests/compute.elf $(BUILD)/guests/nanobench.elf $(BUILD)/guests/iostream.elf \
+	$(BUILD)/guests/hostile.elf
 guests: $(GUESTS) $(BUILD)/compute-native
 .SECONDARY:
 
@@ -96,6 +97,12 @@ test: deps
 	@scripts/deps.sh cpu-checker libvirt-clients qemu-system-x86
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/run.sh
+
+# The nested-KVM rig: guests under vmm-mini/KVM inside QEMU TCG (a few minutes).
+test-kvm: deps
+	@scripts/deps.sh qemu-system-x86 busybox-static cpio kmod
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) tests/rig/vmm.sh
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" test

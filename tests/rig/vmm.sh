@@ -1,0 +1,67 @@
+#!/bin/sh
+# The reference guests under vmm-mini's KVM backend, inside the nested rig
+# (Debian's kernel under QEMU TCG with emulated SVM), checked like the QEMU
+# runs; plus the hostile guests, each of which must end with its status.
+# Usage: tests/rig/vmm.sh [-k KERNEL_PKG]   Prints "rig: N passed, N failed, N skipped".
+set -u
+BUILD=${BUILD:-build}
+KPKG=linux-image-6.1.0-56-amd64
+[ "${1:-}" = -k ] && KPKG=$2
+P=$BUILD/rig/payload-vmm
+LOG=$BUILD/rig/vmm-$KPKG.log
+N=${GUEST_ITERS:-4}
+ARGS="iters=$N mem_mb=8 bytes=300"
+pass=0 fail=0 skip=0
+rm -rf "$P" && mkdir -p "$P"
+cp "$BUILD/bin/vmm-mini-static" "$P/vmm-mini"
+cp "$BUILD"/guests/*.elf "$P/"
+# busybox sh inside the rig: one block per run, with the VMM's status.
+cat >"$P/run.sh" <<RUN
+#!/bin/sh
+for g in compute nanobench iostream; do
+	echo "@@begin \$g"
+	/payload/vmm-mini run --stats --timeout 120 /payload/\$g.elf -- $ARGS
+	echo "@@end \$g rc=\$?"
+done
+for h in triple jump storm wild-write hang; do
+	echo "@@begin hostile-\$h"
+	/payload/vmm-mini run --stats --timeout 3 /payload/hostile.elf -- do=\$h 2>&1
+	echo "@@end hostile-\$h rc=\$?"
+done
+exit 0
+RUN
+chmod +x "$P/run.sh"
+if ! tests/rig/run.sh -k "$KPKG" -t 600 "$P" "$LOG" >"$BUILD/rig/vmm-run.out" 2>&1; then
+	if grep -q '@rig kvm=absent' "$LOG" 2>/dev/null || [ ! -s "$LOG" ]; then
+		echo "SKIP rig/vmm: the nested rig did not come up with KVM: $(tail -3 "$BUILD/rig/vmm-run.out" | tr '\n' ' ')"
+		echo "rig: 0 passed, 0 failed, 1 skipped"
+		exit 0
+	fi
+fi
+block() { sed -n "/^@@begin $1\$/,/^@@end $1 /p" "$LOG" | tr -d '\r'; }
+status() { block "$1" | sed -n 's/^@@end .* rc=\([0-9]*\).*/\1/p'; }
+"$BUILD/compute-native" $ARGS >"$BUILD/rig/native.log"
+for g in compute nanobench iostream; do
+	block $g >"$BUILD/rig/$g.log"
+	[ "$(status $g)" = 1 ] && { echo "ok rig/$g/status"; pass=$((pass + 1)); } ||
+		{ echo "FAIL rig/$g/status: vmm-mini exited $(status $g), expected 1 (debug exit 0)"; fail=$((fail + 1)); }
+	n=$([ $g = iostream ] && echo 300 || echo "$N")
+	out=$(tests/guests/check.sh "$g" "$BUILD/rig/$g.log" "$n" "$BUILD/rig/native.log" kvm | sed 's/^\([a-zA-Z]*\) guest/\1 rig/')
+	echo "$out"
+	pass=$((pass + $(echo "$out" | grep -c '^ok'))) fail=$((fail + $(echo "$out" | grep -c '^FAIL')))
+	grep -q "^@vmm accel=kvm .*exits_io=" "$BUILD/rig/$g.log" && { echo "ok rig/$g/exit-stats"; pass=$((pass + 1)); } ||
+		{ echo "FAIL rig/$g/exit-stats: no per-run exit statistics"; fail=$((fail + 1)); }
+done
+# Hostile guests: expected status and message.
+for spec in "triple:4:triple fault" "jump:4:rip=" "storm:6:watchdog" "wild-write:1:unhandled_mmio=1" "hang:6:watchdog"; do
+	h=${spec%%:*} rest=${spec#*:} want=${rest%%:*} msg=${rest#*:}
+	got=$(status "hostile-$h")
+	if [ "$got" = "$want" ] && block "hostile-$h" | grep -q "$msg"; then
+		echo "ok rig/hostile-$h"; pass=$((pass + 1))
+	else
+		echo "FAIL rig/hostile-$h: status $got (want $want), message '$msg' $(block "hostile-$h" | grep -q "$msg" && echo found || echo missing)"
+		fail=$((fail + 1))
+	fi
+done
+echo "rig: $pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]

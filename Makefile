@@ -94,7 +94,7 @@ run: deps
 	@echo "reports: $(OUT)/probe.txt $(OUT)/probe.json $(OUT)/certify.txt $(OUT)/certify.html"
 
 test: deps
-	@scripts/deps.sh cpu-checker libvirt-clients qemu-system-x86
+	@scripts/deps.sh cpu-checker libvirt-clients qemu-system-x86 busybox-static cpio kmod
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/run.sh
 

@@ -188,7 +188,8 @@ static void handle(struct vm *vm, struct vm_exit *e)
 	case EXIT_MMIO: bus_mmio(vm, e); break;
 	case EXIT_HLT: vm_stop(vm, STOP_HALT, 0); break;
 	case EXIT_SHUTDOWN:
-		vm_fail(vm, "guest shut down (triple fault) near rip=0x%llx", (unsigned long long)vm->accel->get_rip(vm));
+		/* The CPU resets the vCPU on shutdown: its RIP would say nothing. */
+		vm_fail(vm, "guest shut down (triple fault: an exception while delivering a double fault)");
 		vm_stop(vm, STOP_SHUTDOWN, 0);
 		break;
 	case EXIT_FAIL_ENTRY:

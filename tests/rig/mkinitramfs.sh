@@ -101,7 +101,7 @@ chmod 755 "$STAGE/init"
 cp -a "$PAYLOAD/." "$STAGE/payload/"
 # The kernel opens /dev/console for init before /init runs; its built-in
 # initramfs normally provides the node, ours too where we may mknod.
-[ "$(id -u)" -eq 0 ] && mknod -m 600 "$STAGE/dev/console" c 5 1 2>/dev/null || true
+if [ "$(id -u)" -eq 0 ]; then mknod -m 600 "$STAGE/dev/console" c 5 1 2>/dev/null || true; fi
 
 # --- pack: newc is the cpio format the kernel unpacks; owners forced to root;
 # sorted for a stable archive; written aside and renamed so a concurrent

@@ -37,6 +37,7 @@ static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd0[512] __attribute__((aligned(4096)));
 static uint64_t pd2[512] __attribute__((aligned(4096)));
 static uint64_t window_pt[512] __attribute__((aligned(4096)));
+static uint64_t pd3[512] __attribute__((aligned(4096))); /* 3-4 GiB: the local APIC */
 #define PAGE_POOL 64
 static uint8_t page_pool[PAGE_POOL][4096] __attribute__((aligned(4096)));
 static unsigned pool_next;
@@ -102,6 +103,9 @@ static void paging_init(void)
 	/* KIT_WINDOW = 2 GiB: PDPT entry 2, PD entry 0 -> 4 KiB page table. */
 	pdpt[2] = (uint64_t)(uintptr_t)pd2 | P | RW | US;
 	pd2[0] = (uint64_t)(uintptr_t)window_pt | P | RW | US;
+	/* The xAPIC page at 0xFEE00000, uncached (PCD | PWT). */
+	pdpt[3] = (uint64_t)(uintptr_t)pd3 | P | RW;
+	pd3[(KIT_LAPIC >> 21) & 511] = (KIT_LAPIC & ~0x1fffffull) | P | RW | PS | 0x18;
 	pml4[0] = (uint64_t)(uintptr_t)pdpt | P | RW | US;
 	write_cr3((uint64_t)(uintptr_t)pml4);
 }

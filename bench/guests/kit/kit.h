@@ -81,6 +81,7 @@ void kit_set_trap(int vector, trap_fn fn);
 /* Paging: identity map of the first 1 GiB with 2 MiB pages, plus a 2 MiB
  * window of 4 KiB pages at KIT_WINDOW for paging tests. */
 #define KIT_WINDOW 0x80000000ull
+#define KIT_LAPIC 0xFEE00000ull /* xAPIC MMIO, mapped uncached */
 uint64_t *kit_window_pte(unsigned idx);  /* the PTE of window page idx */
 uint64_t kit_page_alloc(void);           /* a free 4 KiB physical page */
 

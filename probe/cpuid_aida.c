@@ -261,6 +261,36 @@ static int finish(struct aida_state *s, struct cpu_raw *r)
 	return 0;
 }
 
+/* AIDA64 can also save "Unicode" text: UTF-16LE with a BOM. Such a file is
+ * re-read as ASCII (other characters become '?'); a UTF-8 BOM is skipped.
+ * Returns the stream to read (f itself, or a memory stream over *text). */
+static FILE *text_view(FILE *f, char **text)
+{
+	unsigned char bom[3] = {0};
+	size_t got = fread(bom, 1, 3, f);
+	if (got >= 2 && bom[0] == 0xFF && bom[1] == 0xFE) {
+		struct stat st;
+		if (fstat(fileno(f), &st) || st.st_size < 2 || fseek(f, 2, SEEK_SET)) {
+			fclose(f);
+			return NULL;
+		}
+		size_t units = (size_t)(st.st_size - 2) / 2, k = 0;
+		char *t = malloc(units + 1);
+		unsigned char u[2];
+		while (t && k < units && fread(u, 1, 2, f) == 2)
+			t[k++] = u[1] == 0 && u[0] >= 0x09 && u[0] <= 0x7e ? (char)u[0] : '?';
+		fclose(f);
+		if (!t)
+			return NULL;
+		t[k] = '\0';
+		*text = t;
+		return fmemopen(t, k ? k : 1, "r");
+	}
+	if (!(got == 3 && bom[0] == 0xEF && bom[1] == 0xBB && bom[2] == 0xBF))
+		rewind(f);
+	return f;
+}
+
 int cpu_raw_read_aida64(const char *path, struct cpu_raw *r, char *err, size_t errlen)
 {
 	struct aida_state s = {.path = path, .cpu = -1, .last_leaf = 0xffffffffu, .err = err, .errlen = errlen};
@@ -269,11 +299,13 @@ int cpu_raw_read_aida64(const char *path, struct cpu_raw *r, char *err, size_t e
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	char *line = NULL;
+	char *line = NULL, *text = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	int rc = check_size(f, &s);
 	snprintf(r->source, sizeof(r->source), "%s", path);
+	if (rc == 0 && (f = text_view(f, &text)) == NULL)
+		rc = fail(&s, "cannot read the file");
 	while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
 		s.line++;
 		if (n > AIDA_MAX_LINE)
@@ -285,6 +317,8 @@ int cpu_raw_read_aida64(const char *path, struct cpu_raw *r, char *err, size_t e
 		rc = finish(&s, r);
 	free(line);
 	free(s.all_apic);
-	fclose(f);
+	if (f)
+		fclose(f);
+	free(text);
 	return rc;
 }

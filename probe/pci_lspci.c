@@ -173,6 +173,11 @@ static int width_of(const char *p)
 static void capability_line(struct lspci_state *s, const char *p)
 {
 	struct pci_info *d = s->cur;
+	/* Without root lspci prints "Capabilities: <access denied>": unknown, not absent. */
+	if (strstr(p, "<access denied>")) {
+		d->link_known = -1;
+		return;
+	}
 	s->saw_caps = 1;
 	if (strstr(p, "(SR-IOV)"))
 		d->sriov = 1;
@@ -247,6 +252,10 @@ static void finish(struct lspci_state *s)
 	for (size_t i = 0; i < s->l->n; i++) {
 		struct pci_info *d = &s->l->dev[i];
 		d->driver_known = s->saw_driver_lines;
+		if (d->link_known < 0) {
+			d->link_known = 0; /* this device's capabilities were not readable */
+			continue;
+		}
 		if (!s->saw_caps)
 			continue;
 		if (d->sriov < 0)

@@ -41,4 +41,6 @@ void suite_regressions(void);
 void suite_certify(void);
 void suite_baseline(void);
 void suite_vmm(void);
+void suite_pci_more(void);
+void suite_encodings(void);
 #endif

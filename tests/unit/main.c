@@ -120,11 +120,13 @@ int main(int argc, char **argv)
 	suite_cpuid();
 	suite_lspci();
 	suite_pci_regressions();
+	suite_pci_more();
 	suite_pcidump();
 	suite_json();
 	suite_sysroot();
 	suite_malformed();
 	suite_regressions();
+	suite_encodings();
 	suite_hcl();
 	suite_certify();
 	suite_baseline();

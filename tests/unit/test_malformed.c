@@ -245,3 +245,41 @@ void suite_regressions(void)
 	run_case("malformed", "libcpuid-leaf4-overflow", libcpuid_crash,
 		 "tests/data/regress/aida64-libcpuid-leaf4-overflow.txt");
 }
+
+/* The same dump saved by AIDA64 as "Unicode" (UTF-16LE with BOM) or as UTF-8
+ * with a BOM must decode exactly like the ASCII original. */
+static void encodings(const char *arg)
+{
+	char fx[512], p16[512], p8[512], err[1024];
+	(void)arg;
+	snprintf(fx, sizeof(fx), "%s/cpuid/GenuineIntel00306F2_HaswellEP_00_CPUID.txt", fixtures_dir());
+	snprintf(p16, sizeof(p16), "%s/utf16.txt", scratch_dir());
+	snprintf(p8, sizeof(p8), "%s/utf8.txt", scratch_dir());
+	FILE *in = fopen(fx, "rb"), *o16 = fopen(p16, "wb"), *o8 = fopen(p8, "wb");
+	CHECK(in && o16 && o8, "cannot prepare files");
+	if (!in || !o16 || !o8)
+		return;
+	fputs("\xff\xfe", o16);
+	fputs("\xef\xbb\xbf", o8);
+	for (int c; (c = fgetc(in)) != EOF;) {
+		fputc(c, o16), fputc(0, o16);
+		fputc(c, o8);
+	}
+	fclose(in), fclose(o16), fclose(o8);
+	struct cpu_raw a, b, c;
+	cpu_raw_init(&a), cpu_raw_init(&b), cpu_raw_init(&c);
+	CHECK(cpu_raw_read_aida64(fx, &a, err, sizeof(err)) == 0, "%s", err);
+	CHECK(cpu_raw_read_aida64(p16, &b, err, sizeof(err)) == 0, "utf-16: %s", err);
+	CHECK(cpu_raw_read_aida64(p8, &c, err, sizeof(err)) == 0, "utf-8 bom: %s", err);
+	CHECK(a.nleaves == b.nleaves && a.nleaves == c.nleaves && a.nmsrs == b.nmsrs && a.ncpus == b.ncpus,
+	      "leaves %zu/%zu/%zu", a.nleaves, b.nleaves, c.nleaves);
+	CHECK(a.nleaves && !memcmp(a.leaves, b.leaves, a.nleaves * sizeof(*a.leaves)) &&
+		  !memcmp(a.leaves, c.leaves, a.nleaves * sizeof(*a.leaves)),
+	      "same registers");
+	cpu_raw_free(&a), cpu_raw_free(&b), cpu_raw_free(&c);
+}
+
+void suite_encodings(void)
+{
+	run_case("malformed", "aida64-utf16-and-utf8-bom", encodings, NULL);
+}

@@ -201,3 +201,28 @@ void suite_pci_regressions(void)
 {
 	run_case("lspci", "fuzz-regression-empty-name", empty_name_regression, NULL);
 }
+
+/* Non-root lspci -vv: "Capabilities: <access denied>" leaves that device's
+ * capabilities unknown, while a readable neighbour is decoded. */
+static void access_denied(const char *arg)
+{
+	struct pci_list l;
+	char err[512];
+	(void)arg;
+	pci_list_init(&l);
+	CHECK(pci_read_lspci_text("tests/data/lspci-access-denied.txt", &l, err, sizeof(err)) == 0, "%s", err);
+	CHECK(l.n == 2, "two devices");
+	if (l.n == 2) {
+		CHECK(l.dev[0].sriov == -1 && l.dev[0].acs == -1 && !l.dev[0].link_known,
+		      "denied: unknown, not absent");
+		CHECK(l.dev[1].sriov == 0 && l.dev[1].link_known && l.dev[1].cap_speed == 50 && l.dev[1].sta_width == 4,
+		      "readable device decoded");
+		CHECK(!strcmp(l.dev[1].driver, "igb") && l.dev[1].driver_known, "driver");
+	}
+	pci_list_free(&l);
+}
+
+void suite_pci_more(void)
+{
+	run_case("lspci", "access-denied", access_denied, NULL);
+}

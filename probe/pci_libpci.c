@@ -84,7 +84,9 @@ static void one_dev(struct pci_access *a, struct pci_dev *p, struct pci_info *d,
 	d->func = p->func;
 	d->vendor = p->vendor_id;
 	d->device = p->device_id;
-	if (p->known_fields & PCI_FILL_SUBSYS && p->subsys_vendor_id != 0xffff) {
+	/* 0000:0000 is "no subsystem" (lspci prints no Subsystem line for it). */
+	if (p->known_fields & PCI_FILL_SUBSYS && p->subsys_vendor_id != 0xffff &&
+	    (p->subsys_vendor_id || p->subsys_id)) {
 		d->subvendor = p->subsys_vendor_id;
 		d->subdevice = p->subsys_id;
 	}

@@ -86,6 +86,37 @@ grep -q "CERTIFIED *-> NOT CERTIFIED *pci .*82597EX" "$T/u.txt" && ok certify-up
 "$HV" baseline "$HAS" "$SKY" >"$T/b.txt" && grep -q "cluster: x86-64-v3, baseline intel-haswell, CPU model qemu/Haswell-noTSX" "$T/b.txt" &&
 	ok baseline-cli || ko baseline-cli "$(cat "$T/b.txt")"
 
+# lspci text of this very host, in each of its forms, decodes like libpci's
+# live view: IDs, class, subsystem, driver (-k) and, with -vv, the PCIe link.
+if command -v lspci >/dev/null 2>&1 && [ -n "$(lspci 2>/dev/null)" ]; then
+	"$HV" probe --json >"$T/live.json"
+	for form in -nn -nnk -vvnn -vvvnnk; do
+		lspci $form >"$T/lspci$form.txt" 2>/dev/null
+		"$HV" probe --cpuid-dump "$HAS" --lspci "$T/lspci$form.txt" --json >"$T/text.json" 2>"$T/err" || {
+			ko "lspci$form-vs-libpci" "$(cat "$T/err")"; continue; }
+		if python3 - "$T/live.json" "$T/text.json" "$form" <<'PY'
+import json, sys
+live = {d["bdf"]: d for d in json.load(open(sys.argv[1]))["pci"]["devices"]}
+text = {d["bdf"]: d for d in json.load(open(sys.argv[2]))["pci"]["devices"]}
+form = sys.argv[3]
+# -nn prints neither Subsystem lines nor prog-if; -k and -v print Subsystem, -v prog-if.
+verbose = "v" in form
+keys = ["vendor", "device"] + (["subvendor", "subdevice", "driver"] if "k" in form else [])
+keys += ["subvendor", "subdevice"] if verbose else []
+same = lambda k, a, b: a[:4] == b[:4] if k == "class" and not verbose else a == b
+bad = [(b, k, live[b][k], text.get(b, {}).get(k)) for b in live for k in keys + ["class"]
+       if b not in text or not same(k, live[b][k], text[b][k])]
+if "vv" in form:
+    bad += [(b, "link", live[b]["link"], text[b]["link"]) for b in live if b in text and live[b]["link"] != text[b]["link"]]
+if set(live) != set(text) or bad:
+    print(sorted(set(live) ^ set(text)), bad[:4]); sys.exit(1)
+PY
+		then ok "lspci$form-vs-libpci"; else ko "lspci$form-vs-libpci" "differs from libpci"; fi
+	done
+else
+	sk lspci-vs-libpci "no lspci or no PCI bus here"
+fi
+
 # A captured tree replays this host: same report but for the lines naming
 # the source and hwloc's cache sizes (its x86 backend reads the live CPU, so it
 # is off under --sysroot).

@@ -8,15 +8,17 @@ SAN     ?=
 # Messages are built with snprintf into fixed buffers on purpose: cutting an
 # over-long message is the intended behaviour, so -Wformat-truncation is off.
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-format-truncation $(WERROR) $(SAN) -MMD -MP \
-           -Iprobe -Ireports -Icli -Ihcl -Ivmm-mini
-LDLIBS  += -lcpuid -lpci -lhwloc -ljansson
+           -Iprobe -Ireports -Icli -Ihcl -Ivmm-mini -Ibench \
+           -DHVCERT_GIT='"$(shell git describe --always --dirty 2>/dev/null || echo unknown)"'
+LDLIBS  += -lcpuid -lpci -lhwloc -ljansson -lm
 LDFLAGS += $(SAN)
 
 PROBE_SRC   := $(wildcard probe/*.c)
 REPORT_SRC  := $(wildcard reports/*.c)
 HCL_SRC     := $(wildcard hcl/*.c)
+BENCH_SRC   := bench/harness.c bench/modes.c bench/stats.c
 CLI_SRC     := $(wildcard cli/*.c)
-LIB_SRC     := $(PROBE_SRC) $(REPORT_SRC) $(HCL_SRC)
+LIB_SRC     := $(PROBE_SRC) $(REPORT_SRC) $(HCL_SRC) $(BENCH_SRC)
 LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
@@ -91,7 +93,26 @@ run: deps
 	@$(BUILD)/hvcert certify --load $(OUT)/probe.json --html >$(OUT)/certify.html; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	@$(BUILD)/hvcert certify --load $(OUT)/probe.json --no-color >$(OUT)/certify.txt; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	@sed -n '/^Summary:/,$$p' $(OUT)/certify.txt
-	@echo "reports: $(OUT)/probe.txt $(OUT)/probe.json $(OUT)/certify.txt $(OUT)/certify.html"
+	@scripts/deps.sh qemu-system-x86 gnuplot-nox
+	@$(MAKE) --no-print-directory guests $(BUILD)/bin/vmm-mini
+	$(BUILD)/hvcert bench --reps 3 -o $(OUT)/bench.json
+	$(BUILD)/hvcert report $(OUT)/bench.json -o $(OUT)/bench
+	@echo "reports: $(OUT)/probe.txt $(OUT)/probe.json $(OUT)/certify.txt $(OUT)/certify.html $(OUT)/bench/index.html"
+
+# The full overhead profile, on the installed QEMU and on an older build of the
+# same QEMU release (a hypervisor-version comparison this machine can make).
+OLD_QEMU ?= 1:7.2+dfsg-7+deb12u15
+bench: deps
+	@scripts/deps.sh qemu-system-x86 gnuplot-nox
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(OUT)/bench-full
+	$(BUILD)/hvcert bench --reps 7 --label "qemu $(OLD_QEMU)" --qemu "$$(scripts/get-qemu.sh $(OLD_QEMU))" \
+		-o $(OUT)/bench-full/1-old-qemu.json
+	$(BUILD)/hvcert bench --reps 7 --label "qemu $$(dpkg-query -W -f='$${Version}' qemu-system-x86)" \
+		-o $(OUT)/bench-full/2-installed-qemu.json
+	-$(BUILD)/hvcert compare --history $(OUT)/bench-full
+	$(BUILD)/hvcert report $(OUT)/bench-full/1-old-qemu.json $(OUT)/bench-full/2-installed-qemu.json -o $(OUT)/bench-full
+	@echo "report: $(OUT)/bench-full/index.html"
 
 test: deps
 	@scripts/deps.sh cpu-checker libvirt-clients qemu-system-x86 busybox-static cpio kmod

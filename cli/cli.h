@@ -9,6 +9,9 @@ int cmd_capture(int argc, char **argv);
 int cmd_hcl(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 struct hcl_db;
 /* Loads DIRs of *.hcl or single files; none: <data>/hcl. 0 or -1 + err. */

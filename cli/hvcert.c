@@ -17,6 +17,9 @@ static const struct {
     {"capture", cmd_capture, "copy what probe reads (/sys, /proc, /dev) into a tree for --sysroot"},
     {"certify", cmd_certify, "verdict per component and per hypervisor release from the HCL"},
     {"baseline", cmd_baseline, "newest CPU baseline and model a cluster of hosts shares"},
+    {"bench", cmd_bench, "run the reference guests in every mode and record overheads"},
+    {"compare", cmd_compare, "compare bench results (versions, commits) with confidence intervals"},
+    {"report", cmd_report, "charts (gnuplot) and an HTML/Markdown report from bench results"},
     {"hcl", cmd_hcl, "lint the compatibility database, import vendor and kernel device lists"},
 };
 

@@ -117,6 +117,45 @@ else
 	sk lspci-vs-libpci "no lspci or no PCI bus here"
 fi
 
+# bench / compare / report on a tiny profile (timings are not checked: only
+# that every mode ran, computed the native checksums, and the files are sound).
+if "$HV" bench --modes native,qemu-tcg,bt --reps 2 --args "iters=2 mem_mb=4 bytes=64" -o "$T/b1.json" 2>"$T/err"; then
+	python3 - "$T/b1.json" <<'PY' && ok bench-results || ko bench-results "bad results"
+import json, sys
+d = json.load(open(sys.argv[1]))
+modes = {m["name"]: m for m in d["modes"]}
+assert modes["native"]["available"] and not modes["bt"]["available"] and modes["bt"]["reason"]
+tcg = [r for r in d["results"] if r["mode"] == "qemu-tcg"]
+if modes["qemu-tcg"]["available"]:
+    assert len([r for r in tcg if r["guest"] == "compute"]) == 5, tcg
+    assert all(r["matches_native"] for r in tcg if r["guest"] == "compute"), "wrong checksum under TCG"
+    assert all(len(r["cycles_per_iter"]) == 2 for r in d["results"])
+assert d["host"]["pmu"] and d["date"] and d["guests"][0]["hash"].startswith("fnv1a64:")
+PY
+	"$HV" compare "$T/b1.json" "$T/b1.json" >"$T/cmp.txt" && grep -q "^0 regressions" "$T/cmp.txt" &&
+		ok compare-identical || ko compare-identical "$(tail -2 "$T/cmp.txt")"
+	python3 -c "
+import json,sys; d=json.load(open(sys.argv[1]))
+for r in d['results']: r['cycles_per_iter']=[v*2 for v in r['cycles_per_iter']]
+d['label']='twice as slow'; json.dump(d,open(sys.argv[2],'w'))" "$T/b1.json" "$T/b2.json"
+	"$HV" compare "$T/b1.json" "$T/b2.json" >"$T/cmp.txt"; rc=$?
+	[ $rc -eq 1 ] && grep -q "+100.0%.*REGRESSION" "$T/cmp.txt" && ok compare-flags-regression ||
+		ko compare-flags-regression "rc=$rc $(head -4 "$T/cmp.txt")"
+	if "$HV" report "$T/b1.json" "$T/b2.json" -o "$T/rep" >/dev/null 2>"$T/err" &&
+		[ "$(head -c 4 "$T/rep/overhead.png" | od -An -c | tr -d ' ')" = "211PNG" ] &&
+		grep -q "data:image/png;base64," "$T/rep/index.html" && grep -q "twice as slow" "$T/rep/trend.dat" &&
+		python3 -c "import sys,xml.etree.ElementTree as E; [E.parse(f) for f in sys.argv[1:]]" "$T"/rep/*.svg; then
+		ok report-charts
+	else
+		ko report-charts "$(cat "$T/err")"
+	fi
+	printf '{"schema": "hvcert-bench/0", "results": []}' >"$T/old.json"
+	expect_error report-old-results "old.json: result schema from another hvcert version" "$HV" report "$T/old.json" -o "$T/x"
+	expect_error compare-bad-json "$T/cmp.txt:1:" "$HV" compare "$T/cmp.txt" "$T/b1.json"
+else
+	ko bench-results "$(cat "$T/err")"
+fi
+
 # A captured tree replays this host: same report but for the lines naming
 # the source and hwloc's cache sizes (its x86 backend reads the live CPU, so it
 # is off under --sysroot).

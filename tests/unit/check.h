@@ -43,4 +43,5 @@ void suite_baseline(void);
 void suite_vmm(void);
 void suite_pci_more(void);
 void suite_encodings(void);
+void suite_stats(void);
 #endif

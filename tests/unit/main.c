@@ -131,6 +131,7 @@ int main(int argc, char **argv)
 	suite_certify();
 	suite_baseline();
 	suite_vmm();
+	suite_stats();
 	char cmd[320];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch_dir());
 	if (system(cmd) != 0)

@@ -1,0 +1,319 @@
+/* Runs guests in modes, repeats, parses @result lines, summarises. */
+#include "harness.h"
+#include "stats.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define OUT_MAX (4 << 20)
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Runs argv with stdout captured (stderr dropped), killing it after timeout. */
+static int run_capture(char **argv, unsigned timeout_s, char **out, double *wall_ms, int *status)
+{
+	int fd[2];
+	if (pipe(fd))
+		return -1;
+	double t0 = now_ms();
+	pid_t pid = fork();
+	if (pid < 0)
+		return close(fd[0]), close(fd[1]), -1;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(fd[1], 1);
+		dup2(fd[1], 2); /* messages land in the failure record */
+		if (null >= 0)
+			dup2(null, 0);
+		close(fd[0]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	char *buf = malloc(OUT_MAX + 1);
+	size_t len = 0;
+	ssize_t n;
+	while (buf && (n = read(fd[0], buf + len, OUT_MAX - len)) > 0) {
+		len += (size_t)n;
+		if (len == OUT_MAX || now_ms() - t0 > timeout_s * 1e3)
+			break;
+		if (now_ms() - t0 > timeout_s * 1e3)
+			break;
+	}
+	close(fd[0]);
+	if (now_ms() - t0 > timeout_s * 1e3 || len == OUT_MAX)
+		kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	*wall_ms = now_ms() - t0;
+	if (buf)
+		buf[len] = '\0';
+	*out = buf;
+	return buf ? 0 : -1;
+}
+
+struct sample {
+	char guest[32], workload[32], mode[32], checksum[24];
+	uint64_t iters;
+	double *v; /* cycles per iteration, one per rep */
+	double *wall;
+	size_t n;
+};
+
+struct table {
+	struct sample *s;
+	size_t n;
+	json_t *failures; /* runs that printed no result */
+};
+
+static struct sample *slot(struct table *t, const char *g, const char *w, const char *m, size_t reps)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->s[i].guest, g) && !strcmp(t->s[i].workload, w) && !strcmp(t->s[i].mode, m))
+			return &t->s[i];
+	struct sample *ns = realloc(t->s, (t->n + 1) * sizeof(*ns));
+	if (!ns)
+		return NULL;
+	t->s = ns;
+	struct sample *s = &t->s[t->n++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->guest, sizeof(s->guest), "%s", g);
+	snprintf(s->workload, sizeof(s->workload), "%s", w);
+	snprintf(s->mode, sizeof(s->mode), "%s", m);
+	s->v = calloc(reps, sizeof(double));
+	s->wall = calloc(reps, sizeof(double));
+	return s;
+}
+
+/* "@result name=crc32 iters=20 cycles=123 per_iter=6 checksum=0x..." */
+static void parse(struct table *t, const char *out, const char *g, const char *m, size_t reps, double wall)
+{
+	for (const char *p = out; (p = strstr(p, "@result name=")); p++) {
+		char name[32], sum[24];
+		unsigned long long iters, cycles;
+		if (sscanf(p, "@result name=%31s iters=%llu cycles=%llu per_iter=%*u checksum=%23s", name, &iters,
+			   &cycles, sum) != 4 ||
+		    !iters)
+			continue;
+		struct sample *s = slot(t, g, name, m, reps);
+		if (!s || s->n == reps)
+			continue;
+		s->iters = iters;
+		snprintf(s->checksum, sizeof(s->checksum), "%s", sum);
+		s->wall[s->n] = wall;
+		s->v[s->n++] = (double)cycles / (double)iters;
+	}
+}
+
+static int selected(const char *list, const char *name)
+{
+	if (!list)
+		return 1;
+	size_t n = strlen(name);
+	for (const char *p = list; p && *p;) {
+		const char *c = strchr(p, ',');
+		size_t l = c ? (size_t)(c - p) : strlen(p);
+		if (l == n && !strncmp(p, name, n))
+			return 1;
+		p = c ? c + 1 : NULL;
+	}
+	return 0;
+}
+
+static json_t *array_of(const double *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_real(v[i]));
+	return a;
+}
+
+static const char *native_checksum(const struct table *t, const struct sample *s)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->s[i].mode, "native") && !strcmp(t->s[i].guest, s->guest) &&
+		    !strcmp(t->s[i].workload, s->workload))
+			return t->s[i].checksum;
+	return NULL;
+}
+
+static double native_median(const struct table *t, const struct sample *s)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->s[i].mode, "native") && !strcmp(t->s[i].guest, s->guest) &&
+		    !strcmp(t->s[i].workload, s->workload) && t->s[i].n) {
+			struct summary m;
+			stats_summary(t->s[i].v, t->s[i].n, &m);
+			return m.median;
+		}
+	return 0;
+}
+
+static json_t *results_json(const struct table *t)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < t->n; i++) {
+		const struct sample *s = &t->s[i];
+		struct summary m;
+		if (!s->n)
+			continue;
+		stats_summary(s->v, s->n, &m);
+		double nat = native_median(t, s);
+		const char *ncs = native_checksum(t, s);
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:I,s:s,s:o,s:o,s:f,s:f,s:f,s:o}", "guest", s->guest,
+						   "workload", s->workload, "mode", s->mode, "iters",
+						   (json_int_t)s->iters, "checksum", s->checksum, "cycles_per_iter",
+						   array_of(s->v, s->n), "wall_ms", array_of(s->wall, s->n), "median",
+						   m.median, "min", m.min, "spread", m.spread, "overhead_vs_native",
+						   nat > 0 ? json_real(m.median / nat) : json_null()));
+		/* A run is only a measurement if it computed the right thing. */
+		json_object_set_new(json_array_get(a, json_array_size(a) - 1), "matches_native",
+				    ncs ? json_boolean(!strcmp(ncs, s->checksum)) : json_null());
+	}
+	return a;
+}
+
+static uint64_t fnv_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	uint64_t h = 1469598103934665603ull;
+	int c;
+	while (f && (c = fgetc(f)) != EOF)
+		h = (h ^ (unsigned char)c) * 1099511628211ull;
+	if (f)
+		fclose(f);
+	return f ? h : 0;
+}
+
+static json_t *guests_json(const struct bench_opts *o, const char *const *guests, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		char path[1024], h[32];
+		snprintf(path, sizeof(path), "%s/guests/%s.elf", o->build, guests[i]);
+		snprintf(h, sizeof(h), "fnv1a64:%016llx", (unsigned long long)fnv_file(path));
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "name", guests[i], "file", path, "hash", h));
+	}
+	return a;
+}
+
+static void progress(const struct bench_opts *o, const char *g, const char *m, unsigned rep, double t0, double done,
+		     double total)
+{
+	if (!o->progress)
+		return;
+	double el = (now_ms() - t0) / 1e3, eta = done > 0 ? el / done * (total - done) : 0;
+	fprintf(stderr, "\r\033[K%-10s %-9s rep %u/%u  %3.0f%%  ETA %.0f s", g, m, rep + 1, o->reps,
+		100.0 * done / total, eta);
+}
+
+json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
+{
+	static const char *const all_guests[] = {"compute", "nanobench", "iostream"};
+	const char *guests[3];
+	size_t ng = 0;
+	struct table t = {0};
+	json_t *modes = json_array();
+	t.failures = json_array();
+	for (size_t i = 0; i < 3; i++)
+		if (selected(o->guests, all_guests[i]))
+			guests[ng++] = all_guests[i];
+	const struct bench_mode *run[16];
+	size_t nrun = 0;
+	for (size_t m = 0; m < bench_nmodes; m++) {
+		char why[256] = "", ver[256] = "";
+		if (!selected(o->modes, bench_modes[m].name))
+			continue;
+		int ok = bench_modes[m].available(o, why, sizeof(why));
+		if (ok) {
+			bench_modes[m].version(o, ver, sizeof(ver));
+			run[nrun++] = &bench_modes[m];
+		}
+		json_array_append_new(modes, json_pack("{s:s,s:b,s:s,s:s}", "name", bench_modes[m].name, "available",
+						       ok, "reason", why, "version", ver));
+	}
+	double t0 = now_ms(), total = (double)(nrun * ng * o->reps), done = 0;
+	for (unsigned rep = 0; rep < o->reps; rep++)
+		for (size_t m = 0; m < nrun; m++)
+			for (size_t g = 0; g < ng; g++) {
+				char *argv[32], buf[2048], *out = NULL;
+				double wall;
+				int status;
+				progress(o, guests[g], run[m]->name, rep, t0, done, total);
+				done++;
+				if (run[m]->argv(o, guests[g], argv, 32, buf, sizeof(buf)) < 0)
+					continue;
+				if (run_capture(argv, o->timeout_s, &out, &wall, &status) == 0)
+					parse(&t, out, guests[g], run[m]->name, o->reps, wall);
+				if (!out || !strstr(out, "@result ")) {
+					/* Not a measurement: say so instead of leaving a hole. */
+					json_array_append_new(t.failures,
+							      json_pack("{s:s,s:s,s:i,s:i,s:s}", "guest", guests[g],
+									"mode", run[m]->name, "rep", (int)rep, "status",
+									status, "output", out ? out : ""));
+					fprintf(stderr,
+						"hvcert bench: %s in %s (rep %u) printed no result (status %d)\n",
+						guests[g], run[m]->name, rep + 1, status);
+				}
+				free(out);
+			}
+	if (o->progress)
+		fprintf(stderr, "\r\033[K");
+	json_t *doc = json_pack("{s:s,s:s?,s:{s:s?,s:s?,s:s?,s:i,s:i},s:o,s:o,s:o}", "schema", "hvcert-bench/1",
+				"label", o->label, "options", "modes", o->modes, "guests", o->guests, "args", o->args,
+				"reps", (int)o->reps, "timeout_s", (int)o->timeout_s, "modes", modes, "guests",
+				guests_json(o, guests, ng), "results", results_json(&t));
+	json_object_set_new(doc, "failures", t.failures);
+	for (size_t i = 0; i < t.n; i++)
+		free(t.s[i].v), free(t.s[i].wall);
+	free(t.s);
+	if (!doc)
+		snprintf(err, errlen, "cannot build the results document");
+	return doc;
+}
+
+json_t *bench_load(const char *path, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *d = json_load_file(path, 0, &je);
+	if (!d) {
+		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		return NULL;
+	}
+	const char *schema = json_string_value(json_object_get(d, "schema"));
+	json_t *res = json_object_get(d, "results");
+	const char *why = !schema				 ? "no schema field: not an hvcert bench result"
+			  : strncmp(schema, "hvcert-bench/", 13) ? "not an hvcert bench result"
+			  : strcmp(schema, "hvcert-bench/1")
+			      ? "result schema from another hvcert version (this one reads hvcert-bench/1)"
+			  : !json_is_array(res) ? "no results array"
+						: NULL;
+	size_t i;
+	json_t *r;
+	json_array_foreach (res, i, r) {
+		if (why)
+			break;
+		if (!json_is_string(json_object_get(r, "workload")) || !json_is_string(json_object_get(r, "mode")) ||
+		    !json_is_array(json_object_get(r, "cycles_per_iter")) ||
+		    json_array_size(json_object_get(r, "cycles_per_iter")) == 0)
+			why = "a result lacks workload, mode or samples";
+	}
+	if (why) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		json_decref(d);
+		return NULL;
+	}
+	return d;
+}

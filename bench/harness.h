@@ -1,0 +1,38 @@
+/* The overhead harness: runs every reference guest in every available mode
+ * (native, QEMU TCG, KVM, ...) several times and records what the guests
+ * report (@result lines) with provenance. Result files: docs/bench-json.md. */
+#ifndef BENCH_HARNESS_H
+#define BENCH_HARNESS_H
+#include <jansson.h>
+#include <stddef.h>
+
+struct bench_opts {
+	const char *build;     /* where guests and binaries are */
+	const char *modes;     /* comma list; NULL = all */
+	const char *guests;    /* comma list; NULL = compute,nanobench,iostream */
+	const char *qemu;      /* qemu-system-x86_64 to use */
+	const char *qemu_data; /* -L directory, for an unpacked QEMU build */
+	const char *label;     /* names this run (e.g. the hypervisor version) */
+	const char *args;      /* guest command line */
+	unsigned reps, timeout_s;
+	int progress; /* progress line on stderr */
+};
+
+struct bench_mode {
+	const char *name;
+	/* 1 available, 0 not (why says so). */
+	int (*available)(const struct bench_opts *o, char *why, size_t n);
+	/* argv for running guest g; returns argc or -1 when the mode does not run g. */
+	int (*argv)(const struct bench_opts *o, const char *guest, char **argv, int max, char *buf, size_t buflen);
+	/* Version string of what this mode runs. */
+	void (*version)(const struct bench_opts *o, char *out, size_t n);
+};
+
+extern const struct bench_mode bench_modes[];
+extern const size_t bench_nmodes;
+
+/* Runs the profile; returns the results document (caller decrefs) or NULL. */
+json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen);
+/* Validates a results document read from path: NULL + err if bad or old. */
+json_t *bench_load(const char *path, char *err, size_t errlen);
+#endif

@@ -1,0 +1,347 @@
+#include "bench_report.h"
+
+#include "stats.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *modes_order[] = {"native", "bt", "bt+pv", "qemu-tcg", "kvm", "kvm+pv", "qemu-kvm"};
+#define NMODES (sizeof(modes_order) / sizeof(*modes_order))
+
+static json_t *find(json_t *doc, const char *guest, const char *workload, const char *mode)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach (json_object_get(doc, "results"), i, r) {
+		if (!strcmp(json_string_value(json_object_get(r, "guest")), guest) &&
+		    !strcmp(json_string_value(json_object_get(r, "workload")), workload) &&
+		    !strcmp(json_string_value(json_object_get(r, "mode")), mode))
+			return r;
+	}
+	return NULL;
+}
+
+static double num(json_t *r, const char *k)
+{
+	json_t *v = r ? json_object_get(r, k) : NULL;
+	return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+/* Modes that have at least one result for guest. */
+static int modes_with(json_t *doc, const char *guest, const char **out)
+{
+	int n = 0;
+	for (size_t m = 0; m < NMODES; m++) {
+		size_t i;
+		json_t *r;
+		int has = 0;
+		json_array_foreach (json_object_get(doc, "results"), i, r) {
+			has |= !strcmp(json_string_value(json_object_get(r, "guest")), guest) &&
+			       !strcmp(json_string_value(json_object_get(r, "mode")), modes_order[m]);
+		}
+		if (has)
+			out[n++] = modes_order[m];
+	}
+	return n;
+}
+
+/* Workloads of a guest, in result order. */
+static int workloads(json_t *doc, const char *guest, const char **out, int max)
+{
+	int n = 0;
+	size_t i;
+	json_t *r;
+	json_array_foreach (json_object_get(doc, "results"), i, r) {
+		const char *w = json_string_value(json_object_get(r, "workload"));
+		int seen = 0;
+		if (strcmp(json_string_value(json_object_get(r, "guest")), guest))
+			continue;
+		for (int k = 0; k < n; k++)
+			seen |= !strcmp(out[k], w);
+		if (!seen && n < max)
+			out[n++] = w;
+	}
+	return n;
+}
+
+/* A table: one row per workload, one column per mode, value key k. */
+static int write_table(const char *path, json_t *doc, const char *guest, const char *key, const char **modes, int nm)
+{
+	const char *w[64];
+	int nw = workloads(doc, guest, w, 64);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "workload");
+	for (int m = 0; m < nm; m++)
+		fprintf(f, " %s", modes[m]);
+	fputc('\n', f);
+	for (int i = 0; i < nw; i++) {
+		fprintf(f, "%s", w[i]);
+		for (int m = 0; m < nm; m++) {
+			double v = num(find(doc, guest, w[i], modes[m]), key);
+			fprintf(f, v > 0 ? " %g" : " NaN", v);
+		}
+		fputc('\n', f);
+	}
+	fclose(f);
+	return nw;
+}
+
+static int gnuplot(const char *dir, const char *name, const char *body)
+{
+	char path[4096], cmd[4200];
+	static const struct {
+		const char *ext, *term;
+	} terms[] = {{"png", "pngcairo size 900,480 font 'sans,10'"}, {"svg", "svg size 900,480 font 'sans,10'"}};
+	for (size_t t = 0; t < 2; t++) {
+		snprintf(path, sizeof(path), "%s/%s.gp", dir, name);
+		FILE *f = fopen(path, "w");
+		if (!f)
+			return -1;
+		fprintf(f, "set terminal %s noenhanced\nset output '%s/%s.%s'\nset datafile missing 'NaN'\n%s\n",
+			terms[t].term, dir, name, terms[t].ext, body);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), "gnuplot '%s' 2>'%s/%s.gnuplot.log'", path, dir, name);
+		if (system(cmd) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void bars(char *body, size_t n, const char *dat, int nm, const char *ylabel, const char *title, int logy)
+{
+	int l = snprintf(body, n,
+			 "set title '%s'\nset ylabel '%s'\nset style data histograms\nset style histogram "
+			 "clustered gap 1\nset style fill solid 0.8 border -1\nset key top left\nset grid ytics\n"
+			 "set xtics rotate by -30\n%s\nplot for [c=2:%d] '%s' using c:xtic(1) title columnheader(c)\n",
+			 title, ylabel, logy ? "set logscale y" : "set yrange [0:*]", nm + 1, dat);
+	(void)l;
+}
+
+static int chart(const char *dir, json_t *doc, const char *guest, const char *key, const char *name, const char *ylabel,
+		 const char *title, int logy)
+{
+	const char *modes[NMODES];
+	char dat[4096], body[4096];
+	int nm = modes_with(doc, guest, modes);
+	if (!strcmp(key, "overhead_vs_native") && nm && !strcmp(modes[0], "native")) {
+		memmove(modes, modes + 1, (size_t)--nm * sizeof(*modes)); /* native is the 1x line */
+		if (!nm)
+			return 0;
+	}
+	snprintf(dat, sizeof(dat), "%s/%s.dat", dir, name);
+	if (!nm || write_table(dat, doc, guest, key, modes, nm) <= 0)
+		return 0;
+	bars(body, sizeof(body), dat, nm, ylabel, title, logy);
+	return gnuplot(dir, name, body) ? -1 : 1;
+}
+
+/* Trend across runs: geometric mean of the compute overheads per mode. */
+static int trend(const char *dir, json_t *const *docs, const char *const *names, size_t n)
+{
+	char dat[4096], body[4096];
+	if (n < 2)
+		return 0;
+	snprintf(dat, sizeof(dat), "%s/trend.dat", dir);
+	FILE *f = fopen(dat, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "run");
+	for (size_t m = 1; m < NMODES; m++)
+		fprintf(f, " %s", modes_order[m]);
+	fputc('\n', f);
+	for (size_t d = 0; d < n; d++) {
+		const char *label = json_string_value(json_object_get(docs[d], "label"));
+		fprintf(f, "\"%s\"", label ? label : names[d]);
+		for (size_t m = 1; m < NMODES; m++) {
+			const char *w[64];
+			double ov[64];
+			int nw = workloads(docs[d], "compute", w, 64), k = 0;
+			for (int i = 0; i < nw; i++) {
+				double v = num(find(docs[d], "compute", w[i], modes_order[m]), "overhead_vs_native");
+				if (v > 0)
+					ov[k++] = v;
+			}
+			fprintf(f, k ? " %g" : " NaN", k ? stats_geomean(ov, (size_t)k) : 0.0);
+		}
+		fputc('\n', f);
+	}
+	fclose(f);
+	snprintf(body, sizeof(body),
+		 "set title 'Compute overhead across runs (geometric mean vs native)'\nset ylabel 'x native'\n"
+		 "set key top right\nset grid ytics\nset yrange [0:*]\nset offsets 0.3, 0.3, 0, 0\n"
+		 "set xtics rotate by -20\n"
+		 "plot for [c=2:%zu] '%s' using c:xtic(1) with linespoints lw 2 title columnheader(c)\n",
+		 NMODES, dat);
+	return gnuplot(dir, "trend", body) ? -1 : 1;
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void inline_png(FILE *out, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char in[3];
+	size_t n;
+	if (!f)
+		return;
+	fprintf(out, "<img alt=\"chart\" src=\"data:image/png;base64,");
+	while ((n = fread(in, 1, 3, f)) > 0) {
+		unsigned v = (unsigned)in[0] << 16 | (n > 1 ? (unsigned)in[1] << 8 : 0) | (n > 2 ? in[2] : 0);
+		fputc(b64[v >> 18 & 63], out), fputc(b64[v >> 12 & 63], out);
+		fputc(n > 1 ? b64[v >> 6 & 63] : '=', out), fputc(n > 2 ? b64[v & 63] : '=', out);
+	}
+	fprintf(out, "\">\n");
+	fclose(f);
+}
+
+static void esc(FILE *out, const char *s)
+{
+	for (; s && *s; s++)
+		fputs(*s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : (char[]){*s, 0}, out);
+}
+
+static void tables(FILE *html, FILE *md, json_t *doc)
+{
+	static const char *guests[] = {"compute", "nanobench", "iostream"};
+	for (size_t g = 0; g < 3; g++) {
+		const char *modes[NMODES], *w[64];
+		int nm = modes_with(doc, guests[g], modes), nw = workloads(doc, guests[g], w, 64);
+		if (!nm)
+			continue;
+		fprintf(html,
+			"<h2>%s (cycles per iteration, median; spread = IQR/median)</h2>\n<table><tr><th>workload</th>",
+			guests[g]);
+		fprintf(md, "\n## %s (cycles per iteration, median)\n\n| workload |", guests[g]);
+		for (int m = 0; m < nm; m++)
+			fprintf(html, "<th>%s</th>", modes[m]), fprintf(md, " %s |", modes[m]);
+		fprintf(html, "</tr>\n");
+		fprintf(md, "\n|---|");
+		for (int m = 0; m < nm; m++)
+			fprintf(md, "---|");
+		fputc('\n', md);
+		for (int i = 0; i < nw; i++) {
+			fprintf(html, "<tr><td>%s</td>", w[i]);
+			fprintf(md, "| %s |", w[i]);
+			for (int m = 0; m < nm; m++) {
+				json_t *r = find(doc, guests[g], w[i], modes[m]);
+				double med = num(r, "median"), ov = num(r, "overhead_vs_native"), sp = num(r, "spread");
+				if (med < 0) {
+					fprintf(html, "<td>-</td>"), fprintf(md, " - |");
+					continue;
+				}
+				fprintf(html, "<td>%.1f<br><small>%s%.2fx &plusmn;%.0f%%</small></td>", med,
+					ov > 0 ? "" : "", ov > 0 ? ov : 0, sp * 100);
+				fprintf(md, ov > 0 ? " %.1f (%.2fx) |" : " %.1f |", med, ov);
+			}
+			fprintf(html, "</tr>\n"), fputc('\n', md);
+		}
+		fprintf(html, "</table>\n");
+	}
+}
+
+static void provenance(FILE *html, FILE *md, json_t *doc)
+{
+	json_t *h = json_object_get(doc, "host"), *m;
+	size_t i;
+	fprintf(html, "<h2>Host and hypervisors</h2>\n<ul><li>CPU: ");
+	esc(html, json_string_value(json_object_get(h, "cpu")));
+	fprintf(html, " (");
+	esc(html, json_string_value(json_object_get(h, "platform")));
+	fprintf(html, "), kernel ");
+	esc(html, json_string_value(json_object_get(h, "kernel")));
+	fprintf(html, ", running under ");
+	esc(html, json_string_value(json_object_get(h, "running_under")));
+	fprintf(html, "</li><li>PMU: ");
+	esc(html, json_string_value(json_object_get(h, "pmu")));
+	fprintf(html, "</li><li>hvcert %s, %s</li>", json_string_value(json_object_get(doc, "hvcert")) ?: "?",
+		json_string_value(json_object_get(doc, "date")) ?: "?");
+	fprintf(md, "\n## Host\n\n- CPU: %s, kernel %s, under %s\n- PMU: %s\n\n## Modes\n\n",
+		json_string_value(json_object_get(h, "cpu")) ?: "?",
+		json_string_value(json_object_get(h, "kernel")) ?: "?",
+		json_string_value(json_object_get(h, "running_under")) ?: "?",
+		json_string_value(json_object_get(h, "pmu")) ?: "?");
+	json_array_foreach (json_object_get(doc, "modes"), i, m) {
+		int ok = json_is_true(json_object_get(m, "available"));
+		fprintf(html, "<li>%s: ", json_string_value(json_object_get(m, "name")));
+		esc(html, ok ? json_string_value(json_object_get(m, "version")) : "skipped");
+		if (!ok)
+			fprintf(html, " (&nbsp;"), esc(html, json_string_value(json_object_get(m, "reason"))),
+			    fprintf(html, ")");
+		fprintf(html, "</li>\n");
+		fprintf(md, "- %s: %s%s%s\n", json_string_value(json_object_get(m, "name")),
+			ok ? json_string_value(json_object_get(m, "version")) : "skipped (",
+			ok ? "" : json_string_value(json_object_get(m, "reason")), ok ? "" : ")");
+	}
+	fprintf(html, "</ul>\n<h2>Certification of this host</h2>\n<ul>");
+	fprintf(md, "\n## Certification of this host\n\n");
+	const char *k;
+	json_t *v;
+	json_object_foreach (json_object_get(h, "certification"), k, v) {
+		fprintf(html, "<li>%s: %s</li>", k, json_string_value(v));
+		fprintf(md, "- %s: %s\n", k, json_string_value(v));
+	}
+	fprintf(html, "</ul>\n");
+}
+
+int bench_report(json_t *const *docs, const char *const *names, size_t n, const char *dir, char *err, size_t errlen)
+{
+	json_t *doc = docs[n - 1];
+	char path[4096];
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	struct {
+		const char *name;
+		int made;
+	} charts[4] = {{"overhead", 0}, {"nanobench", 0}, {"io", 0}, {"trend", 0}};
+	charts[0].made = chart(dir, doc, "compute", "overhead_vs_native", "overhead", "x native (median, log)",
+			       "Compute overhead by technique", 1);
+	charts[1].made = chart(dir, doc, "nanobench", "median", "nanobench", "cycles per operation (log)",
+			       "Nanobenchmarks by technique", 1);
+	charts[2].made =
+	    chart(dir, doc, "iostream", "median", "io", "cycles per byte", "Emulated I/O (UART, one exit per byte)", 0);
+	charts[3].made = trend(dir, docs, names, n);
+	for (int i = 0; i < 4; i++)
+		if (charts[i].made < 0) {
+			snprintf(err, errlen, "gnuplot failed for %s (see %s/%s.gnuplot.log)", charts[i].name, dir,
+				 charts[i].name);
+			return -1;
+		}
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	FILE *html = fopen(path, "w");
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	FILE *md = fopen(path, "w");
+	if (!html || !md) {
+		snprintf(err, errlen, "%s: cannot write the report", dir);
+		if (html)
+			fclose(html);
+		if (md)
+			fclose(md);
+		return -1;
+	}
+	fprintf(html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>hvcert overhead "
+		      "report</title>\n<style>body{font:14px/1.4 sans-serif;margin:2em}table{border-collapse:collapse;"
+		      "margin-bottom:2em}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}"
+		      "td:first-child{text-align:left}img{max-width:100%%}</style></head><body>\n"
+		      "<h1>Virtualization overhead</h1>\n");
+	fprintf(md, "# Virtualization overhead\n");
+	for (int i = 0; i < 4; i++) {
+		if (charts[i].made <= 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.png", dir, charts[i].name);
+		inline_png(html, path);
+		fprintf(md, "\n![%s](%s.png) ([SVG](%s.svg))\n", charts[i].name, charts[i].name, charts[i].name);
+	}
+	tables(html, md, doc);
+	provenance(html, md, doc);
+	fprintf(html, "</body></html>\n");
+	fclose(html);
+	fclose(md);
+	return 0;
+}

@@ -39,7 +39,8 @@ void bus_mmio(struct vm *vm, struct vm_exit *e)
 	int len = e->mmio.len > 8 ? 8 : e->mmio.len;
 	for (int i = 0; i < vm->ndev; i++) {
 		const struct device_ops *o = vm->dev[i].ops;
-		if (!o->mmio_len || e->mmio.addr < o->mmio || e->mmio.addr - o->mmio >= o->mmio_len)
+		const struct device *d = &vm->dev[i];
+		if (!d->mmio_len || e->mmio.addr < d->mmio || e->mmio.addr - d->mmio >= d->mmio_len)
 			continue;
 		if (e->mmio.write && o->mmio_write)
 			o->mmio_write(vm, vm->dev[i].state, e->mmio.addr, e->mmio.data, len);

@@ -67,7 +67,15 @@ int vm_add_device(struct vm *vm, const struct device_ops *ops, void *state)
 {
 	if (vm->ndev == VMM_MAX_DEVICES)
 		return vm_fail(vm, "too many devices");
-	vm->dev[vm->ndev++] = (struct device){ ops, state };
+	vm->dev[vm->ndev++] = (struct device){ ops, state, ops->mmio, ops->mmio_len };
+	return 0;
+}
+
+int vm_add_mmio_device(struct vm *vm, const struct device_ops *ops, void *state, uint64_t base, uint64_t len)
+{
+	if (vm_add_device(vm, ops, state))
+		return -1;
+	vm->dev[vm->ndev - 1].mmio = base, vm->dev[vm->ndev - 1].mmio_len = len;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  * Exit status: the guest's debug-exit value as (v << 1) | 1 (QEMU's
  * isa-debug-exit convention); 0 when the guest halts; 2 bad usage or image;
  * 4 the guest crashed (triple fault, entry failure); 6 watchdog; 8 exit limit. */
+#include "devices/virtio_mmio.h"
 #include "vmm.h"
 
 #include <getopt.h>
@@ -14,15 +15,17 @@ static const struct accel_ops *accels[] = { &kvm_accel };
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vmm-mini run [--accel kvm] [--mem MiB] [--timeout SECONDS] [--max-exits N] [--stats]\n"
-		   "                    guest.elf [-- guest arguments...]\n");
+		   "                    [--pv] [--disk FILE] guest.elf [-- guest arguments...]\n"
+		   "  --pv        virtio-console at 0xFEB00000 (virtio-mmio, as QEMU -M microvm)\n"
+		   "  --disk F    virtio-blk backed by file F at 0xFEB00200\n");
 }
 
 struct args {
 	const struct accel_ops *accel;
 	unsigned long mem, timeout;
 	unsigned long long max_exits;
-	int stats;
-	const char *elf;
+	int stats, pv;
+	const char *elf, *disk;
 	char cmdline[4096];
 };
 
@@ -32,6 +35,7 @@ static int parse(int argc, char **argv, struct args *a)
 					      { "timeout", required_argument, 0, 't' },
 					      { "max-exits", required_argument, 0, 'x' },
 					      { "stats", no_argument, 0, 's' },	 { "help", no_argument, 0, 'h' },
+					      { "pv", no_argument, 0, 'p' },	 { "disk", required_argument, 0, 'd' },
 					      { 0, 0, 0, 0 } };
 	int c;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -48,6 +52,8 @@ static int parse(int argc, char **argv, struct args *a)
 		case 't': a->timeout = strtoul(optarg, NULL, 10); break;
 		case 'x': a->max_exits = strtoull(optarg, NULL, 10); break;
 		case 's': a->stats = 1; break;
+		case 'p': a->pv = 1; break;
+		case 'd': a->disk = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -79,7 +85,7 @@ static int status_of(const struct vm *vm)
 
 int main(int argc, char **argv)
 {
-	struct args a = { &kvm_accel, 128, 0, 0, 0, NULL, "" };
+	struct args a = { &kvm_accel, 128, 0, 0, 0, 0, NULL, NULL, "" };
 	struct vm vm;
 	char err[512];
 	if (argc < 2 || strcmp(argv[1], "run") != 0) {
@@ -99,6 +105,21 @@ int main(int argc, char **argv)
 	vm_add_device(&vm, &debug_exit_ops, NULL);
 	vm_add_device(&vm, &post_port_ops, NULL);
 	vm.max_exits = a.max_exits;
+	static struct virtio_dev vcon, vblk;
+	static struct virtio_blk_state blk;
+	if (a.pv) {
+		vcon.ops = &virtio_console_ops, vcon.base = VIRTIO_MMIO_BASE;
+		vm_add_mmio_device(&vm, &virtio_mmio_ops, &vcon, vcon.base, VIRTIO_MMIO_SIZE);
+	}
+	if (a.disk) {
+		if (virtio_blk_open(&blk, a.disk, err, sizeof(err))) {
+			fprintf(stderr, "vmm-mini: %s\n", err);
+			vm_destroy(&vm);
+			return 2;
+		}
+		vblk.ops = &virtio_blk_ops, vblk.base = VIRTIO_MMIO_BASE + VIRTIO_MMIO_SIZE, vblk.state = &blk;
+		vm_add_mmio_device(&vm, &virtio_mmio_ops, &vblk, vblk.base, VIRTIO_MMIO_SIZE);
+	}
 	int rc = 2;
 	if (vm_boot(&vm, a.elf, a.cmdline) || vm_run(&vm, (unsigned)a.timeout)) {
 		fprintf(stderr, "vmm-mini: %s\n", vm.err);

@@ -32,6 +32,7 @@ struct device_ops {
 struct device {
 	const struct device_ops *ops;
 	void *state;
+	uint64_t mmio, mmio_len; /* this instance's range (virtio slots); else the ops' */
 };
 
 enum stop_reason { STOP_NONE, STOP_DEBUG_EXIT, STOP_HALT, STOP_SHUTDOWN, STOP_FAULT, STOP_WATCHDOG, STOP_EXIT_LIMIT };
@@ -62,6 +63,7 @@ struct vm {
 int vm_init(struct vm *vm, const struct accel_ops *accel, uint64_t ram_mib, char *err, size_t errlen);
 void vm_destroy(struct vm *vm);
 int vm_add_device(struct vm *vm, const struct device_ops *ops, void *state);
+int vm_add_mmio_device(struct vm *vm, const struct device_ops *ops, void *state, uint64_t base, uint64_t len);
 /* Loads the ELF, writes the boot structures and the command line, and
  * prepares the vCPU for the 64-bit entry. */
 int vm_boot(struct vm *vm, const char *elf_path, const char *cmdline);

@@ -27,11 +27,16 @@ nanobench)
 		k=${spec%=*} want=$(hex "${spec#*=}") got=$(val "$k")
 		[ "$got" = "$want" ] && say ok "$k" || say FAIL "$k" "checksum $got, expected $want"
 	done ;;
-iostream)
+iostream | pvstream)
+	name=$([ "$guest" = iostream ] && echo uart_stream || echo virtio_stream)
 	stream=$(sed -n '/^@stream begin/{n;p;}' "$log" | tr -d '\r')
 	want=$(awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "%c", 97 + i % 26 }')
 	sum=$(awk -v n="$n" 'BEGIN { s = 0; for (i = 0; i < n; i++) s += 97 + i % 26; print s }')
 	[ "$stream" = "$want" ] && say ok bytes || say FAIL bytes "stream differs (${#stream} of $n bytes)"
-	[ "$(val uart_stream)" = "$(hex "$sum")" ] && say ok checksum || say FAIL checksum "$(val uart_stream)" ;;
+	[ "$(val $name)" = "$(hex "$sum")" ] && say ok checksum || say FAIL checksum "$(val $name)" ;;
+pvblk)
+	for k in blk_write blk_read; do
+		[ "$(val $k)" = "$(hex "$n")" ] && say ok "$k" || say FAIL "$k" "checksum $(val $k), expected $n sectors"
+	done ;;
 esac
 exit $fail

@@ -44,4 +44,5 @@ void suite_vmm(void);
 void suite_pci_more(void);
 void suite_encodings(void);
 void suite_stats(void);
+void suite_virtio(void);
 #endif

@@ -132,6 +132,7 @@ int main(int argc, char **argv)
 	suite_baseline();
 	suite_vmm();
 	suite_stats();
+	suite_virtio();
 	char cmd[320];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch_dir());
 	if (system(cmd) != 0)

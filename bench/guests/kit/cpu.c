@@ -106,6 +106,8 @@ static void paging_init(void)
 	/* The xAPIC page at 0xFEE00000, uncached (PCD | PWT). */
 	pdpt[3] = (uint64_t)(uintptr_t)pd3 | P | RW;
 	pd3[(KIT_LAPIC >> 21) & 511] = (KIT_LAPIC & ~0x1fffffull) | P | RW | PS | 0x18;
+	/* virtio-mmio slots at 0xFEB00000 (QEMU microvm's layout), uncached. */
+	pd3[(0xFEB00000ull >> 21) & 511] = (0xFEB00000ull & ~0x1fffffull) | P | RW | PS | 0x18;
 	pml4[0] = (uint64_t)(uintptr_t)pdpt | P | RW | US;
 	write_cr3((uint64_t)(uintptr_t)pml4);
 }

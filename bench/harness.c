@@ -202,7 +202,7 @@ static json_t *guests_json(const struct bench_opts *o, const char *const *guests
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++) {
 		char path[1024], h[32];
-		snprintf(path, sizeof(path), "%s/guests/%s.elf", o->build, guests[i]);
+		snprintf(path, sizeof(path), "%s/guests/%s.elf", o->build, bench_guest(guests[i])->elf);
 		snprintf(h, sizeof(h), "fnv1a64:%016llx", (unsigned long long)fnv_file(path));
 		json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "name", guests[i], "file", path, "hash", h));
 	}
@@ -221,15 +221,14 @@ static void progress(const struct bench_opts *o, const char *g, const char *m, u
 
 json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 {
-	static const char *const all_guests[] = {"compute", "nanobench", "iostream"};
-	const char *guests[3];
+	const char *guests[16];
 	size_t ng = 0;
 	struct table t = {0};
 	json_t *modes = json_array();
 	t.failures = json_array();
-	for (size_t i = 0; i < 3; i++)
-		if (selected(o->guests, all_guests[i]))
-			guests[ng++] = all_guests[i];
+	for (size_t i = 0; i < bench_nguests && ng < 16; i++)
+		if (selected(o->guests, bench_guests[i].name))
+			guests[ng++] = bench_guests[i].name;
 	const struct bench_mode *run[16];
 	size_t nrun = 0;
 	for (size_t m = 0; m < bench_nmodes; m++) {
@@ -245,6 +244,13 @@ json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 						       ok, "reason", why, "version", ver));
 	}
 	double t0 = now_ms(), total = (double)(nrun * ng * o->reps), done = 0;
+	int fd = -1;
+	snprintf(((struct bench_opts *)o)->disk, sizeof(o->disk), "/tmp/hvcert-bench-disk-XXXXXX");
+	if ((fd = mkstemp(((struct bench_opts *)o)->disk)) < 0 || ftruncate(fd, 16 << 20)) {
+		snprintf(err, errlen, "cannot create a scratch disk image");
+		return NULL;
+	}
+	close(fd);
 	for (unsigned rep = 0; rep < o->reps; rep++)
 		for (size_t m = 0; m < nrun; m++)
 			for (size_t g = 0; g < ng; g++) {
@@ -253,7 +259,7 @@ json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 				int status;
 				progress(o, guests[g], run[m]->name, rep, t0, done, total);
 				done++;
-				if (run[m]->argv(o, guests[g], argv, 32, buf, sizeof(buf)) < 0)
+				if (run[m]->argv(o, bench_guest(guests[g]), argv, 32, buf, sizeof(buf)) < 0)
 					continue;
 				if (run_capture(argv, o->timeout_s, &out, &wall, &status) == 0)
 					parse(&t, out, guests[g], run[m]->name, o->reps, wall);
@@ -271,6 +277,7 @@ json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 			}
 	if (o->progress)
 		fprintf(stderr, "\r\033[K");
+	unlink(o->disk);
 	json_t *doc = json_pack("{s:s,s:s?,s:{s:s?,s:s?,s:s?,s:i,s:i},s:o,s:o,s:o}", "schema", "hvcert-bench/1",
 				"label", o->label, "options", "modes", o->modes, "guests", o->guests, "args", o->args,
 				"reps", (int)o->reps, "timeout_s", (int)o->timeout_s, "modes", modes, "guests",

@@ -9,21 +9,34 @@
 struct bench_opts {
 	const char *build;     /* where guests and binaries are */
 	const char *modes;     /* comma list; NULL = all */
-	const char *guests;    /* comma list; NULL = compute,nanobench,iostream */
+	const char *guests;    /* comma list; NULL = every bench_guests entry */
 	const char *qemu;      /* qemu-system-x86_64 to use */
 	const char *qemu_data; /* -L directory, for an unpacked QEMU build */
 	const char *label;     /* names this run (e.g. the hypervisor version) */
 	const char *args;      /* guest command line */
 	unsigned reps, timeout_s;
-	int progress; /* progress line on stderr */
+	int progress;	/* progress line on stderr */
+	char disk[512]; /* scratch disk image for virtio-blk runs */
 };
+
+/* A workload: a guest ELF plus arguments; pv ones need virtio devices. */
+struct bench_guest {
+	const char *name, *elf, *args;
+	int pv, disk;
+};
+extern const struct bench_guest bench_guests[];
+extern const size_t bench_nguests;
+const struct bench_guest *bench_guest(const char *name);
+
+struct bench_guest;
 
 struct bench_mode {
 	const char *name;
 	/* 1 available, 0 not (why says so). */
 	int (*available)(const struct bench_opts *o, char *why, size_t n);
 	/* argv for running guest g; returns argc or -1 when the mode does not run g. */
-	int (*argv)(const struct bench_opts *o, const char *guest, char **argv, int max, char *buf, size_t buflen);
+	int (*argv)(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
+		    size_t buflen);
 	/* Version string of what this mode runs. */
 	void (*version)(const struct bench_opts *o, char *out, size_t n);
 };

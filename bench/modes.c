@@ -22,9 +22,34 @@ static int native_available(const struct bench_opts *o, char *why, size_t n)
 	return 1;
 }
 
-static int native_argv(const struct bench_opts *o, const char *g, char **argv, int max, char *buf, size_t len)
+const struct bench_guest bench_guests[] = {
+    {"compute", "compute", "", 0, 0},	      {"nanobench", "nanobench", "", 0, 0},
+    {"iostream", "iostream", "", 0, 0},	      {"pvstream", "pvstream", "batch=256", 1, 0},
+    {"pvblk-b1", "pvblk", "batch=1", 1, 1},   {"pvblk-b8", "pvblk", "batch=8", 1, 1},
+    {"pvblk-b64", "pvblk", "batch=64", 1, 1}, {"pvblk-b256", "pvblk", "batch=256", 1, 1},
+};
+const size_t bench_nguests = sizeof(bench_guests) / sizeof(bench_guests[0]);
+
+const struct bench_guest *bench_guest(const char *name)
 {
-	if (strcmp(g, "compute") || max < 3)
+	for (size_t i = 0; i < bench_nguests; i++)
+		if (!strcmp(bench_guests[i].name, name))
+			return &bench_guests[i];
+	return NULL;
+}
+
+/* The guest's command line: the run's arguments, then the workload's own. */
+static const char *cmdline(const struct bench_opts *o, const struct bench_guest *g)
+{
+	static char c[1024];
+	snprintf(c, sizeof(c), "%s%s%s", o->args, *o->args && *g->args ? " " : "", g->args);
+	return c;
+}
+
+static int native_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
+		       size_t len)
+{
+	if (strcmp(g->name, "compute") || max < 3)
 		return -1; /* privileged nanobenchmarks and port I/O have no native twin */
 	/* The guest gets one command line; the native twin gets it as words. */
 	int n = snprintf(buf, len, "%s/compute-native", o->build) + 1, argc = 1;
@@ -59,9 +84,12 @@ static int qemu_kvm_available(const struct bench_opts *o, char *why, size_t n)
 	return qemu_available(o, why, n) && have_kvm(why, n);
 }
 
-static int qemu_argv_accel(const struct bench_opts *o, const char *g, char **argv, int max, char *buf, size_t len,
-			   const char *accel)
+static int qemu_argv_accel(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
+			   size_t len, const char *accel, int pv)
 {
+	static char drive[700];
+	if (g->pv != pv)
+		return -1; /* emulated-device guests on the PC machine, PV ones on microvm */
 	static const char *fixed[] = {"-cpu",
 				      "max",
 				      "-m",
@@ -90,23 +118,43 @@ static int qemu_argv_accel(const struct bench_opts *o, const char *g, char **arg
 		argv[n++] = "-L";
 		argv[n++] = d;
 	}
-	snprintf(buf, len, "%s/guests/%s.elf", o->build, g);
+	if (pv) {
+		argv[n++] = "-M", argv[n++] = "microvm", argv[n++] = "-global";
+		argv[n++] = "virtio-mmio.force-legacy=false";
+		if (g->disk) {
+			snprintf(drive, sizeof(drive), "file=%s,if=none,id=d0,format=raw", o->disk);
+			argv[n++] = "-drive", argv[n++] = drive, argv[n++] = "-device",
+			argv[n++] = "virtio-blk-device,drive=d0";
+		} else {
+			argv[n++] = "-device", argv[n++] = "virtio-serial-device", argv[n++] = "-chardev";
+			argv[n++] = "null,id=c0", argv[n++] = "-device", argv[n++] = "virtconsole,chardev=c0";
+		}
+	}
+	snprintf(buf, len, "%s/guests/%s.elf", o->build, g->elf);
 	argv[n++] = "-kernel";
 	argv[n++] = buf;
 	argv[n++] = "-append";
-	argv[n++] = (char *)o->args;
+	argv[n++] = (char *)cmdline(o, g);
 	argv[n] = NULL;
 	return n;
 }
 
-static int tcg_argv(const struct bench_opts *o, const char *g, char **argv, int max, char *buf, size_t len)
+static int tcg_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
+		    size_t len)
 {
-	return qemu_argv_accel(o, g, argv, max, buf, len, "tcg");
+	return qemu_argv_accel(o, g, argv, max, buf, len, "tcg", 0);
 }
 
-static int kvm_qemu_argv(const struct bench_opts *o, const char *g, char **argv, int max, char *buf, size_t len)
+static int tcg_pv_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
+		       size_t len)
 {
-	return qemu_argv_accel(o, g, argv, max, buf, len, "kvm");
+	return qemu_argv_accel(o, g, argv, max, buf, len, "tcg", 1);
+}
+
+static int kvm_qemu_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
+			 size_t len)
+{
+	return qemu_argv_accel(o, g, argv, max, buf, len, "kvm", 0);
 }
 
 static void qemu_version(const struct bench_opts *o, char *out, size_t n)
@@ -127,16 +175,34 @@ static int vmm_kvm_available(const struct bench_opts *o, char *why, size_t n)
 	return have_kvm(why, n);
 }
 
-static int vmm_argv(const struct bench_opts *o, const char *g, char **argv, int max, char *buf, size_t len)
+static int vmm_argv_pv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
+		       size_t len, int pv)
 {
-	if (max < 8)
+	int n = 0;
+	if (max < 10 || g->pv != pv)
 		return -1;
 	size_t half = len / 2;
 	snprintf(buf, half, "%s/bin/vmm-mini", o->build);
-	snprintf(buf + half, len - half, "%s/guests/%s.elf", o->build, g);
-	argv[0] = buf, argv[1] = "run", argv[2] = "--stats", argv[3] = buf + half, argv[4] = "--";
-	argv[5] = (char *)o->args, argv[6] = NULL;
-	return 6;
+	snprintf(buf + half, len - half, "%s/guests/%s.elf", o->build, g->elf);
+	argv[n++] = buf, argv[n++] = "run", argv[n++] = "--stats";
+	if (g->disk)
+		argv[n++] = "--disk", argv[n++] = (char *)o->disk;
+	else if (pv)
+		argv[n++] = "--pv";
+	argv[n++] = buf + half, argv[n++] = "--", argv[n++] = (char *)cmdline(o, g), argv[n] = NULL;
+	return n;
+}
+
+static int vmm_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
+		    size_t len)
+{
+	return vmm_argv_pv(o, g, argv, max, buf, len, 0);
+}
+
+static int vmm_pv_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
+		       size_t len)
+{
+	return vmm_argv_pv(o, g, argv, max, buf, len, 1);
 }
 
 static void vmm_version(const struct bench_opts *o, char *out, size_t n)
@@ -154,11 +220,11 @@ static void vmm_version(const struct bench_opts *o, char *out, size_t n)
 static int not_yet(const struct bench_opts *o, char *why, size_t n)
 {
 	(void)o;
-	snprintf(why, n, "not implemented yet: the bt backend and paravirtual devices are issues 5 and 6");
+	snprintf(why, n, "not implemented yet: vmm-mini's binary-translation backend is issue 5");
 	return 0;
 }
 
-static int no_argv(const struct bench_opts *o, const char *g, char **argv, int max, char *buf, size_t len)
+static int no_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf, size_t len)
 {
 	(void)o, (void)g, (void)argv, (void)max, (void)buf, (void)len;
 	return -1;
@@ -173,10 +239,11 @@ static void no_version(const struct bench_opts *o, char *out, size_t n)
 const struct bench_mode bench_modes[] = {
     {"native", native_available, native_argv, native_version},
     {"qemu-tcg", qemu_available, tcg_argv, qemu_version},
+    {"qemu-tcg+pv", qemu_available, tcg_pv_argv, qemu_version},
     {"kvm", vmm_kvm_available, vmm_argv, vmm_version},
+    {"kvm+pv", vmm_kvm_available, vmm_pv_argv, vmm_version},
     {"qemu-kvm", qemu_kvm_available, kvm_qemu_argv, qemu_version},
     {"bt", not_yet, no_argv, no_version},
-    {"kvm+pv", not_yet, no_argv, no_version},
     {"bt+pv", not_yet, no_argv, no_version},
 };
 const size_t bench_nmodes = sizeof(bench_modes) / sizeof(bench_modes[0]);

@@ -1,5 +1,6 @@
 #include "bench_report.h"
 
+#include "harness.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -140,6 +141,83 @@ static int chart(const char *dir, json_t *doc, const char *guest, const char *ke
 	return gnuplot(dir, name, body) ? -1 : 1;
 }
 
+/* Emulated against paravirtual I/O per technique: cycles per byte. */
+static int io_chart(const char *dir, json_t *doc)
+{
+	static const char *fam[] = {"qemu-tcg", "kvm", "bt"};
+	char dat[4096], body[4096], pv[32];
+	int rows = 0;
+	snprintf(dat, sizeof(dat), "%s/io.dat", dir);
+	FILE *f = fopen(dat, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "technique \"UART (one exit per byte)\" \"virtio-console (batches of 256)\"\n");
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(pv, sizeof(pv), "%s+pv", fam[i]);
+		double e = num(find(doc, "iostream", "uart_stream", fam[i]), "median");
+		double p = num(find(doc, "pvstream", "virtio_stream", pv), "median");
+		if (e < 0 && p < 0)
+			continue;
+		fprintf(f, "%s", fam[i]);
+		fprintf(f, e > 0 ? " %g" : " NaN", e);
+		fprintf(f, p > 0 ? " %g\n" : " NaN\n", p);
+		rows++;
+	}
+	fclose(f);
+	if (!rows)
+		return 0;
+	snprintf(body, sizeof(body),
+		 "set title 'Emulated versus paravirtual output'\nset ylabel 'cycles per byte (log)'\nset logscale y\n"
+		 "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
+		 "set key top right\nset grid ytics\nplot for [c=2:3] '%s' using c:xtic(1) title columnheader(c)\n",
+		 dat);
+	return gnuplot(dir, "io", body) ? -1 : 1;
+}
+
+/* virtio-blk: cycles per sector against request size, read and write. */
+static int blk_chart(const char *dir, json_t *doc)
+{
+	static const char *guests[] = {"pvblk-b1", "pvblk-b8", "pvblk-b64", "pvblk-b256"};
+	static const int batch[] = {1, 8, 64, 256};
+	static const char *pvm[] = {"qemu-tcg+pv", "kvm+pv", "bt+pv"};
+	char dat[4096], body[4096], plot[2048] = "";
+	int cols = 0;
+	snprintf(dat, sizeof(dat), "%s/blk.dat", dir);
+	FILE *f = fopen(dat, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "batch");
+	int use[3] = {0};
+	for (int m = 0; m < 3; m++) {
+		use[m] = find(doc, "pvblk-b8", "blk_read", pvm[m]) != NULL;
+		if (use[m])
+			fprintf(f, " %s-read %s-write", pvm[m], pvm[m]), cols += 2;
+	}
+	fputc('\n', f);
+	for (int b = 0; b < 4; b++) {
+		fprintf(f, "%d", batch[b]);
+		for (int m = 0; m < 3; m++)
+			if (use[m]) {
+				double r = num(find(doc, guests[b], "blk_read", pvm[m]), "median");
+				double w = num(find(doc, guests[b], "blk_write", pvm[m]), "median");
+				fprintf(f, r > 0 ? " %g" : " NaN", r);
+				fprintf(f, w > 0 ? " %g" : " NaN", w);
+			}
+		fputc('\n', f);
+	}
+	fclose(f);
+	if (!cols)
+		return 0;
+	snprintf(plot, sizeof(plot), "plot for [c=2:%d] '%s' using 1:c with linespoints lw 2 title columnheader(c)",
+		 cols + 1, dat);
+	snprintf(body, sizeof(body),
+		 "set title 'virtio-blk: cost per sector by request size'\nset xlabel 'sectors per request'\n"
+		 "set ylabel 'cycles per sector (log)'\nset logscale xy\nset xtics (1, 8, 64, 256)\nset key top right\n"
+		 "set grid\n%s\n",
+		 plot);
+	return gnuplot(dir, "blk", body) ? -1 : 1;
+}
+
 /* Trend across runs: geometric mean of the compute overheads per mode. */
 static int trend(const char *dir, json_t *const *docs, const char *const *names, size_t n)
 {
@@ -207,16 +285,15 @@ static void esc(FILE *out, const char *s)
 
 static void tables(FILE *html, FILE *md, json_t *doc)
 {
-	static const char *guests[] = {"compute", "nanobench", "iostream"};
-	for (size_t g = 0; g < 3; g++) {
-		const char *modes[NMODES], *w[64];
-		int nm = modes_with(doc, guests[g], modes), nw = workloads(doc, guests[g], w, 64);
+	for (size_t g = 0; g < bench_nguests; g++) {
+		const char *modes[NMODES], *w[64], *guest = bench_guests[g].name;
+		int nm = modes_with(doc, guest, modes), nw = workloads(doc, guest, w, 64);
 		if (!nm)
 			continue;
 		fprintf(html,
 			"<h2>%s (cycles per iteration, median; spread = IQR/median)</h2>\n<table><tr><th>workload</th>",
-			guests[g]);
-		fprintf(md, "\n## %s (cycles per iteration, median)\n\n| workload |", guests[g]);
+			guest);
+		fprintf(md, "\n## %s (cycles per iteration, median)\n\n| workload |", guest);
 		for (int m = 0; m < nm; m++)
 			fprintf(html, "<th>%s</th>", modes[m]), fprintf(md, " %s |", modes[m]);
 		fprintf(html, "</tr>\n");
@@ -228,7 +305,7 @@ static void tables(FILE *html, FILE *md, json_t *doc)
 			fprintf(html, "<tr><td>%s</td>", w[i]);
 			fprintf(md, "| %s |", w[i]);
 			for (int m = 0; m < nm; m++) {
-				json_t *r = find(doc, guests[g], w[i], modes[m]);
+				json_t *r = find(doc, guest, w[i], modes[m]);
 				double med = num(r, "median"), ov = num(r, "overhead_vs_native"), sp = num(r, "spread");
 				if (med < 0) {
 					fprintf(html, "<td>-</td>"), fprintf(md, " - |");
@@ -299,15 +376,15 @@ int bench_report(json_t *const *docs, const char *const *names, size_t n, const 
 	struct {
 		const char *name;
 		int made;
-	} charts[4] = {{"overhead", 0}, {"nanobench", 0}, {"io", 0}, {"trend", 0}};
+	} charts[5] = {{"overhead", 0}, {"nanobench", 0}, {"io", 0}, {"blk", 0}, {"trend", 0}};
 	charts[0].made = chart(dir, doc, "compute", "overhead_vs_native", "overhead", "x native (median, log)",
 			       "Compute overhead by technique", 1);
 	charts[1].made = chart(dir, doc, "nanobench", "median", "nanobench", "cycles per operation (log)",
 			       "Nanobenchmarks by technique", 1);
-	charts[2].made =
-	    chart(dir, doc, "iostream", "median", "io", "cycles per byte", "Emulated I/O (UART, one exit per byte)", 0);
-	charts[3].made = trend(dir, docs, names, n);
-	for (int i = 0; i < 4; i++)
+	charts[2].made = io_chart(dir, doc);
+	charts[3].made = blk_chart(dir, doc);
+	charts[4].made = trend(dir, docs, names, n);
+	for (int i = 0; i < 5; i++)
 		if (charts[i].made < 0) {
 			snprintf(err, errlen, "gnuplot failed for %s (see %s/%s.gnuplot.log)", charts[i].name, dir,
 				 charts[i].name);
@@ -331,7 +408,7 @@ int bench_report(json_t *const *docs, const char *const *names, size_t n, const 
 		      "td:first-child{text-align:left}img{max-width:100%%}</style></head><body>\n"
 		      "<h1>Virtualization overhead</h1>\n");
 	fprintf(md, "# Virtualization overhead\n");
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		if (charts[i].made <= 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s.png", dir, charts[i].name);

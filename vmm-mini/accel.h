@@ -53,6 +53,9 @@ struct accel_ops {
 	/* Makes a running run() return soon with EXIT_INTR (async-signal-safe). */
 	void (*kick)(struct vm *vm);
 	uint64_t (*get_rip)(struct vm *vm);
+	/* Delivers interrupt `vector` to the vCPU's local APIC as an MSI would
+	 * (the LAPIC timer's path); NULL if the accelerator cannot. */
+	int (*raise_msi)(struct vm *vm, uint32_t vector);
 	void (*destroy)(struct vm *vm);
 };
 

@@ -184,6 +184,13 @@ static uint64_t kvm_get_rip(struct vm *vm)
 	return ioctl(KS(vm)->vcpu, KVM_GET_REGS, &r) < 0 ? 0 : r.rip;
 }
 
+static int kvm_raise_msi(struct vm *vm, uint32_t vector)
+{
+	/* Fixed delivery to APIC ID 0: address 0xFEE00000, data = vector. */
+	struct kvm_msi msi = { .address_lo = 0xFEE00000u, .address_hi = 0, .data = vector & 0xff };
+	return ioctl(KS(vm)->vm, KVM_SIGNAL_MSI, &msi) < 0 ? -1 : 0;
+}
+
 static void kvm_destroy(struct vm *vm)
 {
 	struct kvm_state *k = KS(vm);
@@ -210,5 +217,6 @@ const struct accel_ops kvm_accel = {
 	.run = kvm_run_vcpu,
 	.kick = kvm_kick,
 	.get_rip = kvm_get_rip,
+	.raise_msi = kvm_raise_msi,
 	.destroy = kvm_destroy,
 };

@@ -16,8 +16,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: vmm-mini run [--accel kvm] [--mem MiB] [--timeout SECONDS] [--max-exits N] [--stats]\n"
 		   "                    [--pv] [--disk FILE] guest.elf [-- guest arguments...]\n"
-		   "  --pv        virtio-console at 0xFEB00000 (virtio-mmio, as QEMU -M microvm)\n"
-		   "  --disk F    virtio-blk backed by file F at 0xFEB00200\n");
+		   "  --pv        virtio-console at 0xFEB00000 (virtio-mmio, as QEMU -M microvm), interrupts on\n"
+		   "              LAPIC vector 33\n"
+		   "  --disk F    virtio-blk backed by file F at 0xFEB00200, LAPIC vector 34\n");
 }
 
 struct args {
@@ -108,7 +109,7 @@ int main(int argc, char **argv)
 	static struct virtio_dev vcon, vblk;
 	static struct virtio_blk_state blk;
 	if (a.pv) {
-		vcon.ops = &virtio_console_ops, vcon.base = VIRTIO_MMIO_BASE;
+		vcon.ops = &virtio_console_ops, vcon.base = VIRTIO_MMIO_BASE, vcon.irq_vector = 33;
 		vm_add_mmio_device(&vm, &virtio_mmio_ops, &vcon, vcon.base, VIRTIO_MMIO_SIZE);
 	}
 	if (a.disk) {
@@ -118,6 +119,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		vblk.ops = &virtio_blk_ops, vblk.base = VIRTIO_MMIO_BASE + VIRTIO_MMIO_SIZE, vblk.state = &blk;
+		vblk.irq_vector = 34;
 		vm_add_mmio_device(&vm, &virtio_mmio_ops, &vblk, vblk.base, VIRTIO_MMIO_SIZE);
 	}
 	int rc = 2;

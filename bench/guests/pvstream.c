@@ -15,6 +15,8 @@ void guest_main(void)
 		kit_fail("batch out of range");
 	if (virtio_open(&con, 3, 1, &txq))
 		kit_fail("no virtio-console (vmm-mini --pv, or QEMU -M microvm -device virtio-serial-device)");
+	if (kit_arg_u64("irq", 0)) /* vmm-mini --pv: vector 33 */
+		virtio_use_irq(&con, (uint32_t)kit_arg_u64("irq", 0));
 	kit_printf("@stream begin bytes=%lu\n", n);
 	uint64_t t0 = rdtsc();
 	for (uint64_t done = 0; done < n;) {
@@ -30,6 +32,6 @@ void guest_main(void)
 		done += k;
 	}
 	uint64_t dt = rdtsc() - t0;
-	kit_printf("\n@stream end\n@info notifies=%lu\n", con.notifies);
+	kit_printf("\n@stream end\n@info notifies=%lu interrupts=%lu\n", con.notifies, virtio_interrupts);
 	kit_result("virtio_stream", n, dt, sum);
 }

@@ -26,6 +26,9 @@ done
 echo "@@begin pvstream"
 /payload/vmm-mini run --stats --pv --timeout 120 /payload/pvstream.elf -- bytes=300 batch=64
 echo "@@end pvstream rc=\$?"
+echo "@@begin pvstream-irq"
+/payload/vmm-mini run --stats --pv --timeout 120 /payload/pvstream.elf -- bytes=300 batch=64 irq=33
+echo "@@end pvstream-irq rc=\$?"
 dd if=/dev/zero of=/tmp/disk.img bs=512 count=8192 2>/dev/null
 echo "@@begin pvblk"
 /payload/vmm-mini run --stats --disk /tmp/disk.img --timeout 120 /payload/pvblk.elf -- sectors=100 batch=8
@@ -71,6 +74,10 @@ done
 # PV really batches: 300 bytes in batches of 64 are 5 notifies (MMIO exits), not 300 port writes.
 grep -q "^@info notifies=5" "$BUILD/rig/pvstream.log" && grep -q "exits_mmio=" "$BUILD/rig/pvstream.log" &&
 	{ echo "ok rig/pvstream/batched"; pass=$((pass + 1)); } || { echo "FAIL rig/pvstream/batched"; fail=$((fail + 1)); }
+# Interrupt-driven completion: one LAPIC interrupt (vector 33) per notify.
+block pvstream-irq | grep -q "^@info notifies=5 interrupts=5" && [ "$(status pvstream-irq)" = 1 ] &&
+	{ echo "ok rig/pvstream/interrupts"; pass=$((pass + 1)); } ||
+	{ echo "FAIL rig/pvstream/interrupts: $(block pvstream-irq | grep -E '^@info|^@fail|vmm-mini')"; fail=$((fail + 1)); }
 # Hostile guests: expected status and message.
 for spec in "triple:4:triple fault" "jump:4:rip=" "storm:6:watchdog" "wild-write:1:unhandled_mmio=1" "hang:6:watchdog"; do
 	h=${spec%%:*} rest=${spec#*:} want=${rest%%:*} msg=${rest#*:}

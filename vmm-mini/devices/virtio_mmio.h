@@ -31,7 +31,8 @@ struct virtio_dev {
 	struct vq vq[VIRTIO_MAX_QUEUES];
 	int broken;
 	char broken_why[96];
-	uint64_t notifies, requests;
+	uint64_t notifies, requests, interrupts;
+	uint32_t irq_vector; /* LAPIC vector for used-buffer interrupts; 0 = none */
 	void *state; /* the device's own */
 };
 

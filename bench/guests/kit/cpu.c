@@ -76,7 +76,7 @@ static void gdt_init(void)
 
 static void idt_init(void)
 {
-	static const int vec[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 32 };
+	static const int vec[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 32, 33, 34};
 	for (unsigned i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
 		uint64_t a = isr_table[i];
 		/* DPL 0 interrupt gates; #BP/#OF reachable from ring 3 (DPL 3). */

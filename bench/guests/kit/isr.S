@@ -35,6 +35,8 @@ isr\n:
 	VEC 20,0
 	VEC 21,1
 	VEC 32,0
+	VEC 33,0
+	VEC 34,0
 
 isr_common:
 	pushq %rax
@@ -78,7 +80,7 @@ isr_common:
 isr_table:
 	.quad isr0, isr1, isr2, isr3, isr4, isr5, isr6, isr7, isr8, isr9, isr10
 	.quad isr11, isr12, isr13, isr14, isr15, isr16, isr17, isr18, isr19, isr20, isr21
-	.quad isr32
+	.quad isr32, isr33, isr34
 
 	.text
 /* SYSCALL: RAX=0 is a bare round trip; RAX=1 leaves ring 3 for good. */

@@ -30,7 +30,12 @@ struct vdev {
 	struct vqueue *q;
 	uint16_t qidx;
 	uint64_t notifies;
+	int use_irq;       /* wait with sti; hlt for the device's interrupt */
+	uint32_t vector;   /* its LAPIC vector (vmm-mini: 33 console, 34 blk) */
 };
+extern volatile uint64_t virtio_interrupts;
+/* Takes the device's interrupts on `vector` instead of polling. */
+void virtio_use_irq(struct vdev *d, uint32_t vector);
 
 /* Finds the device of type id (2 blk, 3 console) and sets up queue qidx.
  * 0, or -1 if there is none. */

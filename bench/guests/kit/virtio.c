@@ -17,6 +17,7 @@ enum { ACK = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8 };
 
 int virtio_open(struct vdev *d, uint32_t id, uint16_t qidx, struct vqueue *q)
 {
+	memset(d, 0, sizeof(*d)); /* polling unless virtio_use_irq() says otherwise */
 	for (int s = 0; s < SLOTS; s++) {
 		volatile uint32_t *r = (volatile uint32_t *)(uintptr_t)(MMIO_BASE + 0x200ull * s);
 		if (r[R_MAGIC] != 0x74726976 || r[R_VERSION] != 2 || r[R_DEVICE_ID] != id)
@@ -45,7 +46,7 @@ int virtio_open(struct vdev *d, uint32_t id, uint16_t qidx, struct vqueue *q)
 		r[R_USED_LO] = (uint32_t)a, r[R_USED_HI] = (uint32_t)(a >> 32);
 		r[R_QUEUE_READY] = 1;
 		r[R_STATUS] = ACK | DRIVER | FEATURES_OK | DRIVER_OK;
-		d->regs = r, d->id = id, d->q = q, d->qidx = qidx, d->notifies = 0;
+		d->regs = r, d->id = id, d->q = q, d->qidx = qidx;
 		return 0;
 	}
 	return -1;

@@ -100,7 +100,7 @@ static enum verdict virt_hw(const struct probe *p, enum hcl_state st, char *why,
 {
 	const struct virt_info *v = &p->virt;
 	const char *flags = facts_str(&p->host, "cpuinfo.flags");
-	const char *want = p->cpu.vendor == CV_INTEL ? "vmx" : "svm";
+	const char *want = virt_is_vmx(&p->virt, &p->cpu) ? "vmx" : "svm";
 	if (!v->hw) {
 		snprintf(why, n, "%s absent%s", v->tech ? v->tech : "VT-x/AMD-V",
 			 p->cpu.hypervisor ? " (this is a VM without nested virtualization)" : "");
@@ -128,8 +128,9 @@ static enum verdict virt_hw(const struct probe *p, enum hcl_state st, char *why,
 
 static enum verdict virt_tdp(const struct probe *p, enum hcl_state st, char *why, size_t n)
 {
-	int cap = virt_cap(&p->virt, p->cpu.vendor == CV_INTEL ? "ept" : "npt");
-	const char *name = p->cpu.vendor == CV_INTEL ? "EPT" : "NPT";
+	int vmx = virt_is_vmx(&p->virt, &p->cpu);
+	int cap = virt_cap(&p->virt, vmx ? "ept" : "npt");
+	const char *name = vmx ? "EPT" : "NPT";
 	if (!p->virt.hw) {
 		snprintf(why, n, "no hardware virtualization, so no %s", name);
 		return of_state(st);

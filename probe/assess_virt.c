@@ -29,7 +29,7 @@ static void guest(const struct probe *p, struct findings *fs)
 static const char *kernel_flag(const struct probe *p, int *known)
 {
 	const char *flags = facts_str(&p->host, "cpuinfo.flags");
-	const char *want = p->cpu.vendor == CV_INTEL ? "vmx" : "svm";
+	const char *want = virt_is_vmx(&p->virt, &p->cpu) ? "vmx" : "svm";
 	*known = flags != NULL;
 	return flags && word_in_list(flags, want) ? want : NULL;
 }
@@ -51,7 +51,7 @@ static void not_offered(const struct probe *p, struct findings *fs, const char *
 static void hw_virt(const struct probe *p, struct findings *fs)
 {
 	const struct virt_info *v = &p->virt;
-	int intel = p->cpu.vendor == CV_INTEL;
+	int intel = virt_is_vmx(&p->virt, &p->cpu);
 	const char *tech = intel ? "VT-x" : "AMD-V";
 	const char *bit = intel ? "CPUID.1:ECX[5] VMX" : "CPUID.80000001h:ECX[2] SVM";
 	int kknown;
@@ -112,7 +112,7 @@ static void caps(const struct probe *p, struct findings *fs)
 			    "%s", c->what);
 	}
 	char val[128];
-	if (p->cpu.vendor == CV_INTEL) {
+	if (virt_is_vmx(&p->virt, &p->cpu)) {
 		snprintf(val, sizeof(val), "0x%x", v->vmcs_revision);
 		add_finding(fs, G, "VMCS revision", ST_INFO, val, "IA32_VMX_BASIC[30:0]");
 	} else {

@@ -67,6 +67,7 @@ const char *cpu_vendor_name(enum cpu_vendor v)
 	case CV_INTEL: return "Intel";
 	case CV_AMD: return "AMD";
 	case CV_HYGON: return "Hygon";
+	case CV_OTHER: return "other";
 	default: return "other";
 	}
 }

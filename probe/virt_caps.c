@@ -4,13 +4,17 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The extension the CPU reports decides the decoder; the vendor only breaks
+ * the tie when neither bit is set (then we say which one is missing).
+ * Zhaoxin and Centaur parts implement VMX. */
 void virt_decode(const struct cpu_raw *r, const struct cpu_info *c, struct virt_info *v)
 {
 	memset(v, 0, sizeof(*v));
-	if (c->vendor == CV_INTEL) {
+	int amd_like = c->vendor == CV_AMD || c->vendor == CV_HYGON;
+	if (c->feat[F_VMX] || (!c->feat[F_SVM] && !amd_like && c->vendor != CV_OTHER)) {
 		v->hw = c->feat[F_VMX];
 		vmx_decode(r, v);
-	} else if (c->vendor == CV_AMD || c->vendor == CV_HYGON) {
+	} else if (c->feat[F_SVM] || amd_like) {
 		v->hw = c->feat[F_SVM];
 		svm_decode(r, v);
 	}
@@ -20,6 +24,11 @@ void virt_decode(const struct cpu_raw *r, const struct cpu_info *c, struct virt_
 		for (int i = 0; i < v->ncaps; i++)
 			v->caps[i].state = TRI_NO;
 	}
+}
+
+int virt_is_vmx(const struct virt_info *v, const struct cpu_info *c)
+{
+	return v->tech ? v->tech[0] == 'V' : c->vendor == CV_INTEL;
 }
 
 int virt_cap(const struct virt_info *v, const char *name)

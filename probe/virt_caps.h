@@ -34,6 +34,8 @@ struct virt_info {
 };
 
 void virt_decode(const struct cpu_raw *r, const struct cpu_info *c, struct virt_info *out);
+/* Whether the decoded technology is VT-x (Intel, Zhaoxin/Centaur) rather than AMD-V. */
+int virt_is_vmx(const struct virt_info *v, const struct cpu_info *c);
 /* State of a named capability; TRI_UNKNOWN if absent from the list. */
 int virt_cap(const struct virt_info *v, const char *name);
 #endif

@@ -15,7 +15,7 @@ fi
 args="iters=$N mem_mb=8 bytes=300"
 "$BUILD/compute-native" $args >"$T/native.log"
 for g in compute nanobench iostream; do
-	timeout 300 qemu-system-x86_64 -accel tcg -cpu max -m 128 -nographic -nodefaults -serial "file:$T/$g.log" \
+	timeout 120 qemu-system-x86_64 -accel tcg -cpu max -m 128 -nographic -nodefaults -serial "file:$T/$g.log" \
 		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$BUILD/guests/$g.elf" -append "$args" \
 		</dev/null >/dev/null 2>"$T/$g.err"
 	rc=$?
@@ -37,7 +37,7 @@ for g in pvstream pvblk; do
 	pvblk) dev="-drive file=$T/disk.img,if=none,id=d0,format=raw -device virtio-blk-device,drive=d0"
 		gargs="sectors=100 batch=8" n=100 ;;
 	esac
-	timeout 300 qemu-system-x86_64 -M microvm -global virtio-mmio.force-legacy=false -accel tcg -cpu max -m 128 \
+	timeout 120 qemu-system-x86_64 -M microvm -global virtio-mmio.force-legacy=false -accel tcg -cpu max -m 128 \
 		-nographic -nodefaults -serial "file:$T/$g.log" -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		$dev -kernel "$BUILD/guests/$g.elf" -append "$gargs" </dev/null >/dev/null 2>"$T/$g.err"
 	rc=$?

@@ -117,6 +117,7 @@ int main(int argc, char **argv)
 {
 	only = argc > 1 ? argv[1] : NULL;
 	suite_misc();
+	suite_misc_vendor();
 	suite_cpuid();
 	suite_lspci();
 	suite_pci_regressions();

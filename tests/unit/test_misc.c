@@ -3,6 +3,7 @@
 #include "cpu_decode.h"
 #include "facts.h"
 #include "uarch.h"
+#include "virt_caps.h"
 
 #include <string.h>
 
@@ -88,4 +89,34 @@ void suite_misc(void)
 	run_case("misc", "facts", facts, NULL);
 	run_case("misc", "uarch table parses", table_parses, table);
 	run_case("misc", "uarch stepping ranges", stepping_ranges, table);
+}
+
+/* A CPU of another vendor that reports VMX (Zhaoxin/Centaur do) is decoded
+ * as VT-x: here the Haswell-EP dump with its vendor string replaced. */
+static void other_vendor_vmx(const char *arg)
+{
+	char fx[512], err[512];
+	(void)arg;
+	snprintf(fx, sizeof(fx), "%s/cpuid/GenuineIntel00306F2_HaswellEP_00_CPUID.txt", fixtures_dir());
+	struct cpu_raw r;
+	struct cpu_info c;
+	struct virt_info v;
+	cpu_raw_init(&r);
+	CHECK(cpu_raw_read_aida64(fx, &r, err, sizeof(err)) == 0, "%s", err);
+	for (size_t i = 0; i < r.nleaves; i++)
+		if (r.leaves[i].leaf == 0) {
+			r.leaves[i].r[REG_EBX] = 0x746e6543; /* "Cent" */
+			r.leaves[i].r[REG_EDX] = 0x48727561; /* "aurH" */
+			r.leaves[i].r[REG_ECX] = 0x736c7561; /* "auls" */
+		}
+	CHECK(cpu_decode(&r, &c, err, sizeof(err)) == 0, "%s", err);
+	virt_decode(&r, &c, &v);
+	CHECK(!strcmp(c.vendor_str, "CentaurHauls") && c.vendor == CV_OTHER, "vendor %s", c.vendor_str);
+	CHECK(v.tech && !strcmp(v.tech, "VT-x") && v.hw && virt_cap(&v, "ept") == TRI_YES, "decoded as VT-x with EPT");
+	cpu_raw_free(&r);
+}
+
+void suite_misc_vendor(void)
+{
+	run_case("misc", "other vendor with VMX", other_vendor_vmx, NULL);
 }

@@ -195,6 +195,48 @@ static void system_entries(const char *arg)
 	hcl_free(&tdb);
 }
 
+/* The libpci dumps certified against Debian's 6.12 kernel. Expected from
+ * that kernel's modules.alias (data/hcl/kvm-linux-6.12.hcl lines cited in
+ * each rule): igb claims 8086:10c9, virtio_pci (built in, IDs from 6.1) all
+ * of 1af4, e100 8086:1229, ahci 8086:3a22 by ID, mpt3sas 1000:0072; the
+ * ThunderX NIC 177d:a01e has only an arm64 driver (thunder_nicvf), so no
+ * amd64 kernel claims it. */
+static void pci_dumps(const char *arg)
+{
+	static const struct {
+		const char *dump, *bdf, *driver;
+		enum verdict v;
+	} want[] = {
+	    {"cap-pcie-2", "0000:01:00.0", "igb", V_CERTIFIED},
+	    {"cap-vendor-virtio", "0000:00:09.0", "virtio_pci", V_CERTIFIED},
+	    {"PCI-X-bridges-and-domains", "0001:21:01.0", "e100", V_CERTIFIED},
+	    {"tree-asus-p6t6", "0000:00:1f.2", "ahci", V_CERTIFIED},
+	    {"tree-asus-p6t6", "0000:04:00.0", "mpt3sas", V_CERTIFIED},
+	    {"cap-ea-1", "0002:01:00.0", "no driver", V_NOT_CERTIFIED},
+	};
+	(void)arg;
+	const struct hcl_release *r = rel("kvm/linux-6.12");
+	for (size_t i = 0; r && i < sizeof(want) / sizeof(want[0]); i++) {
+		char path[512], err[1024];
+		struct probe p;
+		struct probe_opts o = {.cpuid_dump = skylake(), .data_dir = data_dir()};
+		snprintf(path, sizeof(path), "%s/pci-dumps/%s", fixtures_dir(), want[i].dump);
+		o.pci_dump = path;
+		probe_init(&p);
+		if (probe_collect(&p, &o, err, sizeof(err))) {
+			CHECK(0, "%s", err);
+			continue;
+		}
+		struct release_verdict rv;
+		certify_release(&db, &p, r, &rv);
+		const struct comp_verdict *cv = find_comp(&rv, "pci", want[i].bdf);
+		CHECK(cv && cv->v == want[i].v && strstr(cv->rule, want[i].driver), "%s %s: %s %s", want[i].dump,
+		      want[i].bdf, cv ? verdict_name(cv->v) : "missing", cv ? cv->rule : "");
+		release_verdict_free(&rv);
+		probe_free(&p);
+	}
+}
+
 void suite_certify(void)
 {
 	char path[512], err[1024];
@@ -209,6 +251,7 @@ void suite_certify(void)
 	for_each_file("certify-drivers", path, ".txt", drivers_in_use);
 	run_case("certify", "removed driver breaks the 6.12 upgrade", removed_driver, NULL);
 	run_case("certify", "system (DMI) entries", system_entries, NULL);
+	run_case("certify", "libpci dumps on kvm/linux-6.12", pci_dumps, NULL);
 	run_case("certify", "cpu verdicts (tests/expected/certify-cpu.txt)", cpu_expectations,
 		 "tests/expected/certify-cpu.txt");
 	hcl_free(&db);

@@ -254,12 +254,12 @@ json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 	for (unsigned rep = 0; rep < o->reps; rep++)
 		for (size_t m = 0; m < nrun; m++)
 			for (size_t g = 0; g < ng; g++) {
-				char *argv[32], buf[2048], *out = NULL;
+				char *argv[64], buf[2048], *out = NULL;
 				double wall;
 				int status;
 				progress(o, guests[g], run[m]->name, rep, t0, done, total);
 				done++;
-				if (run[m]->argv(o, bench_guest(guests[g]), argv, 32, buf, sizeof(buf)) < 0)
+				if (run[m]->argv(o, bench_guest(guests[g]), argv, 64, buf, sizeof(buf)) < 0)
 					continue;
 				if (run_capture(argv, o->timeout_s, &out, &wall, &status) == 0)
 					parse(&t, out, guests[g], run[m]->name, o->reps, wall);

@@ -102,7 +102,7 @@ static int qemu_argv_accel(const struct bench_opts *o, const struct bench_guest 
 				      "-device",
 				      "isa-debug-exit,iobase=0xf4,iosize=0x04"};
 	int n = 0;
-	if (max < 30)
+	if (max < 48) /* 14 fixed, up to 6 for -L, 10 for microvm and devices, 4 for the guest */
 		return -1;
 	argv[n++] = (char *)o->qemu;
 	argv[n++] = "-accel";
@@ -113,7 +113,7 @@ static int qemu_argv_accel(const struct bench_opts *o, const struct bench_guest 
 	 * in /usr/share/seabios and /usr/share/qemu on Debian). */
 	static char dirs[1024];
 	snprintf(dirs, sizeof(dirs), "%s", o->qemu_data ? o->qemu_data : "");
-	for (char *save, *d = o->qemu_data ? strtok_r(dirs, ":", &save) : NULL; d && n < max - 12;
+	for (char *save, *d = o->qemu_data ? strtok_r(dirs, ":", &save) : NULL; d && n < 20;
 	     d = strtok_r(NULL, ":", &save)) {
 		argv[n++] = "-L";
 		argv[n++] = d;

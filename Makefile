@@ -131,10 +131,11 @@ asan:
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 20
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
+VMM_LIB_SRC := $(filter-out vmm-mini/main.c,$(VMM_SRC))
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(VMM_LIB_SRC)
 	@mkdir -p build-fuzz
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iprobe -Ireports -Icli -Ihcl \
-	  -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iprobe -Ireports -Icli -Ihcl -Ivmm-mini -Ibench \
+	  -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(VMM_LIB_SRC) $(LDLIBS)
 
 fuzz: deps
 	@scripts/deps.sh clang libclang-rt-14-dev

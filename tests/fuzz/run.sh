@@ -14,6 +14,7 @@ for t in "$@"; do
 	fuzz_pcidump) cp "$FX"/pci-dumps/* "$corpus"/ 2>/dev/null ;;
 	fuzz_json) [ -f out/probe.json ] && cp out/probe.json "$corpus"/ ;;
 	fuzz_uarch) cp data/cpu-uarch.tsv "$corpus"/ ;;
+	fuzz_virtio) head -c 4096 /dev/zero >"$corpus"/zero ;;
 	fuzz_hcl) cp data/hcl/kvm.hcl tests/data/hcl/*.hcl "$corpus"/ 2>/dev/null; head -40 data/hcl/kvm-linux-6.1.hcl >"$corpus"/modalias.hcl ;;
 	esac
 	echo "fuzz: $name for ${secs}s"

@@ -52,7 +52,10 @@ void virtio_process(struct vm *vm, struct virtio_dev *d, int q)
 	int rc;
 	if (q >= d->ops->nqueues || d->broken || !(d->status & 4)) /* DRIVER_OK */
 		return;
-	while (!d->broken && (rc = vq_pop(vm, &d->vq[q], &r, &why)) != 0) {
+	/* At most one queue's worth per notify: rings that overlap (a hostile
+	 * driver can make our used-index writes move its available index)
+	 * would otherwise keep this loop, and the VMM, busy forever. */
+	for (unsigned budget = d->vq[q].num; budget-- && !d->broken && (rc = vq_pop(vm, &d->vq[q], &r, &why)) != 0;) {
 		if (rc < 0) {
 			mark_broken(vm, d, why);
 			break;

@@ -46,19 +46,23 @@ static int hexn(const char *p, int n, unsigned *out)
 	return 0;
 }
 
-/* [dddd:]bb:dd.f followed by a blank; returns chars consumed or 0. */
+/* [domain:]bb:dd.f followed by a blank; returns chars consumed or 0. The
+ * domain is usually 4 hex digits, but Intel VMD puts devices in domains
+ * like 10000, which lspci prints as 5. */
 static int parse_bdf(const char *p, struct pci_info *d)
 {
-	unsigned a, b, c, f;
-	if (hexn(p, 4, &a) == 0 && p[4] == ':' && hexn(p + 5, 2, &b) == 0 && p[7] == ':' && hexn(p + 8, 2, &c) == 0 &&
-	    p[10] == '.' && hexn(p + 11, 1, &f) == 0 && p[12] == ' ') {
-		d->domain = a, d->bus = b, d->dev = c, d->func = f;
-		return 13;
-	}
+	unsigned a = 0, b, c, f;
+	int n = 0;
+	while (n < 8 && isxdigit((unsigned char)p[n]))
+		n++;
+	if (n >= 4 && p[n] == ':' && hexn(p, n, &a) == 0)
+		p += n + 1;
+	else
+		n = -1;
 	if (hexn(p, 2, &b) == 0 && p[2] == ':' && hexn(p + 3, 2, &c) == 0 && p[5] == '.' && hexn(p + 6, 1, &f) == 0 &&
 	    p[7] == ' ') {
-		d->domain = 0, d->bus = b, d->dev = c, d->func = f;
-		return 8;
+		d->domain = a, d->bus = b, d->dev = c, d->func = f;
+		return 8 + n + 1;
 	}
 	return 0;
 }

@@ -222,7 +222,27 @@ static void access_denied(const char *arg)
 	pci_list_free(&l);
 }
 
+/* Intel VMD puts its NVMe devices in PCI domain 10000, printed with five hex
+ * digits (lspci -D); the reader must not refuse the whole listing. */
+static void vmd_domain(const char *arg)
+{
+	struct pci_list l;
+	char err[512];
+	(void)arg;
+	pci_list_init(&l);
+	CHECK(pci_read_lspci_text("tests/data/lspci-vmd.txt", &l, err, sizeof(err)) == 0, "%s", err);
+	CHECK(l.n == 3, "three devices, got %zu", l.n);
+	if (l.n == 3) {
+		CHECK(l.dev[0].domain == 0 && l.dev[0].bus == 0x64 && l.dev[0].func == 5, "0000:64:00.5");
+		CHECK(l.dev[2].domain == 0x10000 && l.dev[2].bus == 1 && l.dev[2].vendor == 0x144d &&
+			      l.dev[2].device == 0xa808 && l.dev[2].class_code == 0x010802 && !strcmp(l.dev[2].driver, "nvme"),
+		      "10000:01:00.0 NVMe");
+	}
+	pci_list_free(&l);
+}
+
 void suite_pci_more(void)
 {
+	run_case("lspci", "vmd-five-digit-domain", vmd_domain, NULL);
 	run_case("lspci", "access-denied", access_denied, NULL);
 }

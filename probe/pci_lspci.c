@@ -108,9 +108,23 @@ static void tail_fields(const char *p, const char **end, struct pci_info *d)
 	}
 }
 
+/* "vvvv:dddd" and nothing else (lspci -n prints bare numbers). */
+static int bare_pair(const char *a, const char *b, unsigned *v, unsigned *dv)
+{
+	while (a < b && *a == ' ')
+		a++;
+	while (b > a && b[-1] == ' ')
+		b--;
+	return b - a == 9 && a[4] == ':' && hexn(a, 4, v) == 0 && hexn(a + 5, 4, dv) == 0;
+}
+
 static void class_field(const char *a, const char *b, struct pci_info *d)
 {
 	unsigned cc;
+	if (b - a == 4 && hexn(a, 4, &cc) == 0) { /* lspci -n: "0200" */
+		d->class_code |= cc << 8;
+		return;
+	}
 	if (b - a >= 7 && b[-1] == ']' && b[-6] == '[' && hexn(b - 5, 4, &cc) == 0) {
 		d->class_code |= cc << 8;
 		b -= 7;
@@ -122,6 +136,10 @@ static void name_field(const char *a, const char *b, struct pci_info *d)
 {
 	unsigned v, dv;
 	const char *ids = last_id_pair(a, b, &v, &dv);
+	if (!ids && bare_pair(a, b, &v, &dv)) {
+		d->vendor = v, d->device = dv;
+		return;
+	}
 	if (ids) {
 		d->vendor = v, d->device = dv;
 		b = ids;
@@ -198,7 +216,7 @@ static int detail_line(struct lspci_state *s, const char *p)
 	if (!d)
 		return fail(s, "indented line before any device line");
 	if (strncmp(p, "Subsystem:", 10) == 0) {
-		if (last_id_pair(p, p + strlen(p), &v, &dv))
+		if (last_id_pair(p, p + strlen(p), &v, &dv) || bare_pair(p + 10, p + strlen(p), &v, &dv))
 			d->subvendor = v, d->subdevice = dv;
 	} else if (strncmp(p, "Kernel driver in use:", 21) == 0) {
 		s->saw_driver_lines = 1;

@@ -90,7 +90,7 @@ grep -q "CERTIFIED *-> NOT CERTIFIED *pci .*82597EX" "$T/u.txt" && ok certify-up
 # live view: IDs, class, subsystem, driver (-k) and, with -vv, the PCIe link.
 if command -v lspci >/dev/null 2>&1 && [ -n "$(lspci 2>/dev/null)" ]; then
 	"$HV" probe --json >"$T/live.json"
-	for form in -nn -nnk -vvnn -vvvnnk; do
+	for form in -n -nn -nnk -nvk -vvnn -vvvnnk; do
 		lspci $form >"$T/lspci$form.txt" 2>/dev/null
 		"$HV" probe --cpuid-dump "$HAS" --lspci "$T/lspci$form.txt" --json >"$T/text.json" 2>"$T/err" || {
 			ko "lspci$form-vs-libpci" "$(cat "$T/err")"; continue; }

@@ -235,7 +235,8 @@ static void vmd_domain(const char *arg)
 	if (l.n == 3) {
 		CHECK(l.dev[0].domain == 0 && l.dev[0].bus == 0x64 && l.dev[0].func == 5, "0000:64:00.5");
 		CHECK(l.dev[2].domain == 0x10000 && l.dev[2].bus == 1 && l.dev[2].vendor == 0x144d &&
-			      l.dev[2].device == 0xa808 && l.dev[2].class_code == 0x010802 && !strcmp(l.dev[2].driver, "nvme"),
+			  l.dev[2].device == 0xa808 && l.dev[2].class_code == 0x010802 &&
+			  !strcmp(l.dev[2].driver, "nvme"),
 		      "10000:01:00.0 NVMe");
 	}
 	pci_list_free(&l);

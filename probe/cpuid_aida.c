@@ -21,7 +21,8 @@
 struct aida_state {
 	const char *path;
 	long line;
-	int cpu; /* logical CPU the records belong to, -1 outside */
+	int cpu;   /* logical CPU the records belong to, -1 outside */
+	int first; /* the CPU whose registers are kept: #0, or the first one dumped */
 	int cpu_seen[AIDA_MAX_CPUS / 8];
 	int has_apic[2]; /* for the current CPU: leaf 1 / leaf 0xB seen */
 	uint32_t apic1, apicb;
@@ -159,7 +160,9 @@ static int cpuid_line(struct aida_state *s, struct cpu_raw *r, const char *l)
 		s->has_apic[1] = 1;
 		s->apicb = v[REG_EDX];
 	}
-	if (s->cpu == 0 && cpu_raw_add_leaf(r, (uint32_t)leaf, sub, v))
+	if (s->first < 0)
+		s->first = s->cpu; /* a dump that starts past CPU #0 still describes the machine */
+	if (s->cpu == s->first && cpu_raw_add_leaf(r, (uint32_t)leaf, sub, v))
 		return fail(s, "out of memory");
 	return 0;
 }
@@ -185,7 +188,9 @@ static int msr_line(struct aida_state *s, struct cpu_raw *r, const char *l)
 	}
 	if (s->cpu < 0)
 		s->cpu = 0;
-	if (s->cpu == 0 && cpu_raw_add_msr(r, (uint32_t)idx, val, state))
+	if (s->first < 0)
+		s->first = s->cpu;
+	if (s->cpu == s->first && cpu_raw_add_msr(r, (uint32_t)idx, val, state))
 		return fail(s, "out of memory");
 	return 0;
 }
@@ -255,7 +260,7 @@ static int finish(struct aida_state *s, struct cpu_raw *r)
 	if (r->nleaves == 0)
 		return fail(s, "no CPUID records found (not an AIDA64 CPUID dump?)");
 	if (cpu_raw_get(r, 0, 0, v) || cpu_raw_get(r, 1, 0, v))
-		return fail(s, "dump lacks CPUID leaf 0 or 1 of CPU #0");
+		return fail(s, "dump lacks CPUID leaf 0 or 1 of its first logical CPU");
 	if (r->nmsrs == 0)
 		snprintf(r->msr_note, sizeof(r->msr_note), "no MSR records in dump");
 	return 0;
@@ -293,7 +298,8 @@ static FILE *text_view(FILE *f, char **text)
 
 int cpu_raw_read_aida64(const char *path, struct cpu_raw *r, char *err, size_t errlen)
 {
-	struct aida_state s = {.path = path, .cpu = -1, .last_leaf = 0xffffffffu, .err = err, .errlen = errlen};
+	struct aida_state s = {
+	    .path = path, .cpu = -1, .first = -1, .last_leaf = 0xffffffffu, .err = err, .errlen = errlen};
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -257,6 +257,10 @@ static int one_line(struct lspci_state *s, char *l, size_t len)
 		l[--len] = '\0';
 	if (len == 0)
 		return 0;
+	if (s->line == 1 && len >= 3 && !memcmp(l, "\xef\xbb\xbf", 3)) /* UTF-8 BOM from an editor */
+		memmove(l, l + 3, (len -= 3) + 1);
+	if (len == 0)
+		return 0;
 	if (l[0] == '\t' || l[0] == ' ') {
 		const char *p = l;
 		while (*p == '\t' || *p == ' ')

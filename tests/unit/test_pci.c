@@ -242,8 +242,36 @@ static void vmd_domain(const char *arg)
 	pci_list_free(&l);
 }
 
+/* The same listing saved by a Windows editor: UTF-8 BOM and CRLF. */
+static void bom_crlf(const char *arg)
+{
+	char fx[512], path[512], err[512];
+	struct pci_list a, b;
+	(void)arg;
+	snprintf(fx, sizeof(fx), "%s/lspci/dell-poweredge-r740.txt", fixtures_dir());
+	snprintf(path, sizeof(path), "%s/bom-crlf.txt", scratch_dir());
+	FILE *in = fopen(fx, "r"), *out = fopen(path, "w");
+	CHECK(in && out, "cannot prepare");
+	if (!in || !out)
+		return;
+	fputs("\xef\xbb\xbf", out);
+	for (int c; (c = fgetc(in)) != EOF;)
+		c == '\n' ? fputs("\r\n", out) : fputc(c, out);
+	fclose(in), fclose(out);
+	pci_list_init(&a), pci_list_init(&b);
+	CHECK(pci_read_lspci_text(fx, &a, err, sizeof(err)) == 0, "%s", err);
+	CHECK(pci_read_lspci_text(path, &b, err, sizeof(err)) == 0, "%s", err);
+	CHECK(a.n == b.n && a.n > 0, "%zu vs %zu devices", a.n, b.n);
+	for (size_t i = 0; i < a.n && i < b.n; i++)
+		CHECK(a.dev[i].vendor == b.dev[i].vendor && a.dev[i].device == b.dev[i].device &&
+			  !strcmp(a.dev[i].driver, b.dev[i].driver),
+		      "device %zu differs", i);
+	pci_list_free(&a), pci_list_free(&b);
+}
+
 void suite_pci_more(void)
 {
+	run_case("lspci", "utf8-bom-and-crlf", bom_crlf, NULL);
 	run_case("lspci", "vmd-five-digit-domain", vmd_domain, NULL);
 	run_case("lspci", "access-denied", access_denied, NULL);
 }

@@ -24,7 +24,7 @@ CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 UNIT_OBJ    := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps run test test-kvm asan fuzz expected clean format bench guests
+.PHONY: all deps run test test-kvm bt-facts asan fuzz expected clean format bench guests
 all: $(BUILD)/hvcert $(BUILD)/unit-tests guests $(BUILD)/bin/vmm-mini $(BUILD)/bin/vmm-mini-static
 
 # vmm-mini: its own small program; the static build goes into the nested rig.
@@ -119,6 +119,13 @@ test: deps
 	@scripts/deps.sh cpu-checker libvirt-clients qemu-system-x86 busybox-static cpio kmod
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/run.sh
+
+# Machine facts the binary translator (issue 5) is designed on, measured here.
+bt-facts: $(BUILD)/btfacts
+	$(BUILD)/btfacts
+$(BUILD)/btfacts: bench/bt/btfacts.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra $(WERROR) -o $@ $<
 
 # The nested-KVM rig: guests under vmm-mini/KVM inside QEMU TCG (a few minutes).
 test-kvm: deps

@@ -24,7 +24,7 @@ CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 UNIT_OBJ    := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps run test test-kvm bt-facts asan fuzz expected clean format bench guests
+.PHONY: all deps run test test-kvm bt-facts bt-census asan fuzz expected clean format bench guests
 all: $(BUILD)/hvcert $(BUILD)/unit-tests guests $(BUILD)/bin/vmm-mini $(BUILD)/bin/vmm-mini-static
 
 # vmm-mini: its own small program; the static build goes into the nested rig.
@@ -126,6 +126,14 @@ bt-facts: $(BUILD)/btfacts
 $(BUILD)/btfacts: bench/bt/btfacts.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra $(WERROR) -o $@ $<
+
+# What the translator must handle in our guests (Zydis 4, linear sweep of the
+# executable segments, which include the 32-bit PVH stub: counts are upper bounds).
+bt-census: guests
+	@scripts/deps.sh libzydis-dev
+	@mkdir -p $(BUILD)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra $(WERROR) -o $(BUILD)/bt-census bench/bt/census.c -lZydis
+	$(BUILD)/bt-census $(GUESTS)
 
 # The nested-KVM rig: guests under vmm-mini/KVM inside QEMU TCG (a few minutes).
 test-kvm: deps

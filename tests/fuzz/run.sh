@@ -20,8 +20,7 @@ for t in "$@"; do
 	echo "fuzz: $name for ${secs}s"
 	if "$t" -max_total_time="$secs" -max_len=65536 -timeout=10 -artifact_prefix=build-fuzz/"$name"- -rss_limit_mb=2048 "$corpus" \
 		>"build-fuzz/$name.log" 2>&1; then
-		echo "ok   fuzz/$name ($(grep -o 'stat::number_of_executed_units: [0-9]*' "build-fuzz/$name.log" | tail -1 || true))"
-		tail -1 "build-fuzz/$name.log"
+		echo "ok   fuzz/$name ($(grep -o 'Done [0-9]* runs in [0-9]* second' "build-fuzz/$name.log" | tail -1))"
 	else
 		echo "FAIL fuzz/$name: see build-fuzz/$name.log"; tail -30 "build-fuzz/$name.log"; fail=1
 	fi

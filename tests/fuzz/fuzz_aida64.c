@@ -5,12 +5,7 @@
 
 #include <stdlib.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc, (void)argv;
-	setenv("HVCERT_SKIP_LIBCPUID", "1", 1);
-	return 0;
-}
+FUZZ_WITHOUT_LIBCPUID
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

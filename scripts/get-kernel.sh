@@ -17,16 +17,7 @@ if [ -f "$TREE/.done" ]; then
 	exit 0
 fi
 
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO=sudo
-
-# apt_install PKG...: install, and on failure refresh the lists once and retry
-# (a fresh machine may have empty or stale package lists).
-apt_install() {
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >&2 ||
-		{ $SUDO apt-get update -qq >&2 &&
-			DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >&2; }
-}
+. "$ROOT/scripts/apt.sh"
 
 mkdir -p "$KDIR"
 

@@ -13,19 +13,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 [ -d "$KTREE/lib/modules" ] || { echo "mkinitramfs: $KTREE has no lib/modules (run scripts/get-kernel.sh)" >&2; exit 1; }
 [ -d "$PAYLOAD" ] || { echo "mkinitramfs: payload dir $PAYLOAD missing" >&2; exit 1; }
 
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO=sudo
-# apt_install PKG...: install; on failure refresh the lists once and retry.
-apt_install() {
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >&2 ||
-		{ $SUDO apt-get update -qq >&2 &&
-			DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >&2; }
-}
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+. "$HERE/../../scripts/apt.sh"
 
 # busybox-static, not busybox: the initramfs has no libc, so /bin/busybox must
 # be the statically linked one (the two packages replace each other).
-installed busybox-static || { echo "mkinitramfs: installing busybox-static" >&2; apt_install busybox-static; }
+pkg_installed busybox-static || { echo "mkinitramfs: installing busybox-static" >&2; apt_install busybox-static; }
 command -v cpio >/dev/null 2>&1 || { echo "mkinitramfs: installing cpio" >&2; apt_install cpio; }
 
 VER=$(ls "$KTREE/lib/modules/" | head -n 1)

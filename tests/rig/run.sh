@@ -35,11 +35,8 @@ VM_LIMIT=$((LIMIT + 60))
 # qemu-system-x86 (not -gui: no display is used).
 if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
 	echo "rig: installing qemu-system-x86" >&2
-	SUDO=""
-	[ "$(id -u)" -ne 0 ] && SUDO=sudo
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends qemu-system-x86 >&2 ||
-		{ $SUDO apt-get update -qq >&2 &&
-			DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends qemu-system-x86 >&2; }
+	. "$ROOT/scripts/apt.sh"
+	apt_install qemu-system-x86
 fi
 
 TREE=$("$ROOT/scripts/get-kernel.sh" "$PKG")

@@ -15,11 +15,8 @@ t0=$(date +%s)
 
 # qemu is the one thing that may legitimately be unavailable: skip, not fail.
 if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
-	SUDO=""
-	[ "$(id -u)" -ne 0 ] && SUDO=sudo
-	{ DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends qemu-system-x86 ||
-		{ $SUDO apt-get update -qq &&
-			DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends qemu-system-x86; }; } >&2
+	. "$ROOT/scripts/apt.sh"
+	apt_install qemu-system-x86 || true
 	command -v qemu-system-x86_64 >/dev/null 2>&1 ||
 		{ echo "SKIP rig/smoke: qemu-system-x86 cannot be installed"; exit 0; }
 fi

@@ -38,6 +38,12 @@ MAXLINE = 200
 
 # ---------------------------------------------------------------- output helper
 
+def expect_name(fixture):
+    """Expectations are named apart from the fixture they describe (they are
+    derived from it, not a copy): foo.txt and foo both give foo.expect."""
+    return (fixture[:-4] if fixture.endswith(".txt") else fixture) + ".expect"
+
+
 class Out:
     def __init__(self, path, fixture_rel):
         self.path = path
@@ -253,7 +259,7 @@ def do_cpuid(fx_dir, out_dir, uarch):
         if not os.path.isfile(path):
             continue
         cpuid, msrs, threads, have_allcpu, nsec, unread = parse_aida(path)
-        o = Out(os.path.join(out_dir, "cpuid", name), "shared/fixtures/cpuid/" + name)
+        o = Out(os.path.join(out_dir, "cpuid", expect_name(name)), "shared/fixtures/cpuid/" + name)
         o.c("Derived from logical CPU #0's CPUID lines and CPU #0's MSR lines (first occurrence).")
         o.c("A CPUID leaf above the maximum (leaf 0 EAX for basic leaves, 0x80000000 EAX for")
         o.c("extended leaves) reads as all zeros; so does a leaf within range the dump omits.")
@@ -572,7 +578,7 @@ def do_lspci(fx_dir, out_dir):
         if not name.endswith(".txt"):
             continue
         path = os.path.join(src, name)
-        o = Out(os.path.join(out_dir, "lspci", name), "shared/fixtures/lspci/" + name)
+        o = Out(os.path.join(out_dir, "lspci", expect_name(name)), "shared/fixtures/lspci/" + name)
         devs = []
         driver_lines = 0
         with open(path, encoding="utf-8", errors="replace") as f:
@@ -693,7 +699,7 @@ def do_pcidump(fx_dir, out_dir):
         path = os.path.join(src, name)
         if not os.path.isfile(path):
             continue
-        o = Out(os.path.join(out_dir, "pcidump", name + ".txt"), "shared/fixtures/pci-dumps/" + name)
+        o = Out(os.path.join(out_dir, "pcidump", expect_name(name)), "shared/fixtures/pci-dumps/" + name)
         o.c("Derived from the HEX config-space bytes only (PCI Local Bus 3.0 / PCIe Base spec):")
         o.c("dev BDF vendor device class: vendor = bytes 0x00-01 LE, device = 0x02-03 LE, class = bytes")
         o.c("0x0b,0x0a,0x09 (base, sub, prog-if). Capability list if Status (0x06) bit 4: pointer at 0x34")

@@ -1,4 +1,5 @@
 #include "expect.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,19 @@ int expect_load(const char *path, struct expect *e)
 	}
 	fclose(f);
 	return 0;
+}
+
+int expect_load_for(const char *sub, const char *fixture, struct expect *e)
+{
+	const char *base = strrchr(fixture, '/') ? strrchr(fixture, '/') + 1 : fixture;
+	size_t len = strlen(base);
+	if (len > 4 && strcmp(base + len - 4, ".txt") == 0)
+		len -= 4;
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s/%.*s.expect", expected_dir(), sub, (int)len, base);
+	int rc = expect_load(path, e);
+	CHECK(rc == 0, "no expected file %s (make expected)", path);
+	return rc;
 }
 
 void expect_free(struct expect *e)

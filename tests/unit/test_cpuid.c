@@ -1,4 +1,4 @@
-/* Every CPUID fixture decodes to what tests/expected/cpuid/<file>.txt says;
+/* Every CPUID fixture decodes to what tests/expected/cpuid/<file>.expect says;
  * those values were derived from the raw registers by
  * tests/gen/derive_expected.py (make expected), not by this code. */
 #include "check.h"
@@ -62,13 +62,11 @@ static void one_dump(const char *path)
 	struct probe p;
 	struct probe_opts o = {.cpuid_dump = path, .data_dir = data_dir()};
 	struct expect e;
-	char err[1024], exp[1024];
-	const char *base = strrchr(path, '/') + 1;
-	snprintf(exp, sizeof(exp), "%s/cpuid/%s", expected_dir(), base);
+	char err[1024];
 	probe_init(&p);
 	int rc = probe_collect(&p, &o, err, sizeof(err));
 	CHECK(rc == 0, "probe failed: %s", err);
-	CHECK(expect_load(exp, &e) == 0, "no expected file %s (make expected)", exp);
+	expect_load_for("cpuid", path, &e);
 	if (rc == 0 && e.n) {
 		const struct cpu_info *c = &p.cpu;
 		CHECK(strcmp(expect_get(&e, "vendor") ? expect_get(&e, "vendor") : "", c->vendor_str) == 0,

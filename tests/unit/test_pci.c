@@ -31,15 +31,6 @@ static const struct pci_info *find(const struct pci_list *l, const char *bdf)
 	return NULL;
 }
 
-static int load_expected(const char *sub, const char *path, const char *suffix, struct expect *e)
-{
-	char exp[1024];
-	snprintf(exp, sizeof(exp), "%s/%s/%s%s", expected_dir(), sub, strrchr(path, '/') + 1, suffix);
-	int rc = expect_load(exp, e);
-	CHECK(rc == 0, "no expected file %s (make expected)", exp);
-	return rc;
-}
-
 /* "dev BDF vendor device subvendor subdevice class driver" */
 static void lspci_dev_line(const struct pci_list *l, const char *v, size_t idx)
 {
@@ -72,7 +63,7 @@ static void one_lspci(const char *path)
 	pci_list_init(&l);
 	int rc = pci_read_lspci_text(path, &l, err, sizeof(err));
 	CHECK(rc == 0, "%s", err);
-	if (rc == 0 && load_expected("lspci", path, "", &e) == 0) {
+	if (rc == 0 && expect_load_for("lspci", path, &e) == 0) {
 		const char *n = expect_get(&e, "devices");
 		CHECK(n && (size_t)atoi(n) == l.n, "devices: expected %s, parsed %zu", n ? n : "?", l.n);
 		size_t with = 0, idx = 0;
@@ -150,7 +141,7 @@ static void one_dump(const char *path)
 	pci_list_init(&l);
 	int rc = pci_read_dump(path, &l, err, sizeof(err));
 	CHECK(rc == 0, "%s", err);
-	if (rc == 0 && load_expected("pcidump", path, ".txt", &e) == 0) {
+	if (rc == 0 && expect_load_for("pcidump", path, &e) == 0) {
 		const char *n = expect_get(&e, "devices");
 		CHECK(n && (size_t)atoi(n) == l.n, "devices: expected %s, libpci found %zu", n ? n : "?", l.n);
 		for (size_t i = 0; i < e.n; i++)

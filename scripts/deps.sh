@@ -4,8 +4,8 @@
 set -e
 PKGS="build-essential pkg-config libcpuid-dev libpci-dev pci.ids pciutils libhwloc-dev hwloc-nox
 libjansson-dev gnuplot-nox python3 $*"
-missing=""
 . "$(dirname "$0")/apt.sh"
+missing=""
 for p in $PKGS; do
 	pkg_installed "$p" || missing="$missing $p"
 done

@@ -38,7 +38,8 @@ int expect_load(const char *path, struct expect *e)
 
 int expect_load_for(const char *sub, const char *fixture, struct expect *e)
 {
-	const char *base = strrchr(fixture, '/') ? strrchr(fixture, '/') + 1 : fixture;
+	const char *slash = strrchr(fixture, '/');
+	const char *base = slash ? slash + 1 : fixture;
 	size_t len = strlen(base);
 	if (len > 4 && strcmp(base + len - 4, ".txt") == 0)
 		len -= 4;

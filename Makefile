@@ -10,7 +10,7 @@ SAN     ?=
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-format-truncation $(WERROR) $(SAN) -MMD -MP \
            -Iprobe -Ireports -Icli -Ihcl -Ivmm-mini -Ibench \
            -DHVCERT_GIT='"$(shell git describe --always --dirty 2>/dev/null || echo unknown)"'
-LDLIBS  += -lcpuid -lpci -lhwloc -ljansson -lm
+LDLIBS  += -lcpuid -lpci -lhwloc -ljansson -lZydis -lm
 LDFLAGS += $(SAN)
 
 PROBE_SRC   := $(wildcard probe/*.c)
@@ -28,16 +28,18 @@ UNIT_OBJ    := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 all: $(BUILD)/hvcert $(BUILD)/unit-tests guests $(BUILD)/bin/vmm-mini $(BUILD)/bin/vmm-mini-static
 
 # vmm-mini: its own small program; the static build goes into the nested rig.
+# vmm-mini/bt/ is the binary translator (Zydis); the static rig build is KVM only.
 VMM_SRC := $(wildcard vmm-mini/*.c vmm-mini/devices/*.c)
-VMM_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out vmm-mini/main.c,$(VMM_SRC)))
+BT_SRC := $(wildcard vmm-mini/bt/*.c)
+VMM_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out vmm-mini/main.c,$(VMM_SRC) $(BT_SRC)))
 $(BUILD)/libvmm.a: $(VMM_LIB_OBJ)
 	$(AR) rcs $@ $^
 $(BUILD)/bin/vmm-mini: $(BUILD)/vmm-mini/main.o $(BUILD)/libvmm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ -lZydis
 $(BUILD)/bin/vmm-mini-static: $(VMM_SRC) $(wildcard vmm-mini/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Wno-format-truncation $(WERROR) -static -o $@ $(VMM_SRC)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Wno-format-truncation $(WERROR) -DVMM_NO_BT -static -o $@ $(VMM_SRC)
 
 # Reference guests: freestanding ELF64 at 1 MiB with a PVH note (bench/guests).
 GUEST_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
@@ -146,7 +148,7 @@ asan:
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 20
-VMM_LIB_SRC := $(filter-out vmm-mini/main.c,$(VMM_SRC))
+VMM_LIB_SRC := $(filter-out vmm-mini/main.c,$(VMM_SRC) $(BT_SRC))
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(VMM_LIB_SRC)
 	@mkdir -p build-fuzz
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iprobe -Ireports -Icli -Ihcl -Ivmm-mini -Ibench \

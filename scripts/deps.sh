@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [extra-package ...]
 set -e
 PKGS="build-essential pkg-config libcpuid-dev libpci-dev pci.ids pciutils libhwloc-dev hwloc-nox
-libjansson-dev gnuplot-nox python3 $*"
+libjansson-dev libzydis-dev gnuplot-nox python3 $*"
 . "$(dirname "$0")/apt.sh"
 missing=""
 for p in $PKGS; do

@@ -1,8 +1,9 @@
-/* The accelerator interface: KVM (kvm.c) today, the binary translator next.
+/* The accelerator interface: KVM (kvm.c) and the binary translator (bt/).
  * A machine model drives any accelerator through these operations only. */
 #ifndef VMM_ACCEL_H
 #define VMM_ACCEL_H
 #include <stdint.h>
+#include <stdio.h>
 
 enum exit_reason {
 	EXIT_IO,
@@ -56,8 +57,11 @@ struct accel_ops {
 	/* Delivers interrupt `vector` to the vCPU's local APIC as an MSI would
 	 * (the LAPIC timer's path); NULL if the accelerator cannot. */
 	int (*raise_msi)(struct vm *vm, uint32_t vector);
+	/* Accelerator-specific counters for --stats; NULL if none. */
+	void (*print_stats)(struct vm *vm, FILE *out);
 	void (*destroy)(struct vm *vm);
 };
 
 extern const struct accel_ops kvm_accel;
+extern const struct accel_ops bt_accel; /* bt/, absent from builds with VMM_NO_BT */
 #endif

@@ -183,7 +183,10 @@ static void arm_watchdog(struct vm *vm, unsigned seconds)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
-	sigaction(SIGALRM, &sa, NULL); /* no SA_RESTART: KVM_RUN must return EINTR */
+	/* no SA_RESTART: KVM_RUN must return EINTR; SA_ONSTACK: under bt the
+	 * stack pointer is the guest's while translated code runs */
+	sa.sa_flags = SA_ONSTACK;
+	sigaction(SIGALRM, &sa, NULL);
 	watched = vm;
 	struct itimerval it = { { 0, 0 }, { (time_t)seconds, 0 } };
 	setitimer(ITIMER_REAL, &it, NULL);
@@ -202,14 +205,17 @@ static void handle(struct vm *vm, struct vm_exit *e)
 		break;
 	case EXIT_FAIL_ENTRY:
 	case EXIT_INTERNAL:
-	case EXIT_OTHER:
-		vm_fail(vm, "guest stopped: %s (reason 0x%llx) at rip=0x%llx",
+	case EXIT_OTHER: {
+		char detail[sizeof(vm->err)];
+		snprintf(detail, sizeof(detail), "%s%s", vm->err[0] ? ": " : "", vm->err); /* the accelerator's reason */
+		vm_fail(vm, "guest stopped: %s (reason 0x%llx) at rip=0x%llx%s",
 			e->reason == EXIT_FAIL_ENTRY ? "VM entry failed"
 			: e->reason == EXIT_INTERNAL ? "accelerator internal error (e.g. emulation failure)"
 						     : "unexpected exit",
-			(unsigned long long)e->hw_reason, (unsigned long long)vm->accel->get_rip(vm));
+			(unsigned long long)e->hw_reason, (unsigned long long)vm->accel->get_rip(vm), detail);
 		vm_stop(vm, STOP_FAULT, 0);
 		break;
+	}
 	case EXIT_INTR:
 		if (watchdog_fired)
 			vm_stop(vm, STOP_WATCHDOG, 0);
@@ -255,4 +261,6 @@ void vm_print_stats(const struct vm *vm, FILE *out)
 			fprintf(out, " exits_%s=%llu", names[i], (unsigned long long)vm->stats.exits[i]);
 	fprintf(out, " unhandled_io=%llu unhandled_mmio=%llu\n", (unsigned long long)vm->stats.unhandled_io,
 		(unsigned long long)vm->stats.unhandled_mmio);
+	if (vm->accel->print_stats && vm->accel_state)
+		vm->accel->print_stats((struct vm *)vm, out);
 }

@@ -1,4 +1,4 @@
-/* vmm-mini run [--accel kvm] [--mem MiB] [--timeout S] [--max-exits N]
+/* vmm-mini run [--accel kvm|bt] [--mem MiB] [--timeout S] [--max-exits N]
  *              [--stats] guest.elf [-- guest args]
  * Exit status: the guest's debug-exit value as (v << 1) | 1 (QEMU's
  * isa-debug-exit convention); 0 when the guest halts; 2 bad usage or image;
@@ -10,11 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct accel_ops *accels[] = { &kvm_accel };
+static const struct accel_ops *accels[] = {
+	&kvm_accel,
+#ifndef VMM_NO_BT
+	&bt_accel,
+#endif
+};
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vmm-mini run [--accel kvm] [--mem MiB] [--timeout SECONDS] [--max-exits N] [--stats]\n"
+	fprintf(f, "usage: vmm-mini run [--accel kvm|bt] [--mem MiB] [--timeout SECONDS] [--max-exits N] [--stats]\n"
 		   "                    [--pv] [--disk FILE] guest.elf [-- guest arguments...]\n"
 		   "  --pv        virtio-console at 0xFEB00000 (virtio-mmio, as QEMU -M microvm), interrupts on\n"
 		   "              LAPIC vector 33\n"
@@ -47,7 +52,7 @@ static int parse(int argc, char **argv, struct args *a)
 				if (!strcmp(accels[i]->name, optarg))
 					a->accel = accels[i];
 			if (!a->accel)
-				return fprintf(stderr, "vmm-mini: unknown accelerator '%s' (have: kvm)\n", optarg), -1;
+				return fprintf(stderr, "vmm-mini: unknown accelerator '%s' (have: kvm, bt)\n", optarg), -1;
 			break;
 		case 'm': a->mem = strtoul(optarg, NULL, 10); break;
 		case 't': a->timeout = strtoul(optarg, NULL, 10); break;

@@ -1,0 +1,285 @@
+/* The bt accelerator: accel_ops and the dispatcher. The loop: deliver a
+ * pending exception or interrupt, find or translate the block at RIP, run
+ * translated code until it exits (a chained branch to untranslated code, an
+ * indirect-branch miss, a callout, or a signal), act on the exit, repeat;
+ * port I/O, MMIO and hypercalls go back to the machine as vm_exits. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "bt.h"
+#include "emit.h"
+
+static int bt_create(struct vm *vm)
+{
+	struct bt *bt = calloc(1, sizeof(*bt));
+	if (!bt)
+		return vm_fail(vm, "out of memory");
+	vm->accel_state = bt;
+	bt->vm = vm;
+	/* Below 2 GiB: generated code addresses both with absolute disp32. */
+	bt->ctx = mmap(NULL, sizeof(struct bt_ctx), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+		       -1, 0);
+	bt->cache = mmap(NULL, BT_CACHE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (bt->ctx == MAP_FAILED || bt->cache == MAP_FAILED) {
+		int err = errno;
+		if (bt->ctx == MAP_FAILED)
+			bt->ctx = NULL;
+		if (bt->cache == MAP_FAILED)
+			bt->cache = NULL;
+		return vm_fail(vm, "bt: mapping the context and code cache below 2 GiB: %s", strerror(err));
+	}
+	bt->hash_size = 1u << 16;
+	bt->hash = calloc(bt->hash_size, sizeof(*bt->hash));
+	if (!bt->hash)
+		return vm_fail(vm, "out of memory");
+	lapic_reset(&bt->lapic);
+	bt->apic_base = 0xFEE00900ull; /* enabled, bootstrap processor */
+	bt->step_rip = ~0ull;
+	return bt_glue_init(bt);
+}
+
+static int bt_map_ram(struct vm *vm, uint64_t gpa, uint64_t size, void *hva)
+{
+	if (gpa != 0 || size != vm->ram_size || hva != vm->ram)
+		return vm_fail(vm, "bt: guest RAM must be one region at 0");
+	return bt_windows_init(BT(vm));
+}
+
+static int bt_create_vcpu(struct vm *vm)
+{
+	return bt_signals_init(BT(vm));
+}
+
+static int bt_set_boot_state(struct vm *vm, const struct boot_state *bs)
+{
+	struct bt *bt = BT(vm);
+	memset(bt->ctx->gpr, 0, sizeof(bt->ctx->gpr));
+	bt->rip = bs->rip;
+	bt->ctx->gpr[R_RSP] = bs->rsp, bt->ctx->gpr[R_RDI] = bs->rdi, bt->ctx->gpr[R_RSI] = bs->rsi;
+	bt->cr3 = bs->cr3;
+	bt->gdt_base = bs->gdt_base, bt->gdt_limit = bs->gdt_limit;
+	bt->cr0 = 0x80000031ull; /* PG NE ET PE */
+	bt->cr4 = 0x20;		 /* PAE */
+	bt->efer = 0x500;	 /* LME LMA */
+	bt->cs = 0x08, bt->ss = bt->ds = bt->es = 0x10;
+	bt_set_rflags(bt, 2, 1);
+	return bt_set_cpl(bt, 0);
+}
+
+static void chain(struct bt *bt, uint8_t *site, uint64_t rip)
+{
+	uint64_t flushes = bt->stats_flushes;
+	uint8_t *host = bt_lookup(bt, rip);
+	if (!host && bt_translate(bt, rip, 0, &host) != 0)
+		return;
+	if (flushes == bt->stats_flushes) /* the site still exists */
+		patch_rel32(site, host);
+}
+
+static void note_mmio_site(struct bt *bt, uint64_t rip)
+{
+	if (bt_is_mmio_site(bt, rip))
+		return;
+	uint32_t *p = realloc(bt->mmio_sites, (bt->nmmio_sites + 1) * sizeof(*p));
+	if (!p)
+		return;
+	bt->mmio_sites = p;
+	p[bt->nmmio_sites++] = (uint32_t)rip;
+	bt->flush_pending = 1; /* retranslated as a callout: no more signals there */
+}
+
+/* 1 = the machine must handle *e; 0 = continue. */
+static int handle_exit(struct bt *bt, struct vm_exit *e)
+{
+	struct bt_ctx *c = bt->ctx;
+	if (c->exit_kind != BTX_SIGNAL)
+		bt->rip = c->next_rip;
+	switch (c->exit_kind) {
+	case BTX_CHAIN:
+		if (c->chain_site)
+			chain(bt, (uint8_t *)(uintptr_t)c->chain_site, bt->rip);
+		return 0;
+	case BTX_IND_MISS: return 0;
+	case BTX_CALLOUT: return bt_callout(bt, e, 0);
+	case BTX_MMIO: return bt_callout(bt, e, 1);
+	case BTX_SIGNAL: break;
+	default:
+		vm_fail(bt->vm, "bt: translated code exited with kind %llu", (unsigned long long)c->exit_kind);
+		e->reason = EXIT_INTERNAL;
+		return 1;
+	}
+	switch (bt->fault) {
+	case BF_PAGE:
+		bt->cr2 = bt->fault_addr;
+		bt_raise(bt, 14, 1, bt->fault_err);
+		return 0;
+	case BF_MMIO:
+		note_mmio_site(bt, bt->rip);
+		return bt_callout(bt, e, 1);
+	case BF_SMC:
+		bt_cache_flush(bt);
+		bt->step_rip = bt->rip; /* the store runs alone, its page unprotected */
+		return 0;
+	case BF_DIVIDE: bt_raise(bt, 0, 0, 0); return 0;
+	case BF_UD: bt_raise(bt, 6, 0, 0); return 0;
+	case BF_GP: bt_raise(bt, 13, 1, 0); return 0;
+	case BF_ASYNC: return 0;
+	default:
+		vm_fail(bt->vm, "bt: unexpected fault in translated code at rip=0x%llx", (unsigned long long)bt->rip);
+		e->reason = EXIT_INTERNAL;
+		return 1;
+	}
+}
+
+static void wait_halted(struct bt *bt)
+{
+	uint64_t now = bt_now_ns(), until = now + 10000000ull;
+	if (bt->vif && bt->lapic.deadline_ns && bt->lapic.deadline_ns < until)
+		until = bt->lapic.deadline_ns;
+	if (until > now) {
+		struct timespec ts = { (time_t)(until / 1000000000ull), (long)(until % 1000000000ull) };
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL); /* a kick interrupts it */
+	}
+}
+
+static int enter(struct bt *bt, uint8_t *host)
+{
+	bt->ctx->entry = (uint64_t)(uintptr_t)host;
+	bt->ctx->rflags = (bt->ctx->rflags & FL_LIVE) | 0x202;
+	bt->fault = BF_NONE;
+	bt->in_guest = 1;
+	if (bt->async_pending) { /* after in_guest = 1: a later signal sees us inside */
+		bt->in_guest = 0;
+		return 0;
+	}
+	bt->g.enter();
+	bt->in_guest = 0;
+	return 1;
+}
+
+/* Finds or translates the block at RIP: 0 with *host, 1 exception raised, -1 error. */
+static int block_at(struct bt *bt, int single, uint8_t **host)
+{
+	if (single)
+		return bt_translate(bt, bt->rip, 1, host);
+	*host = bt_lookup(bt, bt->rip);
+	if (!*host) {
+		int r = bt_translate(bt, bt->rip, 0, host);
+		if (r)
+			return r;
+	}
+	uint32_t h = (uint32_t)(bt->rip >> 2) & (BT_IND_SIZE - 1); /* as the lookup glue hashes */
+	bt->ctx->ind_tag[h] = bt->rip;
+	bt->ctx->ind_host[h] = (uint64_t)(uintptr_t)*host;
+	return 0;
+}
+
+static int bt_run(struct vm *vm, struct vm_exit *e)
+{
+	struct bt *bt = BT(vm);
+	if (bt->pio.kind)
+		bt_complete_io(bt, e);
+	memset(e, 0, sizeof(*e));
+	for (;;) {
+		if (bt->async_pending) {
+			bt->async_pending = 0;
+			if (bt->kick_pending) {
+				bt->kick_pending = 0;
+				e->reason = EXIT_INTR;
+				return 0;
+			}
+		}
+		if (bt->flush_pending) {
+			bt->flush_pending = 0;
+			bt_cache_flush(bt);
+		}
+		if (bt->lapic.deadline_ns)
+			lapic_tick(&bt->lapic, bt_now_ns());
+		if (bt_deliver_pending(bt, e))
+			return 0;
+		if (bt->halted) {
+			wait_halted(bt);
+			continue;
+		}
+		uint8_t *host;
+		int single = bt->shadow || bt->step_rip == bt->rip;
+		int r = block_at(bt, single, &host);
+		if (r < 0) {
+			e->reason = EXIT_INTERNAL;
+			e->hw_reason = 2;
+			return 0;
+		}
+		if (r > 0)
+			continue;
+		bt->step_rip = ~0ull;
+		bt_arm_timer(bt, bt->lapic.deadline_ns);
+		if (!enter(bt, host))
+			continue;
+		if (single)
+			bt->shadow = 0;
+		if (handle_exit(bt, e))
+			return 0;
+	}
+}
+
+static void bt_kick(struct vm *vm)
+{
+	if (BT(vm))
+		bt_kick_now(BT(vm));
+}
+
+static uint64_t bt_get_rip(struct vm *vm)
+{
+	return BT(vm)->rip;
+}
+
+static int bt_raise_msi(struct vm *vm, uint32_t vector)
+{
+	lapic_set_irr(&BT(vm)->lapic, (int)(vector & 0xFF));
+	return 0;
+}
+
+static void bt_print_stats(struct vm *vm, FILE *out)
+{
+	struct bt *bt = BT(vm);
+	fprintf(out, "@bt blocks=%llu callouts=%llu faults=%llu signals=%llu flushes=%llu mmio_sites=%u cache_kib=%u\n",
+		(unsigned long long)bt->stats_blocks, (unsigned long long)bt->stats_callouts,
+		(unsigned long long)bt->stats_faults, (unsigned long long)bt->stats_signals,
+		(unsigned long long)bt->stats_flushes, bt->nmmio_sites, bt->cache_used >> 10);
+}
+
+static void bt_destroy(struct vm *vm)
+{
+	struct bt *bt = BT(vm);
+	if (!bt)
+		return;
+	bt_signals_free(bt);
+	bt_windows_free(bt);
+	if (bt->ctx)
+		munmap(bt->ctx, sizeof(struct bt_ctx));
+	if (bt->cache)
+		munmap(bt->cache, BT_CACHE_SIZE);
+	free(bt->blocks);
+	free(bt->imap);
+	free(bt->hash);
+	free(bt->mmio_sites);
+	free(bt);
+	vm->accel_state = NULL;
+}
+
+const struct accel_ops bt_accel = {
+	.name = "bt",
+	.create = bt_create,
+	.map_ram = bt_map_ram,
+	.create_vcpu = bt_create_vcpu,
+	.set_boot_state = bt_set_boot_state,
+	.run = bt_run,
+	.kick = bt_kick,
+	.get_rip = bt_get_rip,
+	.raise_msi = bt_raise_msi,
+	.print_stats = bt_print_stats,
+	.destroy = bt_destroy,
+};

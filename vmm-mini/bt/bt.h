@@ -1,0 +1,208 @@
+/* The binary-translation accelerator (`--accel bt`): internal interfaces.
+ *
+ *   bt.c         accel_ops and the dispatcher loop (translate, enter, handle exits)
+ *   glue.c       generated glue: enter, exit, the indirect-branch lookup, exit stubs
+ *   translate.c  guest block -> host code (Zydis decode; copy, prefix, rewrite, callout)
+ *   window.c     the 4 GiB guest address windows (shadow paging), guest page walks
+ *   signals.c    SIGSEGV/SIGFPE/SIGILL from translated code, the async timer signal
+ *   callout.c    emulation of sensitive instructions, MMIO and port I/O
+ *   deliver.c    exception and interrupt delivery through the guest IDT
+ *   lapic.c      local APIC model (timer, MSIs, EOI) at 0xFEE00000
+ *
+ * Errors: functions return 0 or -1 and write into vm->err (vm_fail). */
+#ifndef BT_H
+#define BT_H
+#include <signal.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "vmm.h"
+
+#define BT_WINDOW (1ull << 32)
+#define BT_GUARD (1ull << 16) /* wider than any access that starts below 4 GiB */
+#define BT_IND_BITS 12
+#define BT_IND_SIZE (1u << BT_IND_BITS)
+#define BT_CACHE_SIZE (32u << 20)
+#define BT_MAX_BLOCK_INSNS 48
+
+/* Register numbers are x86 encoding order. */
+enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI };
+
+/* Live RFLAGS bits while translated code runs: CF PF AF ZF SF DF OF. */
+#define FL_LIVE 0xCD5ull
+#define FL_IF 0x200ull
+
+/* The per-vCPU context: at an address below 2 GiB (MAP_32BIT) so that
+ * generated code reaches every field with absolute disp32 addressing and
+ * never needs a free register or the host stack. */
+struct bt_ctx {
+	uint64_t gpr[16];
+	uint64_t rflags;     /* live bits as saved by the exit glue */
+	uint64_t target;     /* indirect-branch target (guest RIP) */
+	uint64_t next_rip;   /* exit: guest RIP to continue at / of the callout */
+	uint64_t exit_kind;  /* enum bt_exit */
+	uint64_t chain_site; /* exit: host address of the rel32 to patch, 0 if none */
+	uint64_t host_rsp;
+	uint64_t entry;    /* where enter jumps */
+	uint64_t jmp_slot; /* indirect jumps go through here */
+	uint64_t t0;	   /* scratch for rewrites (saved RAX) */
+	uint64_t s_rax, s_rcx, s_rdx;
+	uint64_t ind_tag[BT_IND_SIZE]; /* guest RIP (0 = empty) */
+	uint64_t ind_host[BT_IND_SIZE];
+};
+
+enum bt_exit { BTX_NONE, BTX_CHAIN, BTX_IND_MISS, BTX_CALLOUT, BTX_MMIO, BTX_SIGNAL };
+
+/* One guest instruction's host code, for mapping a host PC back to it. */
+struct bt_imap {
+	uint32_t host_off; /* from the cache base */
+	uint32_t guest_rip;
+	uint8_t restore_rax; /* the rewrite parked RAX in ctx->t0 */
+};
+
+struct bt_block {
+	uint64_t rip;
+	uint32_t host_off, code_len; /* guest instructions' code (stubs follow) */
+	uint32_t imap_first, imap_n;
+	int cached; /* in the lookup hash (one-instruction steps are not) */
+};
+
+struct bt_glue {
+	void (*enter)(void);
+	uint8_t *exit_common, *resume_host, *ind_lookup;
+};
+
+/* What a signal handler found; the dispatcher acts on it. */
+enum bt_fault { BF_NONE, BF_PAGE, BF_MMIO, BF_SMC, BF_DIVIDE, BF_UD, BF_GP, BF_ASYNC, BF_WILD };
+
+struct bt_window {
+	uint8_t *base;	 /* 4 GiB + guard reservation */
+	uint8_t *state;	 /* per 4 KiB page: 0 unmapped, 1 read-only, 2 writable */
+	uint8_t *dirty2m; /* per 2 MiB region: any page mapped */
+};
+
+struct bt_lapic {
+	uint32_t svr, tpr, lvt_timer, lvt_err, lvt_lint0, lvt_lint1, divide, icount, ldr, dfr, esr;
+	uint32_t irr[8], isr[8];
+	uint64_t t_start_ns, period_ns, deadline_ns; /* deadline 0: timer idle */
+};
+
+struct bt_pending_io {
+	int kind;   /* 0 none, 1 port in, 2 mmio read */
+	int reg, size, sign;
+	uint64_t next_rip;
+};
+
+struct bt {
+	struct vm *vm;
+	struct bt_ctx *ctx;
+	uint8_t *cache;
+	uint32_t cache_used, glue_end;
+	struct bt_glue g;
+	struct bt_block *blocks;
+	uint32_t nblocks, cap_blocks;
+	struct bt_imap *imap;
+	uint32_t nimap, cap_imap;
+	uint32_t *hash; /* guest RIP -> block index + 1, open addressing */
+	uint32_t hash_size;
+
+	/* Architectural state that does not live in host registers. */
+	uint64_t rip, cr0, cr2, cr3, cr4, cr8, efer;
+	uint64_t star, lstar, cstar, sfmask, kgsbase, fsbase, gsbase, apic_base;
+	uint64_t gdt_base, idt_base, tss_base;
+	uint16_t gdt_limit, idt_limit, tr, cs, ss, ds, es;
+	int cpl, vif, shadow, halted;
+
+	struct bt_window win[2]; /* CPL0 view, CPL3 view (U/S enforced) */
+	int cur_win;
+	uint8_t *code_pages; /* per guest-physical 4 KiB page: translations exist */
+	uint64_t code_va[256];	/* virtual pages translations came from (for remap checks) */
+	uint64_t code_pa[256];
+	int ncode_va, code_va_overflow, flush_pending;
+	uint32_t *mmio_sites; /* guest RIPs that touched MMIO: translated as callouts */
+	uint32_t nmmio_sites;
+
+	/* Set by signal handlers. */
+	volatile sig_atomic_t fault, in_guest, async_pending, kick_pending;
+	uint64_t fault_addr, fault_err;
+	timer_t timer;
+	int timer_ok;
+	uint64_t armed_ns;
+	void *altstack;
+
+	struct {
+		int pending, vector, has_err;
+		uint64_t err;
+	} exc;
+	struct bt_lapic lapic;
+	struct bt_pending_io pio;
+	uint8_t iobuf[8];
+	uint64_t step_rip; /* translate this RIP as a one-instruction step (~0 none) */
+	uint64_t stats_callouts, stats_blocks, stats_flushes, stats_faults, stats_signals;
+};
+
+#define BT(vm) ((struct bt *)(vm)->accel_state)
+
+/* glue.c */
+int bt_glue_init(struct bt *bt);
+uint32_t bt_emit_exit_stub(struct bt *bt, uint8_t *p, uint64_t rip, enum bt_exit kind, uint8_t *chain_site);
+
+/* translate.c */
+struct ZydisDecodedInstruction_;
+struct ZydisDecodedOperand_;
+int bt_fetch(struct bt *bt, uint64_t rip, uint8_t *buf, int *n, uint64_t *pa);
+int bt_decode(const uint8_t *buf, int n, struct ZydisDecodedInstruction_ *d, struct ZydisDecodedOperand_ *op);
+int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host);
+void bt_cache_flush(struct bt *bt);
+struct bt_block *bt_block_of(struct bt *bt, uint64_t host_off);
+const struct bt_imap *bt_imap_at(struct bt *bt, uint64_t host_off, int exact);
+uint8_t *bt_lookup(struct bt *bt, uint64_t rip);
+int bt_is_mmio_site(struct bt *bt, uint64_t rip);
+
+/* window.c */
+int bt_windows_init(struct bt *bt);
+void bt_windows_free(struct bt *bt);
+int bt_set_cpl(struct bt *bt, int cpl);
+/* Guest page walk: 0 with *pa, or -1 with the #PF error code in *err. */
+int bt_walk(struct bt *bt, uint64_t va, int write, int user, int fetch, uint64_t *pa, int *writable, uint64_t *psize,
+	    uint64_t *err);
+/* Maps the page holding va into window w; returns a bt_fault kind. */
+enum bt_fault bt_window_fault(struct bt *bt, int w, uint64_t va, int write, uint64_t *err);
+void bt_flush_va(struct bt *bt, uint64_t va);
+void bt_flush_all(struct bt *bt);
+void bt_protect_code(struct bt *bt, uint64_t va, uint64_t pa);
+int bt_code_mappings_changed(struct bt *bt);
+/* Guest virtual memory for emulation: 0, or -1 with a pending #PF raised. */
+int bt_read(struct bt *bt, uint64_t va, void *buf, uint32_t len);
+int bt_write(struct bt *bt, uint64_t va, const void *buf, uint32_t len);
+int bt_is_ram(struct bt *bt, uint64_t pa, uint64_t len);
+
+/* signals.c */
+int bt_signals_init(struct bt *bt);
+void bt_signals_free(struct bt *bt);
+void bt_arm_timer(struct bt *bt, uint64_t deadline_ns);
+uint64_t bt_now_ns(void);
+void bt_kick_now(struct bt *bt);
+
+/* deliver.c */
+void bt_raise(struct bt *bt, int vector, int has_err, uint64_t err);
+int bt_deliver_pending(struct bt *bt, struct vm_exit *e);
+int bt_iret(struct bt *bt);
+
+/* callout.c: 1 = the machine must handle *e, 0 = continue, -1 = error. */
+int bt_callout(struct bt *bt, struct vm_exit *e, int mmio_fault);
+void bt_complete_io(struct bt *bt, const struct vm_exit *e);
+uint64_t bt_full_rflags(const struct bt *bt);
+void bt_set_rflags(struct bt *bt, uint64_t f, int all);
+
+/* lapic.c */
+void lapic_reset(struct bt_lapic *l);
+void lapic_read(struct bt_lapic *l, uint32_t off, uint32_t *v);
+void lapic_write(struct bt_lapic *l, uint32_t off, uint32_t v);
+void lapic_tick(struct bt_lapic *l, uint64_t now_ns);
+int lapic_pending(const struct bt_lapic *l); /* deliverable vector or -1 */
+void lapic_accept(struct bt_lapic *l, int vector);
+void lapic_set_irr(struct bt_lapic *l, int vector);
+
+extern const struct accel_ops bt_accel;
+#endif

@@ -1,0 +1,601 @@
+/* Sensitive instructions, emulated in C against the vCPU state the exit
+ * glue saved: port I/O and MMIO (handed to the machine), control and
+ * descriptor registers, MSRs, flags with the virtual IF, system calls,
+ * software interrupts, iretq, and vmcall as the hypercall. Returns 1 when
+ * the machine must handle *e, 0 to continue, never crashes on a bad guest:
+ * what it cannot emulate stops the guest with EXIT_INTERNAL and the reason. */
+#include <Zydis/Zydis.h>
+#include <cpuid.h>
+#include <string.h>
+#include <x86intrin.h>
+
+#include "bt.h"
+
+#define MSR_EFER 0xC0000080u
+#define KVM_ENOSYS 1000
+
+struct op_ctx {
+	struct bt *bt;
+	ZydisDecodedInstruction d;
+	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
+	uint64_t next;
+};
+
+uint64_t bt_full_rflags(const struct bt *bt)
+{
+	return (bt->ctx->rflags & FL_LIVE) | 2 | (bt->vif ? FL_IF : 0);
+}
+
+void bt_set_rflags(struct bt *bt, uint64_t f, int all)
+{
+	bt->ctx->rflags = (f & FL_LIVE) | 2;
+	if (all)
+		bt->vif = (f & FL_IF) != 0;
+}
+
+/* GPR of any width: {id, shift, bytes}; -1 if r is not a GPR. */
+static int gpr_slot(ZydisRegister r, int *shift, int *bytes)
+{
+	*shift = 0;
+	if (r >= ZYDIS_REGISTER_AL && r <= ZYDIS_REGISTER_R15B) {
+		int i = r - ZYDIS_REGISTER_AL;
+		*bytes = 1;
+		if (i >= 4 && i < 8)
+			return *shift = 8, i - 4;
+		return i < 4 ? i : i - 4;
+	}
+	if (r >= ZYDIS_REGISTER_AX && r <= ZYDIS_REGISTER_R15W)
+		return *bytes = 2, r - ZYDIS_REGISTER_AX;
+	if (r >= ZYDIS_REGISTER_EAX && r <= ZYDIS_REGISTER_R15D)
+		return *bytes = 4, r - ZYDIS_REGISTER_EAX;
+	if (r >= ZYDIS_REGISTER_RAX && r <= ZYDIS_REGISTER_R15)
+		return *bytes = 8, r - ZYDIS_REGISTER_RAX;
+	return -1;
+}
+
+static uint64_t reg_get(struct bt *bt, ZydisRegister r)
+{
+	int sh, n, id = gpr_slot(r, &sh, &n);
+	if (id < 0)
+		return 0;
+	uint64_t v = bt->ctx->gpr[id] >> sh;
+	return n == 8 ? v : v & ((1ull << (n * 8)) - 1);
+}
+
+/* x86 rules: 32-bit writes zero-extend, 8/16-bit writes merge. */
+static void reg_set(struct bt *bt, ZydisRegister r, uint64_t v)
+{
+	int sh, n, id = gpr_slot(r, &sh, &n);
+	if (id < 0)
+		return;
+	uint64_t *g = &bt->ctx->gpr[id];
+	if (n == 8)
+		*g = v;
+	else if (n == 4)
+		*g = (uint32_t)v;
+	else {
+		uint64_t mask = ((1ull << (n * 8)) - 1) << sh;
+		*g = (*g & ~mask) | ((v << sh) & mask);
+	}
+}
+
+static uint64_t eff_addr(struct op_ctx *c, const ZydisDecodedOperand *o)
+{
+	ZyanU64 a = 0;
+	if (o->mem.base == ZYDIS_REGISTER_RIP) {
+		ZydisCalcAbsoluteAddress(&c->d, o, c->bt->rip, &a);
+		return a;
+	}
+	a = o->mem.disp.has_displacement ? (uint64_t)o->mem.disp.value : 0;
+	if (o->mem.base != ZYDIS_REGISTER_NONE)
+		a += reg_get(c->bt, o->mem.base);
+	if (o->mem.index != ZYDIS_REGISTER_NONE)
+		a += reg_get(c->bt, o->mem.index) * o->mem.scale;
+	return c->d.address_width == 32 ? (uint32_t)a : a;
+}
+
+/* A register-or-memory source operand; -1 if a #PF was raised. */
+static int src_value(struct op_ctx *c, const ZydisDecodedOperand *o, uint64_t *v)
+{
+	*v = 0;
+	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER)
+		*v = reg_get(c->bt, o->reg.value);
+	else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+		*v = o->imm.value.u;
+	else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY)
+		return bt_read(c->bt, eff_addr(c, o), v, o->size / 8);
+	return 0;
+}
+
+static int dst_store(struct op_ctx *c, const ZydisDecodedOperand *o, uint64_t v)
+{
+	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+		reg_set(c->bt, o->reg.value, v);
+		return 0;
+	}
+	return bt_write(c->bt, eff_addr(c, o), &v, o->size / 8);
+}
+
+static int stop(struct bt *bt, struct vm_exit *e, const char *what)
+{
+	vm_fail(bt->vm, "bt: %s at rip=0x%llx", what, (unsigned long long)bt->rip);
+	e->reason = EXIT_INTERNAL;
+	e->hw_reason = 1;
+	return 1;
+}
+
+static void write_cr(struct bt *bt, int n, uint64_t v)
+{
+	switch (n) {
+	case 0:
+		if ((v ^ bt->cr0) & (1ull << 16))
+			bt_flush_all(bt); /* WP changes what supervisor writes may do */
+		bt->cr0 = v | 0x10;
+		break;
+	case 2: bt->cr2 = v; break;
+	case 3:
+		bt->cr3 = v & ~(1ull << 63);
+		bt_flush_all(bt);
+		if (bt_code_mappings_changed(bt))
+			bt->flush_pending = 1;
+		break;
+	case 4: bt->cr4 = v; break;
+	case 8: bt->lapic.tpr = (uint32_t)(v & 15) << 4; break;
+	default: bt_raise(bt, 6, 0, 0);
+	}
+}
+
+static uint64_t read_cr(struct bt *bt, int n)
+{
+	switch (n) {
+	case 0: return bt->cr0;
+	case 2: return bt->cr2;
+	case 3: return bt->cr3;
+	case 4: return bt->cr4;
+	case 8: return bt->lapic.tpr >> 4;
+	default: return 0;
+	}
+}
+
+static int mov_special(struct op_ctx *c, struct vm_exit *e)
+{
+	struct bt *bt = c->bt;
+	ZydisRegisterClass c0 = ZydisRegisterGetClass(c->op[0].reg.value);
+	ZydisRegisterClass c1 = ZydisRegisterGetClass(c->op[1].reg.value);
+	uint64_t v;
+	if ((c0 == ZYDIS_REGCLASS_CONTROL || c1 == ZYDIS_REGCLASS_CONTROL || c0 == ZYDIS_REGCLASS_DEBUG ||
+	     c1 == ZYDIS_REGCLASS_DEBUG) && bt->cpl) {
+		bt_raise(bt, 13, 1, 0);
+		return 0;
+	}
+	if (c0 == ZYDIS_REGCLASS_CONTROL) {
+		int n = c->op[0].reg.value - ZYDIS_REGISTER_CR0;
+		v = reg_get(bt, c->op[1].reg.value);
+		if (n == 0 && (!(v & 1) || !(v & (1ull << 31))))
+			return stop(bt, e, "the guest left paged protected mode (only long mode is translated)");
+		write_cr(bt, n, v);
+	} else if (c1 == ZYDIS_REGCLASS_CONTROL) {
+		reg_set(bt, c->op[0].reg.value, read_cr(bt, c->op[1].reg.value - ZYDIS_REGISTER_CR0));
+	} else if (c1 == ZYDIS_REGCLASS_DEBUG) {
+		reg_set(bt, c->op[0].reg.value, 0);
+	} else if (c0 == ZYDIS_REGCLASS_SEGMENT) {
+		if (src_value(c, &c->op[1], &v))
+			return 0;
+		switch (c->op[0].reg.value) {
+		case ZYDIS_REGISTER_SS: bt->ss = (uint16_t)v; break;
+		case ZYDIS_REGISTER_DS: bt->ds = (uint16_t)v; break;
+		case ZYDIS_REGISTER_ES: bt->es = (uint16_t)v; break;
+		default: break; /* fs/gs: selectors only; their bases are MSRs */
+		}
+	} else if (c1 == ZYDIS_REGCLASS_SEGMENT) {
+		ZydisRegister s = c->op[1].reg.value;
+		v = s == ZYDIS_REGISTER_CS ? bt->cs : s == ZYDIS_REGISTER_SS ? bt->ss : s == ZYDIS_REGISTER_DS ? bt->ds
+			: s == ZYDIS_REGISTER_ES ? bt->es : 0;
+		if (dst_store(c, &c->op[0], v))
+			return 0;
+	}
+	bt->rip = c->next;
+	return 0;
+}
+
+static int msr(struct op_ctx *c, int write)
+{
+	struct bt *bt = c->bt;
+	uint32_t n = (uint32_t)bt->ctx->gpr[R_RCX];
+	uint64_t v = (bt->ctx->gpr[R_RDX] << 32) | (uint32_t)bt->ctx->gpr[R_RAX];
+	uint64_t *slot = NULL, tsc = __rdtsc();
+	switch (n) {
+	case 0x10: slot = &tsc; break;
+	case 0x1B: slot = &bt->apic_base; break;
+	case MSR_EFER: slot = &bt->efer; break;
+	case 0xC0000081: slot = &bt->star; break;
+	case 0xC0000082: slot = &bt->lstar; break;
+	case 0xC0000083: slot = &bt->cstar; break;
+	case 0xC0000084: slot = &bt->sfmask; break;
+	case 0xC0000100: slot = &bt->fsbase; break;
+	case 0xC0000101: slot = &bt->gsbase; break;
+	case 0xC0000102: slot = &bt->kgsbase; break;
+	default: break;
+	}
+	if (!slot || (write && n == 0x10)) {
+		bt_raise(bt, 13, 1, 0); /* as KVM does for MSRs it does not know */
+		return 0;
+	}
+	if (write)
+		*slot = n == MSR_EFER ? (v & 0xD01) | 0x500 : v; /* LME/LMA stay: long mode only */
+	else
+		bt->ctx->gpr[R_RAX] = (uint32_t)*slot, bt->ctx->gpr[R_RDX] = *slot >> 32;
+	bt->rip = c->next;
+	return 0;
+}
+
+static int port_io(struct op_ctx *c, struct vm_exit *e, int out)
+{
+	struct bt *bt = c->bt;
+	const ZydisDecodedOperand *port = &c->op[out ? 0 : 1], *val = &c->op[out ? 1 : 0];
+	e->reason = EXIT_IO;
+	e->io.port = (uint16_t)(port->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? port->imm.value.u : bt->ctx->gpr[R_RDX]);
+	e->io.size = (uint8_t)(val->size / 8);
+	e->io.out = (uint8_t)out;
+	e->io.count = 1;
+	e->io.data = bt->iobuf;
+	if (out) {
+		uint64_t v = reg_get(bt, val->reg.value);
+		memcpy(bt->iobuf, &v, 8);
+		bt->rip = c->next;
+	} else {
+		memset(bt->iobuf, 0, sizeof(bt->iobuf));
+		bt->pio = (struct bt_pending_io){ 1, (int)val->reg.value, e->io.size, 0, c->next };
+	}
+	return 1;
+}
+
+/* Completes an IN or an MMIO read with the data the machine supplied. */
+void bt_complete_io(struct bt *bt, const struct vm_exit *e)
+{
+	uint64_t v = 0;
+	memcpy(&v, bt->pio.kind == 1 ? bt->iobuf : e->mmio.data, (size_t)bt->pio.size);
+	if (bt->pio.sign && bt->pio.size < 8) {
+		int bits = bt->pio.size * 8;
+		v = (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
+	}
+	reg_set(bt, (ZydisRegister)bt->pio.reg, v);
+	bt->rip = bt->pio.next_rip;
+	bt->pio.kind = 0;
+}
+
+static int syscall_insn(struct op_ctx *c, int ret, struct vm_exit *e)
+{
+	struct bt *bt = c->bt;
+	if (!(bt->efer & 1)) {
+		bt_raise(bt, 6, 0, 0);
+		return 0;
+	}
+	if (!ret) {
+		uint64_t f = bt_full_rflags(bt);
+		bt->ctx->gpr[R_RCX] = c->next;
+		bt->ctx->gpr[11] = f;
+		bt_set_rflags(bt, f & ~bt->sfmask, 1);
+		bt->cs = (uint16_t)((bt->star >> 32) & 0xFFFC), bt->ss = (uint16_t)(bt->cs + 8);
+		bt->rip = bt->lstar;
+		return bt_set_cpl(bt, 0) ? stop(bt, e, bt->vm->err) : 0;
+	}
+	if (bt->cpl) {
+		bt_raise(bt, 13, 1, 0);
+		return 0;
+	}
+	if (c->d.operand_width != 64)
+		return stop(bt, e, "sysret to compatibility mode is not supported");
+	bt->rip = bt->ctx->gpr[R_RCX];
+	bt_set_rflags(bt, bt->ctx->gpr[11], 1);
+	bt->cs = (uint16_t)(((bt->star >> 48) + 16) | 3), bt->ss = (uint16_t)(((bt->star >> 48) + 8) | 3);
+	return bt_set_cpl(bt, 3) ? stop(bt, e, bt->vm->err) : 0;
+}
+
+static int descriptor_table(struct op_ctx *c, int load)
+{
+	struct bt *bt = c->bt;
+	uint8_t d[10];
+	int idt = c->d.mnemonic == ZYDIS_MNEMONIC_LIDT || c->d.mnemonic == ZYDIS_MNEMONIC_SIDT;
+	uint64_t a = eff_addr(c, &c->op[0]);
+	if (load) {
+		if (bt_read(bt, a, d, 10))
+			return 0;
+		uint16_t lim = (uint16_t)(d[0] | d[1] << 8);
+		uint64_t base;
+		memcpy(&base, d + 2, 8);
+		if (idt)
+			bt->idt_base = base, bt->idt_limit = lim;
+		else
+			bt->gdt_base = base, bt->gdt_limit = lim;
+	} else {
+		uint16_t lim = idt ? bt->idt_limit : bt->gdt_limit;
+		uint64_t base = idt ? bt->idt_base : bt->gdt_base;
+		memcpy(d, &lim, 2), memcpy(d + 2, &base, 8);
+		if (bt_write(bt, a, d, 10))
+			return 0;
+	}
+	bt->rip = c->next;
+	return 0;
+}
+
+static int load_tr(struct op_ctx *c)
+{
+	struct bt *bt = c->bt;
+	uint64_t sel;
+	uint8_t d[16];
+	if (src_value(c, &c->op[0], &sel))
+		return 0;
+	sel &= 0xFFFF;
+	if ((sel & ~7ull) + 15 > bt->gdt_limit || !(sel & ~7ull)) {
+		bt_raise(bt, 13, 1, sel & 0xFFFC);
+		return 0;
+	}
+	if (bt_read(bt, bt->gdt_base + (sel & ~7ull), d, 16))
+		return 0;
+	bt->tss_base = (uint64_t)d[2] | (uint64_t)d[3] << 8 | (uint64_t)d[4] << 16 | (uint64_t)d[7] << 24 |
+		       (uint64_t)d[8] << 32 | (uint64_t)d[9] << 40 | (uint64_t)d[10] << 48 | (uint64_t)d[11] << 56;
+	bt->tr = (uint16_t)sel;
+	bt->rip = c->next;
+	return 0;
+}
+
+static int far_return(struct op_ctx *c, struct vm_exit *e)
+{
+	struct bt *bt = c->bt;
+	uint64_t f[2], rsp = bt->ctx->gpr[R_RSP];
+	if (c->d.operand_width != 64 || (c->op[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && c->op[0].imm.value.u))
+		return stop(bt, e, "far return other than lretq");
+	if (bt_read(bt, rsp, f, 16))
+		return 0;
+	if ((int)(f[1] & 3) != bt->cpl)
+		return stop(bt, e, "far return to another privilege level");
+	bt->rip = f[0], bt->cs = (uint16_t)f[1];
+	bt->ctx->gpr[R_RSP] = rsp + 16;
+	return 0;
+}
+
+static int flags_insn(struct op_ctx *c, int push)
+{
+	struct bt *bt = c->bt;
+	uint64_t rsp = bt->ctx->gpr[R_RSP], f;
+	if (push) {
+		f = bt_full_rflags(bt);
+		if (bt_write(bt, rsp - 8, &f, 8))
+			return 0;
+		bt->ctx->gpr[R_RSP] = rsp - 8;
+	} else {
+		if (bt_read(bt, rsp, &f, 8))
+			return 0;
+		bt->ctx->gpr[R_RSP] = rsp + 8;
+		bt_set_rflags(bt, f, bt->cpl == 0); /* CPL3 with IOPL 0 cannot change IF */
+	}
+	bt->rip = c->next;
+	return 0;
+}
+
+static void cpuid_insn(struct bt *bt)
+{
+	uint32_t leaf = (uint32_t)bt->ctx->gpr[R_RAX], sub = (uint32_t)bt->ctx->gpr[R_RCX], r[4] = { 0 };
+	if (leaf == 0x40000000) {
+		r[0] = 0x40000000;
+		memcpy(&r[1], "vmm-mini bt ", 12);
+	} else {
+		__cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
+	}
+	if (leaf == 1)
+		r[2] = (r[2] | (1u << 31)) & ~(1u << 5); /* hypervisor present; no VMX inside */
+	if (leaf == 0x80000001)
+		r[2] &= ~(1u << 2); /* no SVM */
+	bt->ctx->gpr[R_RAX] = r[0], bt->ctx->gpr[R_RBX] = r[1];
+	bt->ctx->gpr[R_RCX] = r[2], bt->ctx->gpr[R_RDX] = r[3];
+}
+
+/* MMIO: mov/movzx/movsx between a register or immediate and device memory. */
+static int mmio_insn(struct op_ctx *c, struct vm_exit *e)
+{
+	struct bt *bt = c->bt;
+	ZydisMnemonic m = c->d.mnemonic;
+	if (m != ZYDIS_MNEMONIC_MOV && m != ZYDIS_MNEMONIC_MOVZX && m != ZYDIS_MNEMONIC_MOVSX &&
+	    m != ZYDIS_MNEMONIC_MOVSXD)
+		return stop(bt, e, "MMIO access by an instruction other than mov/movzx/movsx");
+	int store = c->op[0].type == ZYDIS_OPERAND_TYPE_MEMORY;
+	int sign = m == ZYDIS_MNEMONIC_MOVSX || m == ZYDIS_MNEMONIC_MOVSXD;
+	const ZydisDecodedOperand *mem = &c->op[store ? 0 : 1], *other = &c->op[store ? 1 : 0];
+	uint64_t va = eff_addr(c, mem), pa, ps, err;
+	int w, len = mem->size / 8;
+	if (bt_walk(bt, va, store, bt->cpl == 3, 0, &pa, &w, &ps, &err)) {
+		bt->cr2 = va;
+		bt_raise(bt, 14, 1, err);
+		return 0;
+	}
+	if (bt_is_ram(bt, pa, (uint64_t)len)) { /* the mapping changed: RAM now */
+		uint64_t v = 0;
+		if (store ? src_value(c, other, &v) || bt_write(bt, va, &v, (uint32_t)len)
+			  : bt_read(bt, va, &v, (uint32_t)len))
+			return 0;
+		if (!store) {
+			struct vm_exit tmp;
+			bt->pio = (struct bt_pending_io){ 2, (int)other->reg.value, len, sign, c->next };
+			memcpy(tmp.mmio.data, &v, 8);
+			bt_complete_io(bt, &tmp);
+		} else {
+			bt->rip = c->next;
+		}
+		return 0;
+	}
+	memset(e, 0, sizeof(*e));
+	e->mmio.addr = pa, e->mmio.len = (uint8_t)len, e->mmio.write = (uint8_t)store;
+	bt->pio = (struct bt_pending_io){ 2, (int)other->reg.value, len, sign, c->next };
+	if (store) {
+		uint64_t v = other->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? other->imm.value.u : reg_get(bt, other->reg.value);
+		memcpy(e->mmio.data, &v, 8);
+		bt->pio.kind = 0;
+		bt->rip = c->next;
+	}
+	if ((pa & ~0xFFFull) == (bt->apic_base & ~0xFFFull)) { /* our own local APIC */
+		uint32_t v = 0;
+		if (store)
+			lapic_write(&bt->lapic, (uint32_t)(pa & 0xFF0), (uint32_t)e->mmio.data[0] |
+						(uint32_t)e->mmio.data[1] << 8 | (uint32_t)e->mmio.data[2] << 16 |
+						(uint32_t)e->mmio.data[3] << 24);
+		else {
+			lapic_read(&bt->lapic, (uint32_t)(pa & 0xFF0), &v);
+			memcpy(e->mmio.data, &v, 4);
+			bt_complete_io(bt, e);
+		}
+		return 0;
+	}
+	e->reason = EXIT_MMIO;
+	return 1;
+}
+
+static int privileged(struct bt *bt)
+{
+	if (!bt->cpl)
+		return 1;
+	bt_raise(bt, 13, 1, 0);
+	return 0;
+}
+
+static int system_insn(struct op_ctx *c, struct vm_exit *e)
+{
+	struct bt *bt = c->bt;
+	switch (c->d.mnemonic) {
+	case ZYDIS_MNEMONIC_HLT:
+		bt->rip = c->next;
+		bt->halted = 1;
+		return 0;
+	case ZYDIS_MNEMONIC_CLI: bt->vif = 0; break;
+	case ZYDIS_MNEMONIC_STI:
+		if (!bt->vif)
+			bt->shadow = 1; /* interrupts wait for the next instruction */
+		bt->vif = 1;
+		break;
+	case ZYDIS_MNEMONIC_INVLPG: {
+		bt_flush_va(bt, eff_addr(c, &c->op[0]));
+		if (bt_code_mappings_changed(bt))
+			bt->flush_pending = 1;
+		break;
+	}
+	case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT: return descriptor_table(c, 1);
+	case ZYDIS_MNEMONIC_LTR: return load_tr(c);
+	case ZYDIS_MNEMONIC_LLDT: case ZYDIS_MNEMONIC_WBINVD: case ZYDIS_MNEMONIC_INVD:
+	case ZYDIS_MNEMONIC_XSETBV:
+		break;
+	case ZYDIS_MNEMONIC_CLTS: bt->cr0 &= ~8ull; break;
+	case ZYDIS_MNEMONIC_LMSW: {
+		uint64_t v;
+		if (src_value(c, &c->op[0], &v))
+			return 0;
+		bt->cr0 = (bt->cr0 & ~0xEull) | (v & 0xE);
+		break;
+	}
+	case ZYDIS_MNEMONIC_RDMSR: return msr(c, 0);
+	case ZYDIS_MNEMONIC_WRMSR: return msr(c, 1);
+	case ZYDIS_MNEMONIC_IN: return port_io(c, e, 0);
+	case ZYDIS_MNEMONIC_OUT: return port_io(c, e, 1);
+	case ZYDIS_MNEMONIC_SWAPGS: {
+		uint64_t t = bt->gsbase;
+		bt->gsbase = bt->kgsbase, bt->kgsbase = t;
+		break;
+	}
+	case ZYDIS_MNEMONIC_SYSRET: return syscall_insn(c, 1, e);
+	default: return stop(bt, e, "unsupported privileged instruction");
+	}
+	bt->rip = c->next;
+	return 0;
+}
+
+static int is_system(ZydisMnemonic m)
+{
+	switch (m) {
+	case ZYDIS_MNEMONIC_HLT: case ZYDIS_MNEMONIC_CLI: case ZYDIS_MNEMONIC_STI: case ZYDIS_MNEMONIC_INVLPG:
+	case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT: case ZYDIS_MNEMONIC_LTR: case ZYDIS_MNEMONIC_LLDT:
+	case ZYDIS_MNEMONIC_WBINVD: case ZYDIS_MNEMONIC_INVD: case ZYDIS_MNEMONIC_XSETBV: case ZYDIS_MNEMONIC_CLTS:
+	case ZYDIS_MNEMONIC_LMSW: case ZYDIS_MNEMONIC_RDMSR: case ZYDIS_MNEMONIC_WRMSR: case ZYDIS_MNEMONIC_IN:
+	case ZYDIS_MNEMONIC_OUT: case ZYDIS_MNEMONIC_SWAPGS: case ZYDIS_MNEMONIC_SYSRET:
+		return 1;
+	default: return 0;
+	}
+}
+
+static int other_insn(struct op_ctx *c, struct vm_exit *e)
+{
+	struct bt *bt = c->bt;
+	switch (c->d.mnemonic) {
+	case ZYDIS_MNEMONIC_CPUID: cpuid_insn(bt); break;
+	case ZYDIS_MNEMONIC_RDTSC: case ZYDIS_MNEMONIC_RDTSCP: {
+		if ((bt->cr4 & 4) && bt->cpl) {
+			bt_raise(bt, 13, 1, 0);
+			return 0;
+		}
+		uint64_t t = __rdtsc();
+		bt->ctx->gpr[R_RAX] = (uint32_t)t, bt->ctx->gpr[R_RDX] = t >> 32;
+		if (c->d.mnemonic == ZYDIS_MNEMONIC_RDTSCP)
+			bt->ctx->gpr[R_RCX] = 0;
+		break;
+	}
+	case ZYDIS_MNEMONIC_PUSHFQ: return flags_insn(c, 1);
+	case ZYDIS_MNEMONIC_POPFQ: return flags_insn(c, 0);
+	case ZYDIS_MNEMONIC_SYSCALL: return syscall_insn(c, 0, e);
+	case ZYDIS_MNEMONIC_INT: case ZYDIS_MNEMONIC_INT3: case ZYDIS_MNEMONIC_INT1:
+		bt->rip = c->next;
+		bt_raise(bt, c->d.mnemonic == ZYDIS_MNEMONIC_INT3 ? 3 : c->d.mnemonic == ZYDIS_MNEMONIC_INT1 ? 1
+				: (int)(c->op[0].imm.value.u & 0xFF), 2, 0);
+		return 0;
+	case ZYDIS_MNEMONIC_IRETQ: return bt_iret(bt) ? stop(bt, e, bt->vm->err) : 0;
+	case ZYDIS_MNEMONIC_VMCALL: case ZYDIS_MNEMONIC_VMMCALL:
+		/* the hypercall ABI of KVM: no hypercall is defined, so -KVM_ENOSYS */
+		bt->ctx->gpr[R_RAX] = (uint64_t)-KVM_ENOSYS;
+		bt->rip = c->next;
+		e->reason = EXIT_HYPERCALL;
+		return 1;
+	case ZYDIS_MNEMONIC_SGDT: case ZYDIS_MNEMONIC_SIDT: return descriptor_table(c, 0);
+	case ZYDIS_MNEMONIC_SMSW: case ZYDIS_MNEMONIC_STR: case ZYDIS_MNEMONIC_SLDT: {
+		uint64_t v = c->d.mnemonic == ZYDIS_MNEMONIC_SMSW ? bt->cr0 & 0xFFFF
+			     : c->d.mnemonic == ZYDIS_MNEMONIC_STR ? bt->tr : 0;
+		if (dst_store(c, &c->op[0], v))
+			return 0;
+		break;
+	}
+	case ZYDIS_MNEMONIC_XGETBV:
+		bt->ctx->gpr[R_RAX] = 1, bt->ctx->gpr[R_RDX] = 0; /* x87 state only */
+		break;
+	case ZYDIS_MNEMONIC_RDPMC:
+		bt_raise(bt, 13, 1, 0);
+		return 0;
+	case ZYDIS_MNEMONIC_MOV: return mov_special(c, e);
+	case ZYDIS_MNEMONIC_RET: return far_return(c, e);
+	case ZYDIS_MNEMONIC_CALL: case ZYDIS_MNEMONIC_JMP: return stop(bt, e, "far call/jmp is not supported");
+	case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD: case ZYDIS_MNEMONIC_PUSHF: case ZYDIS_MNEMONIC_POPF:
+		return stop(bt, e, "16/32-bit iret/pushf/popf are not supported");
+	default: /* ud0/1/2, sysenter/sysexit, rd/wr fs/gs base, monitor/mwait, rdpid, into */
+		bt_raise(bt, 6, 0, 0);
+		return 0;
+	}
+	bt->rip = c->next;
+	return 0;
+}
+
+int bt_callout(struct bt *bt, struct vm_exit *e, int mmio)
+{
+	struct op_ctx c;
+	uint8_t b[16] = { 0 };
+	int n;
+	c.bt = bt;
+	int f = bt_fetch(bt, bt->rip, b, &n, NULL);
+	if (f == -1)
+		return 0;
+	if (f == -2 || bt_decode(b, n, &c.d, c.op)) {
+		bt_raise(bt, 6, 0, 0);
+		return 0;
+	}
+	c.next = bt->rip + c.d.length;
+	bt->stats_callouts++;
+	if (mmio)
+		return mmio_insn(&c, e);
+	if (is_system(c.d.mnemonic))
+		return privileged(bt) ? system_insn(&c, e) : 0;
+	return other_insn(&c, e);
+}

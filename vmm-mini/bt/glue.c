@@ -1,0 +1,126 @@
+/* Generated glue at the start of the code cache:
+ *   enter        from C: saves host callee-saved registers, loads the guest's
+ *                GPRs and live flags, jumps to ctx->entry
+ *   exit_common  from translated code: stores the guest's GPRs and flags,
+ *                returns to C (the site stored next_rip/exit_kind first)
+ *   resume_host  from a signal handler that already filled ctx: returns to C
+ *   ind_lookup   indirect branches and returns: target in ctx->target, a
+ *                direct-mapped table lookup that preserves the guest's flags
+ *                (lahf/seto, then add $0x7f,%al + sahf to restore)
+ * The host stack is only touched by enter/exit, after RSP is the host's. */
+#include "bt.h"
+#include "emit.h"
+
+static const int callee_saved[] = { R_RBX, R_RBP, 12, 13, 14, 15 };
+
+static void push_r(struct emit *e, int r)
+{
+	if (r >= 8)
+		e8(e, 0x41);
+	e8(e, (uint8_t)(0x50 + (r & 7)));
+}
+
+static void pop_r(struct emit *e, int r)
+{
+	if (r >= 8)
+		e8(e, 0x41);
+	e8(e, (uint8_t)(0x58 + (r & 7)));
+}
+
+static void host_epilogue(struct emit *e, struct bt_ctx *c)
+{
+	ld_abs(e, R_RSP, &c->host_rsp);
+	e8(e, 0xFC); /* cld: C code expects DF clear */
+	for (int i = 5; i >= 0; i--)
+		pop_r(e, callee_saved[i]);
+	e8(e, 0xC3);
+}
+
+static void gen_enter(struct emit *e, struct bt_ctx *c)
+{
+	for (int i = 0; i < 6; i++)
+		push_r(e, callee_saved[i]);
+	st_abs(e, R_RSP, &c->host_rsp);
+	e8(e, 0xFF), e8(e, 0x34), e8(e, 0x25), e32(e, abs32(&c->rflags)); /* push [rflags] */
+	e8(e, 0x9D);							  /* popfq */
+	for (int r = 0; r < 16; r++)
+		if (r != R_RSP)
+			ld_abs(e, r, &c->gpr[r]);
+	ld_abs(e, R_RSP, &c->gpr[R_RSP]);
+	jmp_abs_ind(e, &c->entry);
+}
+
+static void gen_exit(struct emit *e, struct bt_ctx *c)
+{
+	for (int r = 0; r < 16; r++)
+		st_abs(e, r, &c->gpr[r]);
+	ld_abs(e, R_RSP, &c->host_rsp);
+	e8(e, 0x9C);						       /* pushfq */
+	e8(e, 0x8F), e8(e, 0x04), e8(e, 0x25), e32(e, abs32(&c->rflags)); /* pop [rflags] */
+	host_epilogue(e, c);
+}
+
+static void restore_scratch(struct emit *e, struct bt_ctx *c)
+{
+	e8(e, 0x04), e8(e, 0x7F); /* add $0x7f,%al: OF back from seto */
+	e8(e, 0x9E);		  /* sahf */
+	ld_abs(e, R_RAX, &c->s_rax);
+	ld_abs(e, R_RCX, &c->s_rcx);
+	ld_abs(e, R_RDX, &c->s_rdx);
+}
+
+static void gen_ind_lookup(struct emit *e, struct bt_ctx *c, uint8_t *exit_common)
+{
+	st_abs(e, R_RAX, &c->s_rax);
+	st_abs(e, R_RCX, &c->s_rcx);
+	st_abs(e, R_RDX, &c->s_rdx);
+	e8(e, 0x9F);			    /* lahf */
+	e8(e, 0x0F), e8(e, 0x90), e8(e, 0xC0); /* seto %al */
+	ld_abs(e, R_RDX, &c->target);
+	e8(e, 0x89), e8(e, 0xD1);		     /* mov %edx,%ecx */
+	e8(e, 0xC1), e8(e, 0xE9), e8(e, 2);	     /* shr $2,%ecx: code is rarely 1-aligned */
+	e8(e, 0x81), e8(e, 0xE1), e32(e, BT_IND_SIZE - 1); /* and $mask,%ecx */
+	e8(e, 0x48), e8(e, 0x39), e8(e, 0x14), e8(e, 0xCD); /* cmp %rdx,tag(,%rcx,8) */
+	e32(e, abs32(c->ind_tag));
+	e8(e, 0x75);
+	uint8_t *jne = e->p;
+	e8(e, 0);
+	e8(e, 0x48), e8(e, 0x8B), e8(e, 0x14), e8(e, 0xCD); /* mov host(,%rcx,8),%rdx */
+	e32(e, abs32(c->ind_host));
+	st_abs(e, R_RDX, &c->jmp_slot);
+	restore_scratch(e, c);
+	jmp_abs_ind(e, &c->jmp_slot);
+	*jne = (uint8_t)(e->p - (jne + 1));
+	st_abs(e, R_RDX, &c->next_rip);
+	restore_scratch(e, c);
+	st_abs_u64(e, &c->exit_kind, BTX_IND_MISS);
+	st_abs_u64(e, &c->chain_site, 0);
+	jmp_rel(e, exit_common);
+}
+
+int bt_glue_init(struct bt *bt)
+{
+	struct emit e = { bt->cache };
+	bt->g.enter = (void (*)(void))(void *)e.p;
+	gen_enter(&e, bt->ctx);
+	bt->g.exit_common = e.p;
+	gen_exit(&e, bt->ctx);
+	bt->g.resume_host = e.p;
+	host_epilogue(&e, bt->ctx);
+	bt->g.ind_lookup = e.p;
+	gen_ind_lookup(&e, bt->ctx, bt->g.exit_common);
+	bt->glue_end = bt->cache_used = (uint32_t)(e.p - bt->cache + 63) & ~63u;
+	return 0;
+}
+
+/* next_rip, kind and (for chainable exits) the rel32 to patch; then exit. */
+uint32_t bt_emit_exit_stub(struct bt *bt, uint8_t *p, uint64_t rip, enum bt_exit kind, uint8_t *chain_site)
+{
+	struct emit e = { p };
+	struct bt_ctx *c = bt->ctx;
+	st_abs_u64(&e, &c->next_rip, rip);
+	st_abs_u64(&e, &c->exit_kind, kind);
+	st_abs_u64(&e, &c->chain_site, (uint64_t)(uintptr_t)chain_site);
+	jmp_rel(&e, bt->g.exit_common);
+	return (uint32_t)(e.p - p);
+}

@@ -1,0 +1,628 @@
+/* Guest basic block -> host code. Zydis decodes; each instruction is
+ *   copied verbatim      no memory operand, no control flow, not sensitive
+ *   prefixed             an explicit memory operand gets %gs + addr32 (0x67), so
+ *                        it lands in the 4 GiB window; RIP-relative becomes absolute
+ *   rewritten            push/pop/call/ret/leave/lea-rip and branches: the guest
+ *                        stack through the window, branches to exit stubs (chained
+ *                        later) or the indirect lookup
+ *   a callout            sensitive instructions end the block and exit to C
+ * Anything else is refused with the guest RIP and bytes. A rewrite touches
+ * guest memory before it changes any guest register, so a fault anywhere in
+ * it restarts the instruction (RAX parked in ctx->t0 is put back). */
+#include <Zydis/Zydis.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "bt.h"
+#include "emit.h"
+
+enum kind { K_COPY, K_MEM, K_LEA, K_PUSH, K_POP, K_CALL, K_RET, K_JMP, K_JCC, K_LOOP, K_LEAVE, K_CALLOUT, K_UNSUP };
+
+struct insn {
+	ZydisDecodedInstruction d;
+	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
+	uint8_t b[16];
+	uint64_t rip;
+	const char *why; /* K_UNSUP */
+};
+
+struct tb {
+	struct bt *bt;
+	struct emit e;
+	int single;
+	struct {
+		uint8_t *site;
+		uint64_t rip;
+	} exits[2];
+	int nexits;
+};
+
+static ZydisDecoder dec;
+static int dec_ready;
+
+static int gpr_id(ZydisRegister r)
+{
+	ZydisRegisterClass c = ZydisRegisterGetClass(r);
+	return c == ZYDIS_REGCLASS_GPR64 ? ZydisRegisterGetId(r) : -1;
+}
+
+static int legacy_prefix(uint8_t b)
+{
+	return b == 0xF0 || b == 0xF2 || b == 0xF3 || b == 0x2E || b == 0x36 || b == 0x3E || b == 0x26 ||
+	       b == 0x64 || b == 0x65 || b == 0x66 || b == 0x67;
+}
+
+/* Reads up to 15 instruction bytes at rip through the guest page tables;
+ * a fault on the first byte raises #PF (returns -1), a later one shortens. */
+int bt_fetch(struct bt *bt, uint64_t rip, uint8_t *buf, int *n, uint64_t *pa_out)
+{
+	int got = 0;
+	while (got < 15) {
+		uint64_t va = rip + (uint64_t)got, pa, psize, err;
+		int w;
+		if (bt_walk(bt, va, 0, bt->cpl == 3, 1, &pa, &w, &psize, &err)) {
+			if (got)
+				break;
+			bt->cr2 = va;
+			bt_raise(bt, 14, 1, err);
+			return -1;
+		}
+		if (!bt_is_ram(bt, pa, 1)) {
+			if (got)
+				break;
+			return -2;
+		}
+		if (!got && pa_out)
+			*pa_out = pa;
+		uint32_t room = 4096 - (uint32_t)(va & 4095);
+		uint32_t take = room < (uint32_t)(15 - got) ? room : (uint32_t)(15 - got);
+		memcpy(buf + got, bt->vm->ram + pa, take);
+		got += (int)take;
+	}
+	*n = got;
+	return 0;
+}
+
+int bt_decode(const uint8_t *buf, int n, ZydisDecodedInstruction *d, ZydisDecodedOperand *op)
+{
+	if (!dec_ready) {
+		ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+		dec_ready = 1;
+	}
+	return ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, buf, (ZyanUSize)n, d, op)) ? 0 : -1;
+}
+
+static int is_callout(const struct insn *in)
+{
+	switch (in->d.mnemonic) {
+	case ZYDIS_MNEMONIC_CPUID: case ZYDIS_MNEMONIC_RDTSC: case ZYDIS_MNEMONIC_RDTSCP:
+	case ZYDIS_MNEMONIC_RDMSR: case ZYDIS_MNEMONIC_WRMSR: case ZYDIS_MNEMONIC_IN: case ZYDIS_MNEMONIC_OUT:
+	case ZYDIS_MNEMONIC_HLT: case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT: case ZYDIS_MNEMONIC_LLDT:
+	case ZYDIS_MNEMONIC_LTR: case ZYDIS_MNEMONIC_SGDT: case ZYDIS_MNEMONIC_SIDT: case ZYDIS_MNEMONIC_SLDT:
+	case ZYDIS_MNEMONIC_STR: case ZYDIS_MNEMONIC_SMSW: case ZYDIS_MNEMONIC_LMSW: case ZYDIS_MNEMONIC_CLTS:
+	case ZYDIS_MNEMONIC_INVLPG: case ZYDIS_MNEMONIC_CLI: case ZYDIS_MNEMONIC_STI: case ZYDIS_MNEMONIC_PUSHFQ:
+	case ZYDIS_MNEMONIC_POPFQ: case ZYDIS_MNEMONIC_SYSCALL: case ZYDIS_MNEMONIC_SYSRET: case ZYDIS_MNEMONIC_INT:
+	case ZYDIS_MNEMONIC_INT3: case ZYDIS_MNEMONIC_INT1: case ZYDIS_MNEMONIC_INTO: case ZYDIS_MNEMONIC_IRETQ:
+	case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD: case ZYDIS_MNEMONIC_SWAPGS: case ZYDIS_MNEMONIC_VMCALL:
+	case ZYDIS_MNEMONIC_VMMCALL: case ZYDIS_MNEMONIC_UD0: case ZYDIS_MNEMONIC_UD1: case ZYDIS_MNEMONIC_UD2:
+	case ZYDIS_MNEMONIC_WBINVD: case ZYDIS_MNEMONIC_INVD: case ZYDIS_MNEMONIC_RDPMC: case ZYDIS_MNEMONIC_XGETBV:
+	case ZYDIS_MNEMONIC_XSETBV: case ZYDIS_MNEMONIC_RDFSBASE: case ZYDIS_MNEMONIC_RDGSBASE:
+	case ZYDIS_MNEMONIC_WRFSBASE: case ZYDIS_MNEMONIC_WRGSBASE: case ZYDIS_MNEMONIC_SYSENTER:
+	case ZYDIS_MNEMONIC_SYSEXIT: case ZYDIS_MNEMONIC_MONITOR: case ZYDIS_MNEMONIC_MWAIT:
+	case ZYDIS_MNEMONIC_PUSHF: case ZYDIS_MNEMONIC_POPF: case ZYDIS_MNEMONIC_RDPID:
+		return 1;
+	default: break;
+	}
+	/* mov to/from control, debug and segment registers; far transfers */
+	for (int i = 0; i < in->d.operand_count_visible; i++) {
+		if (in->op[i].type != ZYDIS_OPERAND_TYPE_REGISTER)
+			continue;
+		ZydisRegisterClass c = ZydisRegisterGetClass(in->op[i].reg.value);
+		if (c == ZYDIS_REGCLASS_CONTROL || c == ZYDIS_REGCLASS_DEBUG || c == ZYDIS_REGCLASS_SEGMENT)
+			return 1;
+	}
+	return in->d.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR;
+}
+
+static int copyable_category(ZydisInstructionCategory c, ZydisMnemonic m)
+{
+	switch (c) {
+	case ZYDIS_CATEGORY_BINARY: case ZYDIS_CATEGORY_BITBYTE: case ZYDIS_CATEGORY_CMOV:
+	case ZYDIS_CATEGORY_CONVERT: case ZYDIS_CATEGORY_DATAXFER: case ZYDIS_CATEGORY_FLAGOP:
+	case ZYDIS_CATEGORY_LOGICAL: case ZYDIS_CATEGORY_NOP: case ZYDIS_CATEGORY_WIDENOP:
+	case ZYDIS_CATEGORY_ROTATE: case ZYDIS_CATEGORY_SEMAPHORE: case ZYDIS_CATEGORY_SETCC:
+	case ZYDIS_CATEGORY_SHIFT: case ZYDIS_CATEGORY_BMI1: case ZYDIS_CATEGORY_BMI2:
+	case ZYDIS_CATEGORY_LZCNT: case ZYDIS_CATEGORY_PREFETCH:
+		return 1;
+	case ZYDIS_CATEGORY_MISC:
+		return m == ZYDIS_MNEMONIC_LFENCE || m == ZYDIS_MNEMONIC_MFENCE || m == ZYDIS_MNEMONIC_SFENCE ||
+		       m == ZYDIS_MNEMONIC_PAUSE;
+	default: return 0;
+	}
+}
+
+static int mem_operand(const struct insn *in)
+{
+	for (int i = 0; i < in->d.operand_count; i++)
+		if (in->op[i].type == ZYDIS_OPERAND_TYPE_MEMORY && in->op[i].mem.type == ZYDIS_MEMOP_TYPE_MEM)
+			return i;
+	return -1;
+}
+
+static enum kind unsup(struct insn *in, const char *why)
+{
+	in->why = why;
+	return K_UNSUP;
+}
+
+static enum kind classify(struct insn *in)
+{
+	ZydisMnemonic m = in->d.mnemonic;
+	int mem = mem_operand(in);
+	if (in->d.attributes & (ZYDIS_ATTRIB_HAS_SEGMENT_FS | ZYDIS_ATTRIB_HAS_SEGMENT_GS))
+		return unsup(in, "fs/gs segment override (guest segment bases are not modelled)");
+	if (is_callout(in))
+		return K_CALLOUT;
+	if (in->d.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY)
+		return unsup(in, "VEX/EVEX/XOP encoding");
+	switch (m) {
+	case ZYDIS_MNEMONIC_PUSH:
+	case ZYDIS_MNEMONIC_POP:
+		if (in->d.operand_width != 64)
+			return unsup(in, "16-bit push/pop");
+		if (m == ZYDIS_MNEMONIC_POP && in->op[0].type != ZYDIS_OPERAND_TYPE_REGISTER)
+			return unsup(in, "pop to memory");
+		return m == ZYDIS_MNEMONIC_PUSH ? K_PUSH : K_POP;
+	case ZYDIS_MNEMONIC_CALL: return K_CALL;
+	case ZYDIS_MNEMONIC_RET: return K_RET;
+	case ZYDIS_MNEMONIC_JMP: return K_JMP;
+	case ZYDIS_MNEMONIC_JRCXZ: case ZYDIS_MNEMONIC_JECXZ: case ZYDIS_MNEMONIC_LOOP:
+	case ZYDIS_MNEMONIC_LOOPE: case ZYDIS_MNEMONIC_LOOPNE:
+		return K_LOOP;
+	case ZYDIS_MNEMONIC_LEAVE: return K_LEAVE;
+	case ZYDIS_MNEMONIC_LEA: return K_LEA;
+	case ZYDIS_MNEMONIC_BT: case ZYDIS_MNEMONIC_BTS: case ZYDIS_MNEMONIC_BTR: case ZYDIS_MNEMONIC_BTC:
+		/* a register bit offset reaches outside the operand (and the window) */
+		if (mem >= 0 && in->op[1].type == ZYDIS_OPERAND_TYPE_REGISTER)
+			return unsup(in, "bt* on memory with a register bit offset");
+		break;
+	default: break;
+	}
+	if (in->d.meta.category == ZYDIS_CATEGORY_COND_BR)
+		return K_JCC;
+	if (!copyable_category(in->d.meta.category, m))
+		return unsup(in, "instruction class not supported by the translator");
+	for (int i = 0; i < in->d.operand_count; i++)
+		if (in->op[i].type == ZYDIS_OPERAND_TYPE_MEMORY && in->op[i].mem.type == ZYDIS_MEMOP_TYPE_MEM &&
+		    in->op[i].visibility != ZYDIS_OPERAND_VISIBILITY_EXPLICIT)
+			return unsup(in, "implicit memory operand");
+	return mem >= 0 ? K_MEM : K_COPY;
+}
+
+/* Re-emits a ModRM instruction with %gs + addr32. opcode_override/reg
+ * replace the opcode bytes and ModRM.reg (to turn push/call/jmp [mem]
+ * into mov [mem] -> rax); rex_w forces REX.W. Returns -1 if it cannot. */
+static int emit_mem(struct tb *t, const struct insn *in, const uint8_t *opcode_override, int nop_override, int reg,
+		    int rex_w)
+{
+	const uint8_t *b = in->b;
+	int len = in->d.length, p = 0, mo = in->d.raw.modrm.offset;
+	uint8_t out[24];
+	int o = 0;
+	if (!(in->d.attributes & ZYDIS_ATTRIB_HAS_MODRM))
+		return -1;
+	while (p < len && legacy_prefix(b[p]))
+		p++;
+	for (int i = 0; i < p; i++)
+		if (b[i] != 0x26 && b[i] != 0x2E && b[i] != 0x36 && b[i] != 0x3E && b[i] != 0x64 && b[i] != 0x65 &&
+		    b[i] != 0x67 && !(opcode_override && (b[i] == 0x66 || b[i] == 0xF2 || b[i] == 0xF3)))
+			out[o++] = b[i];
+	out[o++] = 0x65, out[o++] = 0x67;
+	int q = p;
+	uint8_t rex = 0;
+	if (b[q] >= 0x40 && b[q] <= 0x4F)
+		rex = b[q++];
+	int mem = mem_operand(in);
+	int riprel = mem >= 0 && in->op[mem].mem.base == ZYDIS_REGISTER_RIP;
+	if (opcode_override) {
+		rex = (uint8_t)((rex & 0x03) | (rex_w ? 0x48 : 0x40));
+		if (riprel)
+			rex &= (uint8_t)~0x03;
+		if (rex != 0x40)
+			out[o++] = rex;
+		for (int i = 0; i < nop_override; i++)
+			out[o++] = opcode_override[i];
+	} else {
+		if (riprel)
+			rex &= (uint8_t)~0x02; /* no index with the absolute SIB form */
+		if (rex)
+			out[o++] = rex;
+		for (int i = q; i < mo; i++)
+			out[o++] = b[i];
+	}
+	uint8_t modrm = b[mo];
+	if (reg >= 0)
+		modrm = (uint8_t)((modrm & 0xC7) | ((reg & 7) << 3));
+	if (riprel) {
+		ZyanU64 a;
+		if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in->d, &in->op[mem], in->rip, &a)) || a >= BT_WINDOW)
+			return -1;
+		out[o++] = (uint8_t)((modrm & 0x38) | 0x04);
+		out[o++] = 0x25;
+		uint32_t a32 = (uint32_t)a;
+		memcpy(out + o, &a32, 4);
+		o += 4;
+		for (int i = in->d.raw.disp.offset + 4; i < len; i++)
+			out[o++] = b[i];
+	} else {
+		out[o++] = modrm;
+		int rest = opcode_override ? (in->d.raw.imm[0].size ? in->d.raw.imm[0].offset : len) : len;
+		for (int i = mo + 1; i < rest; i++)
+			out[o++] = b[i];
+	}
+	if (o > 15)
+		return -1;
+	memcpy(t->e.p, out, (size_t)o);
+	t->e.p += o;
+	return 0;
+}
+
+/* mov [mem operand of in] -> %rax (RAX parked in ctx->t0 first). */
+static int load_mem_to_rax(struct tb *t, const struct insn *in)
+{
+	static const uint8_t mov_load[] = { 0x8B };
+	st_abs(&t->e, R_RAX, &t->bt->ctx->t0);
+	return emit_mem(t, in, mov_load, 1, R_RAX, 1);
+}
+
+static void exit_to(struct tb *t, uint64_t rip)
+{
+	uint8_t *site = jmp_rel(&t->e, t->e.p); /* fixed up when stubs are laid out */
+	t->exits[t->nexits].site = site;
+	t->exits[t->nexits].rip = rip;
+	t->nexits++;
+}
+
+static void push_imm_ret(struct tb *t, uint64_t ret)
+{
+	gs_esp(&t->e, 0xC7, 0, -8);
+	e32(&t->e, (uint32_t)ret);
+	lea_disp(&t->e, R_RSP, R_RSP, -8);
+}
+
+static int emit_branch(struct tb *t, const struct insn *in, enum kind k)
+{
+	struct bt_ctx *c = t->bt->ctx;
+	uint64_t next = in->rip + in->d.length;
+	const ZydisDecodedOperand *o = &in->op[0];
+	ZyanU64 target = 0;
+	if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+	    (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in->d, o, in->rip, &target)) || target >= BT_WINDOW))
+		return -1;
+	if (k == K_CALL && next >= 0x80000000ull)
+		return -1; /* the return address is pushed as a sign-extended imm32 */
+	if (k == K_JCC) {
+		e8(&t->e, 0x0F), e8(&t->e, (uint8_t)(0x80 | (in->d.opcode & 0x0F)));
+		uint8_t *site = t->e.p;
+		e32(&t->e, 0);
+		t->exits[t->nexits].site = site, t->exits[t->nexits++].rip = target;
+		exit_to(t, next);
+		return 0;
+	}
+	if (k == K_LOOP) {
+		if (in->d.attributes & ZYDIS_ATTRIB_HAS_ADDRESSSIZE)
+			e8(&t->e, 0x67);
+		e8(&t->e, in->d.opcode), e8(&t->e, 2); /* taken: over the short jmp */
+		e8(&t->e, 0xEB), e8(&t->e, 5);	       /* not taken: over the taken jmp */
+		exit_to(t, target);
+		exit_to(t, next);
+		return 0;
+	}
+	if (k == K_RET) {
+		uint16_t pop = o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? (uint16_t)o->imm.value.u : 0;
+		st_abs(&t->e, R_RAX, &c->t0);
+		gs_esp(&t->e, 0x8B, R_RAX, 0);
+		st_abs(&t->e, R_RAX, &c->target);
+		ld_abs(&t->e, R_RAX, &c->t0);
+		lea_disp(&t->e, R_RSP, R_RSP, 8 + pop);
+		jmp_rel(&t->e, t->bt->g.ind_lookup);
+		return 1;
+	}
+	/* call/jmp: direct, through a register, or through memory */
+	int restore = 0;
+	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+		int r = gpr_id(o->reg.value);
+		if (r < 0)
+			return -1;
+		st_abs(&t->e, r, &c->target);
+	} else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+		if (load_mem_to_rax(t, in))
+			return -1;
+		st_abs(&t->e, R_RAX, &c->target);
+		ld_abs(&t->e, R_RAX, &c->t0);
+		restore = 1;
+	}
+	if (k == K_CALL)
+		push_imm_ret(t, next);
+	if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+		exit_to(t, target);
+	else
+		jmp_rel(&t->e, t->bt->g.ind_lookup);
+	return restore;
+}
+
+static int emit_stack(struct tb *t, const struct insn *in, enum kind k)
+{
+	struct bt_ctx *c = t->bt->ctx;
+	const ZydisDecodedOperand *o = &in->op[0];
+	if (k == K_LEAVE) {
+		static const uint8_t ld_rbp[] = { 0x65, 0x67, 0x48, 0x8B, 0x45, 0x00 }; /* mov %gs:0(%ebp),%rax */
+		st_abs(&t->e, R_RAX, &c->t0);
+		memcpy(t->e.p, ld_rbp, sizeof(ld_rbp));
+		t->e.p += sizeof(ld_rbp);
+		lea_disp(&t->e, R_RSP, R_RBP, 8);
+		mov_rr(&t->e, R_RBP, R_RAX);
+		ld_abs(&t->e, R_RAX, &c->t0);
+		return 1;
+	}
+	if (k == K_POP) {
+		int r = gpr_id(o->reg.value);
+		if (r < 0)
+			return -1;
+		gs_esp(&t->e, 0x8B, r, 0);
+		if (r != R_RSP)
+			lea_disp(&t->e, R_RSP, R_RSP, 8);
+		return 0;
+	}
+	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+		int r = gpr_id(o->reg.value);
+		if (r < 0)
+			return -1;
+		gs_esp(&t->e, 0x89, r, -8); /* push %rsp stores the old value, as it must */
+		lea_disp(&t->e, R_RSP, R_RSP, -8);
+		return 0;
+	}
+	if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+		gs_esp(&t->e, 0xC7, 0, -8);
+		e32(&t->e, (uint32_t)o->imm.value.s);
+		lea_disp(&t->e, R_RSP, R_RSP, -8);
+		return 0;
+	}
+	if (load_mem_to_rax(t, in))
+		return -1;
+	gs_esp(&t->e, 0x89, R_RAX, -8);
+	lea_disp(&t->e, R_RSP, R_RSP, -8);
+	ld_abs(&t->e, R_RAX, &c->t0);
+	return 1;
+}
+
+static int emit_lea(struct tb *t, const struct insn *in)
+{
+	const ZydisDecodedOperand *m = &in->op[1];
+	if (m->mem.base != ZYDIS_REGISTER_RIP) {
+		memcpy(t->e.p, in->b, in->d.length);
+		t->e.p += in->d.length;
+		return 0;
+	}
+	ZyanU64 a;
+	int r = ZydisRegisterGetId(in->op[0].reg.value);
+	if (in->d.operand_width < 32 || !ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in->d, m, in->rip, &a)) ||
+	    a >= BT_WINDOW)
+		return -1;
+	if (r >= 8)
+		e8(&t->e, 0x41);
+	e8(&t->e, (uint8_t)(0xB8 + (r & 7))); /* mov $a,%r32 zero-extends */
+	e32(&t->e, (uint32_t)a);
+	return 0;
+}
+
+static void callout_exit(struct tb *t, uint64_t rip, enum bt_exit kind)
+{
+	t->e.p += bt_emit_exit_stub(t->bt, t->e.p, rip, kind, NULL);
+}
+
+/* Emits one instruction; 1 = it ends the block, -1 = cannot translate. */
+static int emit_insn(struct tb *t, struct insn *in, enum kind k, uint8_t *restore)
+{
+	int r = 0;
+	*restore = 0;
+	switch (k) {
+	case K_COPY:
+		memcpy(t->e.p, in->b, in->d.length);
+		t->e.p += in->d.length;
+		return 0;
+	case K_MEM: return emit_mem(t, in, NULL, 0, -1, 0) ? -1 : 0;
+	case K_LEA: return emit_lea(t, in);
+	case K_PUSH: case K_POP: case K_LEAVE:
+		r = emit_stack(t, in, k);
+		if (r < 0)
+			return -1;
+		*restore = (uint8_t)r;
+		return 0;
+	case K_CALL: case K_RET: case K_JMP: case K_JCC: case K_LOOP:
+		r = emit_branch(t, in, k);
+		if (r < 0)
+			return -1;
+		*restore = (uint8_t)r;
+		return 1;
+	case K_CALLOUT:
+		callout_exit(t, in->rip, bt_is_mmio_site(t->bt, in->rip) ? BTX_MMIO : BTX_CALLOUT);
+		return 1;
+	default: return -1;
+	}
+}
+
+static void lay_out_exits(struct tb *t)
+{
+	struct bt *bt = t->bt;
+	for (int i = 0; i < t->nexits; i++) {
+		uint8_t *stub = t->e.p;
+		uint8_t *known = t->single ? NULL : bt_lookup(bt, t->exits[i].rip);
+		t->e.p += bt_emit_exit_stub(bt, stub, t->exits[i].rip, BTX_CHAIN, t->single ? NULL : t->exits[i].site);
+		patch_rel32(t->exits[i].site, known ? known : stub);
+	}
+}
+
+static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	uint32_t n = *cap ? *cap * 2 : 1024;
+	while (n < need)
+		n *= 2;
+	void *p = realloc(*arr, (size_t)n * elem);
+	if (!p)
+		return -1;
+	*arr = p, *cap = n;
+	return 0;
+}
+
+static void hash_insert(struct bt *bt, uint64_t rip, uint32_t idx)
+{
+	uint32_t h = (uint32_t)(rip * 0x9E3779B1u) & (bt->hash_size - 1);
+	while (bt->hash[h])
+		h = (h + 1) & (bt->hash_size - 1);
+	bt->hash[h] = idx + 1;
+}
+
+uint8_t *bt_lookup(struct bt *bt, uint64_t rip)
+{
+	uint32_t h = (uint32_t)(rip * 0x9E3779B1u) & (bt->hash_size - 1);
+	for (; bt->hash[h]; h = (h + 1) & (bt->hash_size - 1)) {
+		struct bt_block *b = &bt->blocks[bt->hash[h] - 1];
+		if (b->rip == rip)
+			return bt->cache + b->host_off;
+	}
+	return NULL;
+}
+
+void bt_cache_flush(struct bt *bt)
+{
+	bt->cache_used = bt->glue_end;
+	bt->nblocks = bt->nimap = 0;
+	memset(bt->hash, 0, bt->hash_size * sizeof(*bt->hash));
+	memset(bt->ctx->ind_tag, 0, sizeof(bt->ctx->ind_tag));
+	memset(bt->code_pages, 0, bt->vm->ram_size >> 12);
+	bt->ncode_va = 0;
+	bt->stats_flushes++;
+}
+
+/* 0 with *host; -1 error (vm->err); 1 an exception was raised instead. */
+int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
+{
+	if (BT_CACHE_SIZE - bt->cache_used < 8192)
+		bt_cache_flush(bt);
+	if (grow((void **)&bt->blocks, &bt->cap_blocks, bt->nblocks + 1, sizeof(*bt->blocks)) ||
+	    grow((void **)&bt->imap, &bt->cap_imap, bt->nimap + BT_MAX_BLOCK_INSNS, sizeof(*bt->imap)))
+		return vm_fail(bt->vm, "bt: out of memory for the translation tables");
+	struct tb t = { bt, { bt->cache + bt->cache_used }, single, { { 0, 0 } }, 0 };
+	struct bt_block *blk = &bt->blocks[bt->nblocks];
+	*blk = (struct bt_block){ rip, bt->cache_used, 0, bt->nimap, 0, !single };
+	uint64_t cur = rip;
+	for (int n = 0; n < (single ? 1 : BT_MAX_BLOCK_INSNS); n++) {
+		struct insn in;
+		int len;
+		uint64_t pa;
+		memset(&in.b, 0, sizeof(in.b));
+		int f = bt_fetch(bt, cur, in.b, &len, &pa);
+		if (f == -1 && n == 0)
+			return 1;
+		if (f == -2 && n == 0)
+			return vm_fail(bt->vm, "bt: instruction fetch outside RAM at rip=0x%llx", (unsigned long long)cur), -1;
+		if (f || bt_decode(in.b, len, &in.d, in.op)) {
+			if (n == 0) {
+				if (len < 15 && f == 0) { /* the instruction runs into an unmapped page */
+					bt->cr2 = cur + (uint64_t)len;
+					bt_raise(bt, 14, 1, 0x10 | (bt->cpl == 3 ? 4 : 0));
+					return 1;
+				}
+				bt_raise(bt, 6, 0, 0);
+				return 1;
+			}
+			exit_to(&t, cur);
+			break;
+		}
+		in.rip = cur;
+		enum kind k = classify(&in);
+		if (k == K_UNSUP && n > 0) {
+			exit_to(&t, cur); /* reached only if executed */
+			break;
+		}
+		if (!single) {
+			bt_protect_code(bt, cur & ~0xFFFull, pa & ~0xFFFull);
+			uint64_t last = cur + in.d.length - 1, lpa;
+			int lw;
+			uint64_t ps, er;
+			if ((last >> 12) != (cur >> 12) && !bt_walk(bt, last, 0, bt->cpl == 3, 1, &lpa, &lw, &ps, &er))
+				bt_protect_code(bt, last & ~0xFFFull, lpa & ~0xFFFull);
+		}
+		struct bt_imap *m = &bt->imap[bt->nimap + (uint32_t)n];
+		m->host_off = (uint32_t)(t.e.p - bt->cache);
+		m->guest_rip = (uint32_t)cur;
+		uint8_t *save = t.e.p;
+		int end = k == K_UNSUP ? -1 : emit_insn(&t, &in, k, &m->restore_rax);
+		if (end < 0) {
+			char hex[64] = "";
+			for (int i = 0; i < in.d.length && i < 15; i++)
+				snprintf(hex + 3 * i, 4, "%02x ", in.b[i]);
+			t.e.p = save;
+			return vm_fail(bt->vm, "bt: cannot translate the instruction at rip=0x%llx (%s): %s",
+				       (unsigned long long)cur, hex, in.why ? in.why : "unsupported operand form"), -1;
+		}
+		blk->imap_n++;
+		cur += in.d.length;
+		if (end)
+			break;
+		if (n + 1 == (single ? 1 : BT_MAX_BLOCK_INSNS))
+			exit_to(&t, cur);
+	}
+	blk->code_len = (uint32_t)(t.e.p - (bt->cache + blk->host_off));
+	lay_out_exits(&t);
+	bt->cache_used = ((uint32_t)(t.e.p - bt->cache) + 15) & ~15u;
+	bt->nimap += blk->imap_n;
+	if (!single)
+		hash_insert(bt, rip, bt->nblocks);
+	bt->nblocks++;
+	bt->stats_blocks++;
+	*host = bt->cache + blk->host_off;
+	return 0;
+}
+
+struct bt_block *bt_block_of(struct bt *bt, uint64_t off)
+{
+	uint32_t lo = 0, hi = bt->nblocks;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (bt->blocks[mid].host_off <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	struct bt_block *b = &bt->blocks[lo - 1];
+	return off < (uint64_t)b->host_off + b->code_len ? b : NULL;
+}
+
+const struct bt_imap *bt_imap_at(struct bt *bt, uint64_t off, int exact)
+{
+	struct bt_block *b = bt_block_of(bt, off);
+	if (!b)
+		return NULL;
+	const struct bt_imap *best = NULL;
+	for (uint32_t i = 0; i < b->imap_n; i++) {
+		const struct bt_imap *m = &bt->imap[b->imap_first + i];
+		if (m->host_off <= off)
+			best = m;
+	}
+	return best && (!exact || best->host_off == off) ? best : NULL;
+}
+
+int bt_is_mmio_site(struct bt *bt, uint64_t rip)
+{
+	for (uint32_t i = 0; i < bt->nmmio_sites; i++)
+		if (bt->mmio_sites[i] == (uint32_t)rip)
+			return 1;
+	return 0;
+}

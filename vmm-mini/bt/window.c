@@ -1,0 +1,303 @@
+/* Shadow paging as a software TLB. Each window is a 4 GiB (+ guard)
+ * PROT_NONE reservation that %gs points at while translated code runs; a
+ * miss faults, the handler walks the guest page tables and maps guest RAM
+ * (the memfd) there: a whole 2 MiB run for a large guest page, read-only
+ * where the guest says so or where translations came from. Window 0 is the
+ * CPL0 view, window 1 the CPL3 view (only user pages), so U/S needs no
+ * check in translated code. invlpg and CR3 writes unmap, as a TLB flush
+ * would. Page-table A/D bits: A on every walk, D when a page is mapped
+ * writable (that over-approximates dirty). */
+#include <asm/prctl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bt.h"
+
+#define PTE_P 1ull
+#define PTE_W 2ull
+#define PTE_U 4ull
+#define PTE_A 0x20ull
+#define PTE_D 0x40ull
+#define PTE_PS 0x80ull
+#define PTE_ADDR 0x000FFFFFFFFFF000ull
+#define CR0_WP (1ull << 16)
+
+/* state per window page */
+#define ST_RO 1
+#define ST_RW 2
+#define ST_LARGE 4
+
+static const uint64_t win_size = BT_WINDOW + BT_GUARD;
+
+int bt_is_ram(struct bt *bt, uint64_t pa, uint64_t len)
+{
+	return pa < bt->vm->ram_size && len <= bt->vm->ram_size - pa;
+}
+
+int bt_windows_init(struct bt *bt)
+{
+	for (int w = 0; w < 2; w++) {
+		struct bt_window *win = &bt->win[w];
+		win->base = mmap(NULL, win_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (win->base == MAP_FAILED) {
+			win->base = NULL;
+			return vm_fail(bt->vm, "bt: reserving a 4 GiB guest window: %s", strerror(errno));
+		}
+		win->state = calloc(BT_WINDOW >> 12, 1);
+		win->dirty2m = calloc(BT_WINDOW >> 21, 1);
+		if (!win->state || !win->dirty2m)
+			return vm_fail(bt->vm, "bt: out of memory");
+	}
+	bt->code_pages = calloc(bt->vm->ram_size >> 12, 1);
+	if (!bt->code_pages)
+		return vm_fail(bt->vm, "bt: out of memory");
+	bt->cur_win = -1;
+	return bt_set_cpl(bt, 0);
+}
+
+void bt_windows_free(struct bt *bt)
+{
+	for (int w = 0; w < 2; w++) {
+		if (bt->win[w].base)
+			munmap(bt->win[w].base, win_size);
+		free(bt->win[w].state);
+		free(bt->win[w].dirty2m);
+	}
+	free(bt->code_pages);
+}
+
+/* %gs selects the view; arch_prctl because this CPU (or kernel) may lack FSGSBASE. */
+int bt_set_cpl(struct bt *bt, int cpl)
+{
+	bt->cpl = cpl;
+	int w = cpl == 3;
+	if (w == bt->cur_win)
+		return 0;
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)(uintptr_t)bt->win[w].base))
+		return vm_fail(bt->vm, "bt: arch_prctl(ARCH_SET_GS): %s", strerror(errno));
+	bt->cur_win = w;
+	return 0;
+}
+
+static uint64_t *pte_at(struct bt *bt, uint64_t table, unsigned idx)
+{
+	uint64_t pa = (table & PTE_ADDR) + idx * 8ull;
+	return bt_is_ram(bt, pa, 8) ? (uint64_t *)(void *)(bt->vm->ram + pa) : NULL;
+}
+
+int bt_walk(struct bt *bt, uint64_t va, int write, int user, int fetch, uint64_t *pa, int *writable, uint64_t *psize,
+	    uint64_t *err)
+{
+	uint64_t table = bt->cr3, e = 0;
+	int w = 1, u = 1;
+	*err = (write ? 2 : 0) | (user ? 4 : 0) | (fetch ? 0x10 : 0);
+	for (int level = 0; level < 4; level++) {
+		int shift = 39 - 9 * level;
+		uint64_t *p = pte_at(bt, table, (unsigned)(va >> shift) & 511);
+		if (!p || !(*p & PTE_P))
+			return -1;
+		e = *p;
+		w &= !!(e & PTE_W), u &= !!(e & PTE_U);
+		if (!(e & PTE_A))
+			*p = e |= PTE_A;
+		if ((level == 1 || level == 2) && (e & PTE_PS)) {
+			*psize = 1ull << shift;
+			*pa = (e & PTE_ADDR & ~(*psize - 1)) | (va & (*psize - 1));
+			goto leaf;
+		}
+		table = e;
+	}
+	*psize = 4096;
+	*pa = (e & PTE_ADDR) | (va & 4095);
+leaf:
+	if ((user && !u) || (write && !w && (user || (bt->cr0 & CR0_WP)))) {
+		*err |= 1;
+		return -1;
+	}
+	*writable = w || (!user && !(bt->cr0 & CR0_WP));
+	return 0;
+}
+
+/* Sets D in the leaf entry (a second walk: rare, only when mapping writable). */
+static void set_dirty(struct bt *bt, uint64_t va)
+{
+	uint64_t table = bt->cr3;
+	for (int level = 0; level < 4; level++) {
+		uint64_t *p = pte_at(bt, table, (unsigned)(va >> (39 - 9 * level)) & 511);
+		if (!p)
+			return;
+		if (level == 3 || ((level == 1 || level == 2) && (*p & PTE_PS))) {
+			*p |= PTE_D;
+			return;
+		}
+		table = *p;
+	}
+}
+
+static int map_pages(struct bt *bt, int w, uint64_t va, uint64_t pa, uint64_t len, int rw, int large)
+{
+	struct bt_window *win = &bt->win[w];
+	void *p = mmap(win->base + va, len, PROT_READ | (rw ? PROT_WRITE : 0), MAP_SHARED | MAP_FIXED, bt->vm->mem_fd,
+		       (off_t)pa);
+	if (p == MAP_FAILED)
+		return -1;
+	uint8_t st = (uint8_t)((rw ? ST_RW : ST_RO) | (large ? ST_LARGE : 0));
+	memset(win->state + (va >> 12), st, len >> 12);
+	win->dirty2m[va >> 21] = 1;
+	if (!rw)
+		return 0;
+	for (uint64_t off = 0; off < len; off += 4096)
+		if (bt->code_pages[(pa + off) >> 12]) {
+			mprotect(win->base + va + off, 4096, PROT_READ);
+			win->state[(va + off) >> 12] = (uint8_t)(ST_RO | (large ? ST_LARGE : 0));
+		}
+	return 0;
+}
+
+enum bt_fault bt_window_fault(struct bt *bt, int w, uint64_t va, int write, uint64_t *err)
+{
+	struct bt_window *win = &bt->win[w];
+	uint64_t pa, psize;
+	int writable;
+	uint8_t st = win->state[va >> 12];
+	if (bt_walk(bt, va, write, w == 1, 0, &pa, &writable, &psize, err))
+		return BF_PAGE;
+	if (!bt_is_ram(bt, pa & ~4095ull, 4096))
+		return BF_MMIO;
+	if (st & (ST_RO | ST_RW)) {
+		if (!(write && (st & ST_RO)))
+			return BF_WILD; /* mapped and still faulting: not ours */
+		if (bt->code_pages[pa >> 12])
+			return BF_SMC;
+		set_dirty(bt, va);
+		mprotect(win->base + (va & ~4095ull), 4096, PROT_READ | PROT_WRITE);
+		win->state[va >> 12] = (uint8_t)((st & ST_LARGE) | ST_RW);
+		return BF_NONE;
+	}
+	if (writable)
+		set_dirty(bt, va);
+	if (psize > 4096) {
+		/* the 2 MiB-aligned run of this large page, if all of it is RAM */
+		uint64_t va2 = va & ~((2ull << 20) - 1), pa2 = pa - (va - va2);
+		if (bt_is_ram(bt, pa2, 2ull << 20) && map_pages(bt, w, va2, pa2, 2ull << 20, writable, 1) == 0)
+			return BF_NONE;
+	}
+	return map_pages(bt, w, va & ~4095ull, pa & ~4095ull, 4096, writable, psize > 4096) ? BF_WILD : BF_NONE;
+}
+
+static void unmap(struct bt *bt, int w, uint64_t va, uint64_t len)
+{
+	struct bt_window *win = &bt->win[w];
+	mmap(win->base + va, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	memset(win->state + (va >> 12), 0, len >> 12);
+}
+
+/* invlpg: the page, or the whole 2 MiB run if it came from a large page. */
+void bt_flush_va(struct bt *bt, uint64_t va)
+{
+	va &= BT_WINDOW - 1;
+	for (int w = 0; w < 2; w++) {
+		uint8_t st = bt->win[w].state[va >> 12];
+		if (st & ST_LARGE)
+			unmap(bt, w, va & ~((2ull << 20) - 1), 2ull << 20);
+		else if (st)
+			unmap(bt, w, va & ~4095ull, 4096);
+	}
+}
+
+void bt_flush_all(struct bt *bt)
+{
+	for (int w = 0; w < 2; w++) {
+		struct bt_window *win = &bt->win[w];
+		int any = 0;
+		for (uint64_t r = 0; r < (BT_WINDOW >> 21); r++)
+			if (win->dirty2m[r]) {
+				memset(win->state + (r << 9), 0, 512);
+				win->dirty2m[r] = 0;
+				any = 1;
+			}
+		if (any)
+			mmap(win->base, BT_WINDOW, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1,
+			     0);
+	}
+}
+
+/* A page translations came from: write-protect it wherever va maps it. */
+void bt_protect_code(struct bt *bt, uint64_t va, uint64_t pa)
+{
+	if (!bt_is_ram(bt, pa, 4096) || bt->code_pages[pa >> 12])
+		return;
+	bt->code_pages[pa >> 12] = 1;
+	for (int w = 0; w < 2; w++) {
+		uint8_t *st = &bt->win[w].state[(va & (BT_WINDOW - 1)) >> 12];
+		if (*st & ST_RW) {
+			mprotect(bt->win[w].base + (va & (BT_WINDOW - 1)), 4096, PROT_READ);
+			*st = (uint8_t)((*st & ST_LARGE) | ST_RO);
+		}
+	}
+	if (bt->ncode_va < (int)(sizeof(bt->code_va) / sizeof(bt->code_va[0]))) {
+		bt->code_va[bt->ncode_va] = va, bt->code_pa[bt->ncode_va] = pa;
+		bt->ncode_va++;
+	} else {
+		bt->code_va_overflow = 1;
+	}
+}
+
+/* After a CR3 write or invlpg: do the pages translations came from still
+ * map the same physical pages? If not, the translations must go. */
+int bt_code_mappings_changed(struct bt *bt)
+{
+	if (bt->code_va_overflow)
+		return 1;
+	for (int i = 0; i < bt->ncode_va; i++) {
+		uint64_t pa, ps, err;
+		int w;
+		if (bt_walk(bt, bt->code_va[i], 0, 0, 1, &pa, &w, &ps, &err) || (pa & ~4095ull) != bt->code_pa[i])
+			return 1;
+	}
+	return 0;
+}
+
+static int mem_access(struct bt *bt, uint64_t va, void *buf, uint32_t len, int write)
+{
+	uint8_t *b = buf;
+	while (len) {
+		uint64_t pa, ps, err;
+		int w;
+		uint32_t chunk = 4096 - (uint32_t)(va & 4095);
+		if (chunk > len)
+			chunk = len;
+		if (bt_walk(bt, va, write, bt->cpl == 3, 0, &pa, &w, &ps, &err)) {
+			bt->cr2 = va;
+			bt_raise(bt, 14, 1, err);
+			return -1;
+		}
+		if (!bt_is_ram(bt, pa, chunk)) {
+			bt_raise(bt, 13, 1, 0); /* emulated accesses to MMIO are not supported */
+			return -1;
+		}
+		if (write) {
+			if (bt->code_pages[pa >> 12])
+				bt->flush_pending = 1; /* translations of this page are stale */
+			memcpy(bt->vm->ram + pa, b, chunk);
+		} else {
+			memcpy(b, bt->vm->ram + pa, chunk);
+		}
+		va += chunk, b += chunk, len -= chunk;
+	}
+	return 0;
+}
+
+int bt_read(struct bt *bt, uint64_t va, void *buf, uint32_t len)
+{
+	return mem_access(bt, va, buf, len, 0);
+}
+
+int bt_write(struct bt *bt, uint64_t va, const void *buf, uint32_t len)
+{
+	return mem_access(bt, va, (void *)(uintptr_t)buf, len, 1);
+}

@@ -95,6 +95,7 @@ static void note_mmio_site(struct bt *bt, uint64_t rip)
 static int handle_exit(struct bt *bt, struct vm_exit *e)
 {
 	struct bt_ctx *c = bt->ctx;
+	bt->stats_exits[c->exit_kind <= BTX_SIGNAL ? c->exit_kind : 0]++;
 	if (c->exit_kind != BTX_SIGNAL)
 		bt->rip = c->next_rip;
 	switch (c->exit_kind) {
@@ -245,8 +246,12 @@ static int bt_raise_msi(struct vm *vm, uint32_t vector)
 static void bt_print_stats(struct vm *vm, FILE *out)
 {
 	struct bt *bt = BT(vm);
-	fprintf(out, "@bt blocks=%llu callouts=%llu faults=%llu signals=%llu flushes=%llu mmio_sites=%u cache_kib=%u\n",
-		(unsigned long long)bt->stats_blocks, (unsigned long long)bt->stats_callouts,
+	fprintf(out, "@bt blocks=%llu exits_chain=%llu exits_indirect=%llu exits_callout=%llu exits_signal=%llu "
+		"callouts=%llu faults=%llu signals=%llu flushes=%llu mmio_sites=%u cache_kib=%u\n",
+		(unsigned long long)bt->stats_blocks, (unsigned long long)bt->stats_exits[BTX_CHAIN],
+		(unsigned long long)bt->stats_exits[BTX_IND_MISS],
+		(unsigned long long)(bt->stats_exits[BTX_CALLOUT] + bt->stats_exits[BTX_MMIO]),
+		(unsigned long long)bt->stats_exits[BTX_SIGNAL], (unsigned long long)bt->stats_callouts,
 		(unsigned long long)bt->stats_faults, (unsigned long long)bt->stats_signals,
 		(unsigned long long)bt->stats_flushes, bt->nmmio_sites, bt->cache_used >> 10);
 }

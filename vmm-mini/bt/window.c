@@ -141,7 +141,7 @@ static void set_dirty(struct bt *bt, uint64_t va)
 static int map_pages(struct bt *bt, int w, uint64_t va, uint64_t pa, uint64_t len, int rw, int large)
 {
 	struct bt_window *win = &bt->win[w];
-	void *p = mmap(win->base + va, len, PROT_READ | (rw ? PROT_WRITE : 0), MAP_SHARED | MAP_FIXED, bt->vm->mem_fd,
+	void *p = mmap(win->base + va, len, PROT_READ | (rw ? PROT_WRITE : 0), MAP_SHARED | MAP_FIXED | MAP_POPULATE, bt->vm->mem_fd,
 		       (off_t)pa);
 	if (p == MAP_FAILED)
 		return -1;

@@ -4,8 +4,8 @@
 #   compute:   every kernel's checksum equals the native build's (NATIVE_LOG)
 #   nanobench: every checksum equals what the operation must produce
 #   iostream:  the bytes arrived and the checksum is their sum
-# HYPERVISOR (qemu-tcg | kvm) says what VMCALL does: #UD under TCG, a
-# hypercall under KVM. Prints one "ok"/"FAIL" line per check; exit 1 on failure.
+# HYPERVISOR (qemu-tcg | kvm | bt) says what VMCALL does: #UD under TCG, a
+# hypercall under KVM and under vmm-mini's translator (the same -KVM_ENOSYS). Prints one "ok"/"FAIL" line per check; exit 1 on failure.
 guest=$1 log=$2 n=$3 native=$4 hv=${5:-qemu-tcg}
 fail=0
 say() { echo "$1 guest/$guest/$2${3:+: $3}"; [ "$1" = FAIL ] && fail=1; return 0; }
@@ -20,7 +20,7 @@ compute)
 		[ -n "$got" ] && [ "$got" = "$want" ] && say ok "$k" || say FAIL "$k" "guest $got, native $want"
 	done ;;
 nanobench)
-	vm=$([ "$hv" = kvm ] && echo 0 || echo "$n")
+	vm=$(case $hv in kvm | bt) echo 0 ;; *) echo "$n" ;; esac)
 	for spec in cpuid=1 rdtsc=1 pio_out=$n pio_in=$n cr8_write=$n cr3_reload=1 invlpg=$n \
 		pushf_popf=$n cli_sti=$n syscall=$n div0=$n pagefault=$n pte_update=$((n / 2 * 3 + n % 2)) vmcall=$vm \
 		lapic_timer=$([ "$n" -lt 50 ] && echo "$n" || echo 50); do

@@ -45,5 +45,6 @@ void suite_pci_more(void);
 void suite_encodings(void);
 void suite_stats(void);
 void suite_virtio(void);
+void suite_bt(void);
 void suite_misc_vendor(void);
 #endif

@@ -134,6 +134,7 @@ int main(int argc, char **argv)
 	suite_vmm();
 	suite_stats();
 	suite_virtio();
+	suite_bt();
 	char cmd[320];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch_dir());
 	if (system(cmd) != 0)

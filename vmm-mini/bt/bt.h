@@ -7,6 +7,7 @@
  *   signals.c    SIGSEGV/SIGFPE/SIGILL from translated code, the async timer signal
  *   callout.c    emulation of sensitive instructions, MMIO and port I/O
  *   deliver.c    exception and interrupt delivery through the guest IDT
+ *   strings.c    movs/stos/lods/cmps/scas with rep prefixes, emulated
  *   lapic.c      local APIC model (timer, MSIs, EOI) at 0xFEE00000
  *
  * Errors: functions return 0 or -1 and write into vm->err (vm_fail). */
@@ -126,7 +127,7 @@ struct bt {
 	volatile sig_atomic_t fault, in_guest, async_pending, kick_pending;
 	uint64_t fault_addr, fault_err;
 	timer_t timer;
-	int timer_ok;
+	int timer_ok, signals_set;
 	uint64_t armed_ns;
 	void *altstack;
 
@@ -193,6 +194,8 @@ int bt_iret(struct bt *bt);
 /* callout.c: 1 = the machine must handle *e, 0 = continue, -1 = error. */
 int bt_callout(struct bt *bt, struct vm_exit *e, int mmio_fault);
 void bt_complete_io(struct bt *bt, const struct vm_exit *e);
+/* strings.c: 1 if d is a string instruction (emulated, maybe partly). */
+int bt_string_insn(struct bt *bt, const struct ZydisDecodedInstruction_ *d, uint64_t next);
 uint64_t bt_full_rflags(const struct bt *bt);
 void bt_set_rflags(struct bt *bt, uint64_t f, int all);
 

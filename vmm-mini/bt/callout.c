@@ -595,6 +595,8 @@ int bt_callout(struct bt *bt, struct vm_exit *e, int mmio)
 	bt->stats_callouts++;
 	if (mmio)
 		return mmio_insn(&c, e);
+	if (bt_string_insn(bt, &c.d, c.next))
+		return 0;
 	if (is_system(c.d.mnemonic))
 		return privileged(bt) ? system_insn(&c, e) : 0;
 	return other_insn(&c, e);

@@ -108,4 +108,7 @@ static inline void mov_rr(struct emit *e, int dst, int src)
 	e8(e, 0x89);
 	e8(e, (uint8_t)(0xC0 | ((src & 7) << 3) | (dst & 7)));
 }
+/* glue.c: load/store all 16 GPRs and RFLAGS around a jump into code. */
+void bt_emit_enter(struct emit *e, uint64_t *gpr, uint64_t *rflags, uint64_t *host_rsp, uint64_t *entry);
+void bt_emit_exit(struct emit *e, uint64_t *gpr, uint64_t *rflags, uint64_t *host_rsp);
 #endif

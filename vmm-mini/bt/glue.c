@@ -36,28 +36,32 @@ static void host_epilogue(struct emit *e, struct bt_ctx *c)
 	e8(e, 0xC3);
 }
 
-static void gen_enter(struct emit *e, struct bt_ctx *c)
+/* Also the native side of the differential tests, with their own fields. */
+void bt_emit_enter(struct emit *e, uint64_t *gpr, uint64_t *rflags, uint64_t *host_rsp, uint64_t *entry)
 {
 	for (int i = 0; i < 6; i++)
 		push_r(e, callee_saved[i]);
-	st_abs(e, R_RSP, &c->host_rsp);
-	e8(e, 0xFF), e8(e, 0x34), e8(e, 0x25), e32(e, abs32(&c->rflags)); /* push [rflags] */
-	e8(e, 0x9D);							  /* popfq */
+	st_abs(e, R_RSP, host_rsp);
+	e8(e, 0xFF), e8(e, 0x34), e8(e, 0x25), e32(e, abs32(rflags)); /* push [rflags] */
+	e8(e, 0x9D);						       /* popfq */
 	for (int r = 0; r < 16; r++)
 		if (r != R_RSP)
-			ld_abs(e, r, &c->gpr[r]);
-	ld_abs(e, R_RSP, &c->gpr[R_RSP]);
-	jmp_abs_ind(e, &c->entry);
+			ld_abs(e, r, &gpr[r]);
+	ld_abs(e, R_RSP, &gpr[R_RSP]);
+	jmp_abs_ind(e, entry);
 }
 
-static void gen_exit(struct emit *e, struct bt_ctx *c)
+void bt_emit_exit(struct emit *e, uint64_t *gpr, uint64_t *rflags, uint64_t *host_rsp)
 {
 	for (int r = 0; r < 16; r++)
-		st_abs(e, r, &c->gpr[r]);
-	ld_abs(e, R_RSP, &c->host_rsp);
-	e8(e, 0x9C);						       /* pushfq */
-	e8(e, 0x8F), e8(e, 0x04), e8(e, 0x25), e32(e, abs32(&c->rflags)); /* pop [rflags] */
-	host_epilogue(e, c);
+		st_abs(e, r, &gpr[r]);
+	ld_abs(e, R_RSP, host_rsp);
+	e8(e, 0x9C);						    /* pushfq */
+	e8(e, 0x8F), e8(e, 0x04), e8(e, 0x25), e32(e, abs32(rflags)); /* pop [rflags] */
+	e8(e, 0xFC);
+	for (int i = 5; i >= 0; i--)
+		pop_r(e, callee_saved[i]);
+	e8(e, 0xC3);
 }
 
 static void restore_scratch(struct emit *e, struct bt_ctx *c)
@@ -101,10 +105,11 @@ static void gen_ind_lookup(struct emit *e, struct bt_ctx *c, uint8_t *exit_commo
 int bt_glue_init(struct bt *bt)
 {
 	struct emit e = { bt->cache };
+	struct bt_ctx *c = bt->ctx;
 	bt->g.enter = (void (*)(void))(void *)e.p;
-	gen_enter(&e, bt->ctx);
+	bt_emit_enter(&e, c->gpr, &c->rflags, &c->host_rsp, &c->entry);
 	bt->g.exit_common = e.p;
-	gen_exit(&e, bt->ctx);
+	bt_emit_exit(&e, c->gpr, &c->rflags, &c->host_rsp);
 	bt->g.resume_host = e.p;
 	host_epilogue(&e, bt->ctx);
 	bt->g.ind_lookup = e.p;

@@ -18,6 +18,8 @@
 #define BT_SIG_TIMER (SIGRTMIN + 1)
 
 static struct bt *g;
+static const int fault_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
+static struct sigaction saved[4]; /* put back when the VM goes */
 static const int greg_of[16] = { REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
 				 REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15 };
 
@@ -49,7 +51,7 @@ void bt_arm_timer(struct bt *bt, uint64_t deadline_ns)
 
 static int in_translated(uint64_t pc)
 {
-	return g->in_guest && pc >= (uint64_t)(uintptr_t)(g->cache + g->glue_end) &&
+	return g && g->in_guest && pc >= (uint64_t)(uintptr_t)(g->cache + g->glue_end) &&
 	       pc < (uint64_t)(uintptr_t)(g->cache + g->cache_used);
 }
 
@@ -67,9 +69,13 @@ static void stop_at(ucontext_t *uc, const struct bt_imap *m, enum bt_fault why)
 	r[REG_RIP] = (greg_t)(uintptr_t)g->g.resume_host;
 }
 
+/* Not translated code: hand the signal back to whoever had it (default: a
+ * core dump) by reinstalling that handler; returning re-executes the access. */
 static void die(int sig)
 {
-	signal(sig, SIG_DFL); /* returning re-executes the faulting access: a core, as without us */
+	for (int i = 0; i < 4; i++)
+		if (fault_sigs[i] == sig)
+			sigaction(sig, &saved[i], NULL);
 }
 
 static void on_fault(int sig, siginfo_t *si, void *ucv)
@@ -108,6 +114,8 @@ static void on_timer(int sig, siginfo_t *si, void *ucv)
 	(void)sig, (void)si;
 	ucontext_t *uc = ucv;
 	uint64_t pc = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	if (!g)
+		return;
 	g->async_pending = 1;
 	g->armed_ns = 0;
 	if (!g->in_guest)
@@ -133,9 +141,10 @@ int bt_signals_init(struct bt *bt)
 	sa.sa_sigaction = on_fault;
 	sigemptyset(&sa.sa_mask);
 	sigaddset(&sa.sa_mask, BT_SIG_TIMER);
-	if (sigaction(SIGSEGV, &sa, NULL) || sigaction(SIGBUS, &sa, NULL) || sigaction(SIGFPE, &sa, NULL) ||
-	    sigaction(SIGILL, &sa, NULL))
-		return vm_fail(bt->vm, "bt: sigaction: %s", strerror(errno));
+	for (int i = 0; i < 4; i++)
+		if (sigaction(fault_sigs[i], &sa, &saved[i]))
+			return vm_fail(bt->vm, "bt: sigaction: %s", strerror(errno));
+	bt->signals_set = 1;
 	sa.sa_sigaction = on_timer;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(BT_SIG_TIMER, &sa, NULL))
@@ -156,6 +165,11 @@ void bt_signals_free(struct bt *bt)
 		timer_delete(bt->timer);
 	bt->timer_ok = 0;
 	signal(BT_SIG_TIMER, SIG_IGN);
+	if (bt->signals_set)
+		for (int i = 0; i < 4; i++)
+			sigaction(fault_sigs[i], &saved[i], NULL);
+	bt->signals_set = 0;
+	g = NULL;
 	stack_t ss = { .ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE };
 	sigaltstack(&ss, NULL);
 	free(bt->altstack);
@@ -165,6 +179,8 @@ void bt_signals_free(struct bt *bt)
 /* Async-signal-safe: the watchdog calls it from its own handler. */
 void bt_kick_now(struct bt *bt)
 {
+	if (!bt->timer_ok)
+		return;
 	bt->kick_pending = 1;
 	bt->async_pending = 1;
 	bt->armed_ns = 0;

@@ -114,6 +114,8 @@ static int is_callout(const struct insn *in)
 		return 1;
 	default: break;
 	}
+	if (in->d.meta.category == ZYDIS_CATEGORY_STRINGOP || in->d.meta.category == ZYDIS_CATEGORY_IOSTRINGOP)
+		return 1; /* the destination ignores segment prefixes: emulated (strings.c) */
 	/* mov to/from control, debug and segment registers; far transfers */
 	for (int i = 0; i < in->d.operand_count_visible; i++) {
 		if (in->op[i].type != ZYDIS_OPERAND_TYPE_REGISTER)
@@ -297,7 +299,7 @@ static int emit_branch(struct tb *t, const struct insn *in, enum kind k)
 	uint64_t next = in->rip + in->d.length;
 	const ZydisDecodedOperand *o = &in->op[0];
 	ZyanU64 target = 0;
-	if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+	if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && o->imm.is_relative &&
 	    (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in->d, o, in->rip, &target)) || target >= BT_WINDOW))
 		return -1;
 	if (k == K_CALL && next >= 0x80000000ull)
@@ -345,7 +347,7 @@ static int emit_branch(struct tb *t, const struct insn *in, enum kind k)
 	}
 	if (k == K_CALL)
 		push_imm_ret(t, next);
-	if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+	if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && o->imm.is_relative)
 		exit_to(t, target);
 	else
 		jmp_rel(&t->e, t->bt->g.ind_lookup);
@@ -525,6 +527,7 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 		int len;
 		uint64_t pa;
 		memset(&in.b, 0, sizeof(in.b));
+		in.why = NULL;
 		int f = bt_fetch(bt, cur, in.b, &len, &pa);
 		if (f == -1 && n == 0)
 			return 1;

@@ -1,0 +1,392 @@
+/* Differential tests of the binary translator: the same instruction bytes
+ * run natively (code at host 0x100000, data at 0x200000, the addresses the
+ * guest sees) and under vmm-mini's bt backend (identity-mapped guest); all
+ * 16 GPRs, the arithmetic flags and the 64 KiB data area must agree. The
+ * CPU itself is the oracle: verbatim-copied instructions leave even the
+ * architecturally undefined flags the same. Random sequences cover the
+ * common forms; hand-written ones the awkward cases (push %rsp, call
+ * through memory, rep movs with overlap, self-modifying code, ...). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "bt/bt.h"
+#include "bt/emit.h"
+#include "check.h"
+#include "vmm.h"
+
+#define CODE 0x100000ull
+#define DATA 0x200000ull
+#define DATA_LEN 0x10000ull
+#define STACK (DATA + 0xF000)
+
+struct regs {
+	uint64_t gpr[16];
+	uint64_t rflags;
+};
+
+struct native {
+	uint64_t in[16], in_flags, out[16], out_flags, host_rsp, entry;
+};
+
+static struct native *nat;
+static uint8_t *nat_glue, *nat_exit;
+static int sandbox_ok = -1;
+static uint8_t data_init[DATA_LEN];
+
+static int sandbox(void)
+{
+	if (sandbox_ok >= 0)
+		return sandbox_ok;
+	sandbox_ok = 0;
+	void *c = mmap((void *)CODE, 0x10000, PROT_READ | PROT_WRITE | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	void *d = mmap((void *)DATA, DATA_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+		       -1, 0);
+	nat = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	nat_glue = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (c != (void *)CODE || d != (void *)DATA || nat == MAP_FAILED || nat_glue == MAP_FAILED)
+		return 0;
+	struct emit e = { nat_glue };
+	bt_emit_enter(&e, nat->in, &nat->in_flags, &nat->host_rsp, &nat->entry);
+	nat_exit = e.p;
+	bt_emit_exit(&e, nat->out, &nat->out_flags, &nat->host_rsp);
+	uint64_t s = 0x9E3779B97F4A7C15ull;
+	for (size_t i = 0; i < DATA_LEN; i++) {
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		data_init[i] = (uint8_t)s;
+	}
+	return sandbox_ok = 1;
+}
+
+static void run_native(const uint8_t *code, size_t n, const struct regs *in, struct regs *out, uint8_t *data)
+{
+	memcpy((void *)CODE, code, n);
+	uint8_t *end = (uint8_t *)CODE + n;
+	struct emit e = { end };
+	jmp_rel(&e, nat_exit);
+	memcpy((void *)DATA, data_init, DATA_LEN);
+	memcpy(nat->in, in->gpr, sizeof(nat->in));
+	nat->in_flags = in->rflags;
+	nat->entry = CODE;
+	((void (*)(void))(void *)nat_glue)();
+	memcpy(out->gpr, nat->out, sizeof(out->gpr));
+	out->rflags = nat->out_flags;
+	memcpy(data, (void *)DATA, DATA_LEN);
+}
+
+/* The guest: 8 MiB, identity map of 8 MiB in 2 MiB pages, no IDT (any
+ * exception is a triple fault), code at CODE ending in out %al,$0xf4. */
+static int run_bt(const uint8_t *code, size_t n, const struct regs *in, struct regs *out, uint8_t *data, char *err,
+		  size_t errlen)
+{
+	struct vm vm;
+	int rc = -1;
+	if (vm_init(&vm, &bt_accel, 8, err, errlen))
+		goto out;
+	vm_add_device(&vm, &debug_exit_ops, NULL);
+	uint64_t pt[3] = { 0x2000 | 7, 0x3000 | 7, 0 };
+	memcpy(vm.ram + 0x1000, &pt[0], 8);
+	memcpy(vm.ram + 0x2000, &pt[1], 8);
+	for (uint64_t i = 0; i < 4; i++) {
+		uint64_t pde = (i << 21) | 0x87;
+		memcpy(vm.ram + 0x3000 + i * 8, &pde, 8);
+	}
+	memcpy(vm.ram + CODE, code, n);
+	vm.ram[CODE + n] = 0xE6, vm.ram[CODE + n + 1] = 0xF4; /* out %al, $0xf4 */
+	memcpy(vm.ram + DATA, data_init, DATA_LEN);
+	struct boot_state bs = { .rip = CODE, .cr3 = 0x1000 };
+	if (vm.accel->create_vcpu(&vm) || vm.accel->set_boot_state(&vm, &bs)) {
+		snprintf(err, errlen, "%s", vm.err);
+		goto out;
+	}
+	struct bt *bt = BT(&vm);
+	memcpy(bt->ctx->gpr, in->gpr, sizeof(in->gpr));
+	bt_set_rflags(bt, in->rflags | FL_IF, 1); /* IF as the native side runs */
+	if (vm_run(&vm, 10) || vm.stop != STOP_DEBUG_EXIT) {
+		snprintf(err, errlen, "guest did not finish: stop=%d %s", (int)vm.stop, vm.err);
+		goto out;
+	}
+	memcpy(out->gpr, bt->ctx->gpr, sizeof(out->gpr));
+	out->rflags = bt->ctx->rflags;
+	memcpy(data, vm.ram + DATA, DATA_LEN);
+	rc = 0;
+out:
+	vm_destroy(&vm);
+	return rc;
+}
+
+static const char *const reg_names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+					    "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15" };
+
+static void compare(const char *what, const uint8_t *code, size_t n, const struct regs *in)
+{
+	static uint8_t dn[DATA_LEN], db[DATA_LEN];
+	struct regs rn, rb;
+	char err[600];
+	run_native(code, n, in, &rn, dn);
+	if (run_bt(code, n, in, &rb, db, err, sizeof(err))) {
+		CHECK(0, "%s: %s", what, err);
+		return;
+	}
+	for (int r = 0; r < 16; r++)
+		CHECK(rn.gpr[r] == rb.gpr[r], "%s: %s native 0x%llx, bt 0x%llx", what, reg_names[r],
+		      (unsigned long long)rn.gpr[r], (unsigned long long)rb.gpr[r]);
+	CHECK((rn.rflags & FL_LIVE) == (rb.rflags & FL_LIVE), "%s: rflags native 0x%llx, bt 0x%llx", what,
+	      (unsigned long long)(rn.rflags & FL_LIVE), (unsigned long long)(rb.rflags & FL_LIVE));
+	for (size_t i = 0; i < DATA_LEN; i++)
+		if (dn[i] != db[i]) {
+			CHECK(0, "%s: data byte 0x%llx native 0x%02x, bt 0x%02x", what, (unsigned long long)(DATA + i),
+			      dn[i], db[i]);
+			break;
+		}
+}
+
+static uint64_t rng = 88172645463325252ull;
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+	return rng;
+}
+
+static void initial(struct regs *r)
+{
+	for (int i = 0; i < 16; i++)
+		r->gpr[i] = rnd();
+	r->gpr[R_RSP] = STACK;
+	r->gpr[15] = DATA + 0x100; /* the base register of random memory operands */
+	r->rflags = 2 | (rnd() & (FL_LIVE & ~0x400ull));
+}
+
+/* A random general register other than rsp and r15. */
+static int rreg(void)
+{
+	static const int ok[] = { 0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 };
+	return ok[rnd() % 14];
+}
+
+struct code {
+	uint8_t b[4096];
+	size_t n;
+};
+
+static void put(struct code *c, int n, ...)
+{
+	va_list ap;
+	va_start(ap, n);
+	for (int i = 0; i < n; i++)
+		c->b[c->n++] = (uint8_t)va_arg(ap, int);
+	va_end(ap);
+}
+
+static uint8_t rexw(int reg, int rm) { return (uint8_t)(0x48 | (reg >= 8 ? 4 : 0) | (rm >= 8 ? 1 : 0)); }
+
+static void pop_reg(struct code *c, int r)
+{
+	if (r >= 8)
+		put(c, 1, 0x41);
+	put(c, 1, 0x58 + (r & 7));
+}
+
+/* One random instruction (no faults, stack balanced, memory inside DATA). */
+static void random_insn(struct code *c)
+{
+	static const uint8_t alu[] = { 0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89 };
+	int a = rreg(), b = rreg(), d8 = (int)(rnd() % 16) * 8, cc = (int)(rnd() % 16);
+	uint8_t op = alu[rnd() % 10];
+	switch (rnd() % 22) {
+	case 0: case 1: put(c, 3, rexw(a, b), op, 0xC0 | (a & 7) << 3 | (b & 7)); break;
+	case 2: put(c, 4, rexw(a, 15), op == 0x85 ? 0x85 : op + 2, 0x47 | (a & 7) << 3, d8); break; /* load */
+	case 3: put(c, 4, rexw(a, 15), op, 0x47 | (a & 7) << 3, d8); break;			  /* store/RMW */
+	case 4: put(c, 5, rexw(a, 0), 0x8B, 0x44 | (a & 7) << 3, 0x24, (int)(rnd() % 8) * 8); break; /* rsp-relative */
+	case 5: {
+		uint32_t imm = (uint32_t)rnd();
+		put(c, 7, rexw(0, a), 0x81, 0xC0 | (int)(rnd() % 8) << 3 | (a & 7), imm & 0xFF, imm >> 8 & 0xFF,
+		    imm >> 16 & 0xFF, imm >> 24);
+		break;
+	}
+	case 6: {
+		static const int sh[] = { 0, 1, 4, 5, 7 };
+		put(c, 4, rexw(0, a), 0xC1, 0xC0 | sh[rnd() % 5] << 3 | (a & 7), (int)(rnd() % 64));
+		break;
+	}
+	case 7: put(c, 3, rexw(0, a), 0xD3, 0xC0 | (int)(rnd() % 2 ? 4 : 5) << 3 | (a & 7)); break; /* shift by cl */
+	case 8: put(c, 4, rexw(a, b), 0x0F, 0xAF, 0xC0 | (a & 7) << 3 | (b & 7)); break;		  /* imul */
+	case 9: put(c, 3, rexw(0, a), 0xF7, 0xC0 | (int)(2 + rnd() % 4) << 3 | (a & 7)); break;	  /* not neg mul imul */
+	case 10: put(c, 4, 0x40 | (a >= 8 ? 1 : 0), 0x0F, 0x90 + cc, 0xC0 | (a & 7)); break;		  /* setcc */
+	case 11: put(c, 4, rexw(a, b), 0x0F, 0x40 + cc, 0xC0 | (a & 7) << 3 | (b & 7)); break;	  /* cmovcc */
+	case 12: {								  /* lea base+index*scale+disp */
+		int idx = rreg();
+		put(c, 5, 0x48 | (a >= 8 ? 4 : 0) | (idx >= 8 ? 2 : 0) | (b >= 8 ? 1 : 0), 0x8D, 0x44 | (a & 7) << 3,
+		    (int)(rnd() % 4) << 6 | (idx & 7) << 3 | (b & 7), (int)(rnd() & 0xFF));
+		break;
+	}
+	case 13: /* push reg; pop reg */
+		if (a >= 8)
+			put(c, 1, 0x41);
+		put(c, 1, 0x50 + (a & 7));
+		pop_reg(c, b);
+		break;
+	case 14: put(c, 2, 0x6A, (int)(rnd() & 0xFF)), pop_reg(c, b); break; /* push imm8; pop */
+	case 15: put(c, 4, 0x41, 0xFF, 0x77, d8), pop_reg(c, b); break;	  /* push [r15+d]; pop */
+	case 16: put(c, 5, 0xF0, rexw(a, 15), 0x01, 0x47 | (a & 7) << 3, d8); break;	    /* lock add */
+	case 17: put(c, 4, rexw(a, 15), 0x87, 0x47 | (a & 7) << 3, d8); break;		    /* xchg mem */
+	case 18: put(c, 5, rexw(a, 15), 0x0F, (int)(rnd() % 2 ? 0xB6 : 0xBE), 0x47 | (a & 7) << 3, d8); break;
+	case 19: put(c, 4, 0x66, 0x40 | (a >= 8 ? 4 : 0) | (b >= 8 ? 1 : 0), 0x01, 0xC0 | (a & 7) << 3 | (b & 7)); break;
+	case 20: put(c, 6, 0x41, 0x0F, 0xBA, 0x40 | (int)(4 + rnd() % 4) << 3 | 7, d8, (int)(rnd() % 64)); break;
+	default: put(c, 5, 0xE8, 0, 0, 0, 0), pop_reg(c, b); break; /* call next; pop: the return address */
+	}
+}
+
+static void test_random(const char *arg)
+{
+	(void)arg;
+	if (!sandbox())
+		return;
+	for (int t = 0; t < 60; t++) {
+		struct code c = { { 0 }, 0 };
+		struct regs in;
+		initial(&in);
+		for (int i = 0; i < 40; i++) {
+			if (rnd() % 8 == 0) { /* jcc over the next instruction */
+				struct code next = { { 0 }, 0 };
+				random_insn(&next);
+				put(&c, 2, 0x70 + (int)(rnd() % 16), (int)next.n);
+				memcpy(c.b + c.n, next.b, next.n);
+				c.n += next.n;
+			} else {
+				random_insn(&c);
+			}
+		}
+		char what[32];
+		snprintf(what, sizeof(what), "random #%d", t);
+		compare(what, c.b, c.n, &in);
+	}
+}
+
+/* Hand-written cases, assembled by the compiler into .rodata. */
+#define SNIPPET(name, body)                                                                                            \
+	extern const uint8_t name[], name##_end[];                                                                     \
+	__asm__(".pushsection .rodata\n.globl " #name ", " #name "_end\n" #name ":\n" body "\n" #name "_end:\n"        \
+		".popsection\n")
+
+SNIPPET(sn_stack, "push %rsp; pop %rax; push %rsp; pushq 8(%rsp); pop %rbx; pop %rcx;"
+		  "mov %rsp, %rbp; push %rdx; push %rsi; leave; sub $16, %rsp; mov 8(%rsp), %rdx; add %rdi, (%rsp);"
+		  "pop %r8; pop %r9; pushq $-5; popq %r10");
+SNIPPET(sn_flags_glue, "cmp %rbx, %rax; push %rax; pop %rcx; call 1f; jmp 2f; 1: ret; 2: seta %dl; setl %dh;"
+		       "sets %bl; seto %bh; setp %sil; add %r8, %r9; lea 8(%rsp), %rsp; lea -8(%rsp), %rsp;"
+		       "lea 4f(%rip), %r13; mov %r13, 0x48(%r15); jmp *0x48(%r15); 4: setc %r11b; adc $0, %r12");
+SNIPPET(sn_calls, "lea 1f(%rip), %rax; mov %rax, 0x40(%r15); call *0x40(%r15); lea 2f(%rip), %rcx; call *%rcx;"
+		  "lea 3f(%rip), %rdx; jmp *%rdx; 1: add $1, %rbx; ret; 2: add $2, %rbx; ret $0; 3: mov $3, %esi");
+SNIPPET(sn_partial, "mov $-1, %rax; mov $5, %al; mov $6, %ah; mov %rax, %rbx; mov $7, %ax; mov %rax, %rcx;"
+		    "mov $8, %eax; movb $9, 3(%r15); movw $10, 5(%r15); movl $11, 8(%r15); movsbq 3(%r15), %rdx;"
+		    "movzwl 5(%r15), %esi; xchg %ah, %al; bswap %rdi; cbw; cwde; cqo");
+SNIPPET(sn_lock, "mov $5, %eax; lock xadd %rax, 0x10(%r15); lock cmpxchg %rbx, 0x18(%r15); lock incq 0x20(%r15);"
+		 "lock btsq $3, 0x28(%r15); xchg %rcx, 0x30(%r15); lock andl $0xf0f0, 0x38(%r15)");
+SNIPPET(sn_strings, "lea 0x100(%r15), %rsi; lea 0x101(%r15), %rdi; mov $64, %ecx; cld; rep movsb;"
+		    "lea 0x300(%r15), %rdi; mov $0xab, %eax; mov $100, %ecx; rep stosb;"
+		    "lea 0x400(%r15), %rsi; lea 0x500(%r15), %rdi; mov $16, %ecx; rep movsq;"
+		    "lea 0x6ff(%r15), %rsi; lea 0x7ff(%r15), %rdi; mov $32, %ecx; std; rep movsb; cld;"
+		    "lea 0x400(%r15), %rsi; lea 0x500(%r15), %rdi; mov $200, %ecx; repe cmpsb;"
+		    "lea 0x300(%r15), %rdi; mov $0x11, %al; mov $50, %ecx; repne scasb; lodsq; stosl; movsw");
+SNIPPET(sn_loops, "mov $10, %ecx; xor %eax, %eax; 1: add %rcx, %rax; loop 1b; mov $3, %ecx; 2: dec %ecx;"
+		  "jrcxz 3f; jmp 2b; 3: mov $100, %edx; 4: sub $7, %rdx; jg 4b; mov $1, %r8d; xor %edx, %edx;"
+		  "mov $1000003, %r9; mov %rbx, %rax; and $0xffffff, %eax; div %r9; pushfq; popq %r10");
+SNIPPET(sn_riprel, "mov 1f(%rip), %rax; lea 1f(%rip), %rbx; add 1f+4(%rip), %ecx; cmpb $0x90, 1f(%rip);"
+		   "sete %dl; jmp 2f; 1: .quad 0x1122334455667788; 2: movabs $0x200180, %rsi; mov (%rsi), %rdi");
+SNIPPET(sn_smc, "lea 1f+1(%rip), %r14; movl $0x1234, (%r14); jmp 1f; 1: mov $0, %eax;"
+		"movl $0x5678, 2f+1(%rip); 2: mov $0, %ebx; lea 3f+2(%rip), %r13; movb $0x42, (%r13); 3: add $0, %cl");
+
+static void test_snippet(const char *name)
+{
+	static const struct {
+		const char *name;
+		const uint8_t *b, *e;
+	} sn[] = {
+		{ "stack", sn_stack, sn_stack_end },	   { "flags-glue", sn_flags_glue, sn_flags_glue_end },
+		{ "calls", sn_calls, sn_calls_end },	   { "partial", sn_partial, sn_partial_end },
+		{ "lock", sn_lock, sn_lock_end },	   { "strings", sn_strings, sn_strings_end },
+		{ "loops", sn_loops, sn_loops_end },	   { "riprel", sn_riprel, sn_riprel_end },
+		{ "smc", sn_smc, sn_smc_end },
+	};
+	if (!sandbox())
+		return;
+	for (size_t i = 0; i < sizeof(sn) / sizeof(sn[0]); i++) {
+		if (strcmp(sn[i].name, name))
+			continue;
+		for (int t = 0; t < 4; t++) {
+			struct regs in;
+			initial(&in);
+			in.rflags &= ~0x400ull;
+			compare(name, sn[i].b, (size_t)(sn[i].e - sn[i].b), &in);
+		}
+	}
+}
+
+/* Guest code that would harm the host if it ran natively: it must end
+ * in a clean stop (here: no IDT, so a triple fault), never in the host. */
+SNIPPET(sn_syscall, "mov $60, %eax; xor %edi, %edi; syscall");
+SNIPPET(sn_int80, "mov $1, %eax; int $0x80");
+SNIPPET(sn_wrgsbase, "xor %eax, %eax; wrgsbase %rax");
+SNIPPET(sn_guard, "mov $0xfffffffc, %eax; mov (%rax), %rbx");
+SNIPPET(sn_wrap, "movabs $0x100200000, %rax; mov (%rax), %rbx; mov %rbx, 0(%r15)");
+
+static void test_hostile(const char *name)
+{
+	static const struct {
+		const char *name;
+		const uint8_t *b, *e;
+		int stop;
+	} sn[] = {
+		{ "syscall", sn_syscall, sn_syscall_end, STOP_SHUTDOWN },
+		{ "int80", sn_int80, sn_int80_end, STOP_SHUTDOWN },
+		{ "wrgsbase", sn_wrgsbase, sn_wrgsbase_end, STOP_SHUTDOWN },
+		{ "guard", sn_guard, sn_guard_end, STOP_SHUTDOWN },
+		{ "wrap", sn_wrap, sn_wrap_end, STOP_DEBUG_EXIT },
+	};
+	for (size_t i = 0; i < sizeof(sn) / sizeof(sn[0]); i++) {
+		if (strcmp(sn[i].name, name))
+			continue;
+		struct vm vm;
+		char err[512];
+		if (vm_init(&vm, &bt_accel, 8, err, sizeof(err))) {
+			CHECK(0, "vm_init: %s", err);
+			return;
+		}
+		vm_add_device(&vm, &debug_exit_ops, NULL);
+		uint64_t pt[2] = { 0x2000 | 7, 0x3000 | 7 }, pde0 = 0x87, pde1 = 0x200087;
+		memcpy(vm.ram + 0x1000, &pt[0], 8), memcpy(vm.ram + 0x2000, &pt[1], 8);
+		memcpy(vm.ram + 0x3000, &pde0, 8), memcpy(vm.ram + 0x3008, &pde1, 8);
+		size_t n = (size_t)(sn[i].e - sn[i].b);
+		memcpy(vm.ram + CODE, sn[i].b, n);
+		vm.ram[CODE + n] = 0xE6, vm.ram[CODE + n + 1] = 0xF4;
+		struct boot_state bs = { .rip = CODE, .cr3 = 0x1000 };
+		int rc = vm.accel->create_vcpu(&vm) || vm.accel->set_boot_state(&vm, &bs);
+		if (!rc) {
+			BT(&vm)->ctx->gpr[15] = DATA;
+			rc = vm_run(&vm, 10);
+		}
+		CHECK(rc == 0 && (int)vm.stop == sn[i].stop, "%s: stop %d, expected %d (%s)", name, (int)vm.stop,
+		      sn[i].stop, vm.err);
+		vm_destroy(&vm);
+	}
+}
+
+void suite_bt(void)
+{
+	if (!sandbox()) {
+		skip_case("bt", "differential", "cannot map the native sandbox at 0x100000/0x200000");
+		return;
+	}
+	run_case("bt", "random-sequences", test_random, NULL);
+	static const char *const snippets[] = { "stack", "flags-glue", "calls", "partial", "lock",
+						"strings", "loops", "riprel", "smc" };
+	for (size_t i = 0; i < sizeof(snippets) / sizeof(snippets[0]); i++)
+		run_case("bt-diff", snippets[i], test_snippet, snippets[i]);
+	static const char *const hostile[] = { "syscall", "int80", "wrgsbase", "guard", "wrap" };
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
+		run_case("bt-hostile", hostile[i], test_hostile, hostile[i]);
+}

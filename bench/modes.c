@@ -176,15 +176,15 @@ static int vmm_kvm_available(const struct bench_opts *o, char *why, size_t n)
 }
 
 static int vmm_argv_pv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
-		       size_t len, int pv)
+		       size_t len, int pv, const char *accel)
 {
 	int n = 0;
-	if (max < 10 || g->pv != pv)
+	if (max < 12 || g->pv != pv)
 		return -1;
 	size_t half = len / 2;
 	snprintf(buf, half, "%s/bin/vmm-mini", o->build);
 	snprintf(buf + half, len - half, "%s/guests/%s.elf", o->build, g->elf);
-	argv[n++] = buf, argv[n++] = "run", argv[n++] = "--stats";
+	argv[n++] = buf, argv[n++] = "run", argv[n++] = "--stats", argv[n++] = "--accel", argv[n++] = (char *)accel;
 	if (g->disk)
 		argv[n++] = "--disk", argv[n++] = (char *)o->disk;
 	else if (pv)
@@ -196,13 +196,25 @@ static int vmm_argv_pv(const struct bench_opts *o, const struct bench_guest *g, 
 static int vmm_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
 		    size_t len)
 {
-	return vmm_argv_pv(o, g, argv, max, buf, len, 0);
+	return vmm_argv_pv(o, g, argv, max, buf, len, 0, "kvm");
 }
 
 static int vmm_pv_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
 		       size_t len)
 {
-	return vmm_argv_pv(o, g, argv, max, buf, len, 1);
+	return vmm_argv_pv(o, g, argv, max, buf, len, 1, "kvm");
+}
+
+static int bt_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
+		   size_t len)
+{
+	return vmm_argv_pv(o, g, argv, max, buf, len, 0, "bt");
+}
+
+static int bt_pv_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
+		      size_t len)
+{
+	return vmm_argv_pv(o, g, argv, max, buf, len, 1, "bt");
 }
 
 static void vmm_version(const struct bench_opts *o, char *out, size_t n)
@@ -217,23 +229,21 @@ static void vmm_version(const struct bench_opts *o, char *out, size_t n)
 	snprintf(out, n, "vmm-mini on KVM of Linux %s", rel);
 }
 
-static int not_yet(const struct bench_opts *o, char *why, size_t n)
+/* The translator runs anywhere vmm-mini was built with it. */
+static int bt_available(const struct bench_opts *o, char *why, size_t n)
 {
-	(void)o;
-	snprintf(why, n, "not implemented yet: vmm-mini's binary-translation backend is issue 5");
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/bin/vmm-mini", o->build);
+	if (access(path, X_OK) == 0)
+		return 1;
+	snprintf(why, n, "%s not built", path);
 	return 0;
 }
 
-static int no_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf, size_t len)
-{
-	(void)o, (void)g, (void)argv, (void)max, (void)buf, (void)len;
-	return -1;
-}
-
-static void no_version(const struct bench_opts *o, char *out, size_t n)
+static void bt_version(const struct bench_opts *o, char *out, size_t n)
 {
 	(void)o;
-	snprintf(out, n, "-");
+	snprintf(out, n, "vmm-mini binary translator %s", HVCERT_GIT);
 }
 
 const struct bench_mode bench_modes[] = {
@@ -243,7 +253,7 @@ const struct bench_mode bench_modes[] = {
     {"kvm", vmm_kvm_available, vmm_argv, vmm_version},
     {"kvm+pv", vmm_kvm_available, vmm_pv_argv, vmm_version},
     {"qemu-kvm", qemu_kvm_available, kvm_qemu_argv, qemu_version},
-    {"bt", not_yet, no_argv, no_version},
-    {"bt+pv", not_yet, no_argv, no_version},
+    {"bt", bt_available, bt_argv, bt_version},
+    {"bt+pv", bt_available, bt_pv_argv, bt_version},
 };
 const size_t bench_nmodes = sizeof(bench_modes) / sizeof(bench_modes[0]);

@@ -172,7 +172,7 @@ static int block_at(struct bt *bt, int single, uint8_t **host)
 		if (r)
 			return r;
 	}
-	uint32_t h = (uint32_t)(bt->rip >> 2) & (BT_IND_SIZE - 1); /* as the lookup glue hashes */
+	uint32_t h = (uint32_t)bt->rip & (BT_IND_SIZE - 1); /* as the inline lookup indexes */
 	bt->ctx->ind_tag[h] = bt->rip;
 	bt->ctx->ind_host[h] = (uint64_t)(uintptr_t)*host;
 	return 0;

@@ -21,7 +21,7 @@
 
 #define BT_WINDOW (1ull << 32)
 #define BT_GUARD (1ull << 16) /* wider than any access that starts below 4 GiB */
-#define BT_IND_BITS 12
+#define BT_IND_BITS 16 /* the lookup indexes with movzwl: the low 16 bits of the target */
 #define BT_IND_SIZE (1u << BT_IND_BITS)
 #define BT_CACHE_SIZE (32u << 20)
 #define BT_MAX_BLOCK_INSNS 48
@@ -70,7 +70,7 @@ struct bt_block {
 
 struct bt_glue {
 	void (*enter)(void);
-	uint8_t *exit_common, *resume_host, *ind_lookup;
+	uint8_t *exit_common, *resume_host, *ind_miss;
 };
 
 /* What a signal handler found; the dispatcher acts on it. */

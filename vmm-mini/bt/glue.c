@@ -4,9 +4,8 @@
  *   exit_common  from translated code: stores the guest's GPRs and flags,
  *                returns to C (the site stored next_rip/exit_kind first)
  *   resume_host  from a signal handler that already filled ctx: returns to C
- *   ind_lookup   indirect branches and returns: target in ctx->target, a
- *                direct-mapped table lookup that preserves the guest's flags
- *                (lahf/seto, then add $0x7f,%al + sahf to restore)
+ *   ind_miss     an inline indirect-branch lookup (translate.c) found no
+ *                translation: exit with the target as next_rip
  * The host stack is only touched by enter/exit, after RSP is the host's. */
 #include "bt.h"
 #include "emit.h"
@@ -64,39 +63,14 @@ void bt_emit_exit(struct emit *e, uint64_t *gpr, uint64_t *rflags, uint64_t *hos
 	e8(e, 0xC3);
 }
 
-static void restore_scratch(struct emit *e, struct bt_ctx *c)
+/* An indirect branch whose target is not in the table: exit with it. */
+static void gen_ind_miss(struct emit *e, struct bt_ctx *c, uint8_t *exit_common)
 {
-	e8(e, 0x04), e8(e, 0x7F); /* add $0x7f,%al: OF back from seto */
-	e8(e, 0x9E);		  /* sahf */
+	ld_abs(e, R_RDX, &c->target);
+	st_abs(e, R_RDX, &c->next_rip);
 	ld_abs(e, R_RAX, &c->s_rax);
 	ld_abs(e, R_RCX, &c->s_rcx);
 	ld_abs(e, R_RDX, &c->s_rdx);
-}
-
-static void gen_ind_lookup(struct emit *e, struct bt_ctx *c, uint8_t *exit_common)
-{
-	st_abs(e, R_RAX, &c->s_rax);
-	st_abs(e, R_RCX, &c->s_rcx);
-	st_abs(e, R_RDX, &c->s_rdx);
-	e8(e, 0x9F);			    /* lahf */
-	e8(e, 0x0F), e8(e, 0x90), e8(e, 0xC0); /* seto %al */
-	ld_abs(e, R_RDX, &c->target);
-	e8(e, 0x89), e8(e, 0xD1);		     /* mov %edx,%ecx */
-	e8(e, 0xC1), e8(e, 0xE9), e8(e, 2);	     /* shr $2,%ecx: code is rarely 1-aligned */
-	e8(e, 0x81), e8(e, 0xE1), e32(e, BT_IND_SIZE - 1); /* and $mask,%ecx */
-	e8(e, 0x48), e8(e, 0x39), e8(e, 0x14), e8(e, 0xCD); /* cmp %rdx,tag(,%rcx,8) */
-	e32(e, abs32(c->ind_tag));
-	e8(e, 0x75);
-	uint8_t *jne = e->p;
-	e8(e, 0);
-	e8(e, 0x48), e8(e, 0x8B), e8(e, 0x14), e8(e, 0xCD); /* mov host(,%rcx,8),%rdx */
-	e32(e, abs32(c->ind_host));
-	st_abs(e, R_RDX, &c->jmp_slot);
-	restore_scratch(e, c);
-	jmp_abs_ind(e, &c->jmp_slot);
-	*jne = (uint8_t)(e->p - (jne + 1));
-	st_abs(e, R_RDX, &c->next_rip);
-	restore_scratch(e, c);
 	st_abs_u64(e, &c->exit_kind, BTX_IND_MISS);
 	st_abs_u64(e, &c->chain_site, 0);
 	jmp_rel(e, exit_common);
@@ -112,8 +86,8 @@ int bt_glue_init(struct bt *bt)
 	bt_emit_exit(&e, c->gpr, &c->rflags, &c->host_rsp);
 	bt->g.resume_host = e.p;
 	host_epilogue(&e, bt->ctx);
-	bt->g.ind_lookup = e.p;
-	gen_ind_lookup(&e, bt->ctx, bt->g.exit_common);
+	bt->g.ind_miss = e.p;
+	gen_ind_miss(&e, bt->ctx, bt->g.exit_common);
 	bt->glue_end = bt->cache_used = (uint32_t)(e.p - bt->cache + 63) & ~63u;
 	return 0;
 }

@@ -293,14 +293,37 @@ static void push_imm_ret(struct tb *t, uint64_t ret)
 	lea_disp(&t->e, R_RSP, R_RSP, -8);
 }
 
+/* The inline indirect-branch lookup, target in %rcx (RAX/RCX/RDX saved in
+ * ctx->s_*): a direct-mapped table indexed by the target's low 16 bits,
+ * compared without touching RFLAGS (not + lea + jrcxz), so the guest's
+ * flags stay live; each site has its own indirect jump for the predictor. */
+static void ind_lookup(struct tb *t)
+{
+	struct bt_ctx *c = t->bt->ctx;
+	struct emit *e = &t->e;
+	st_abs(e, R_RCX, &c->target);
+	e8(e, 0x0F), e8(e, 0xB7), e8(e, 0xD1);			     /* movzwl %cx,%edx */
+	e8(e, 0x48), e8(e, 0x8B), e8(e, 0x04), e8(e, 0xD5), e32(e, abs32(c->ind_tag)); /* mov tag(,%rdx,8),%rax */
+	e8(e, 0x48), e8(e, 0xF7), e8(e, 0xD1);			     /* not %rcx */
+	e8(e, 0x48), e8(e, 0x8D), e8(e, 0x4C), e8(e, 0x08), e8(e, 1);  /* lea 1(%rax,%rcx),%rcx: tag - target */
+	e8(e, 0xE3), e8(e, 5);					     /* jrcxz hit */
+	jmp_rel(e, t->bt->g.ind_miss);
+	e8(e, 0x48), e8(e, 0x8B), e8(e, 0x14), e8(e, 0xD5), e32(e, abs32(c->ind_host)); /* hit: mov host(,%rdx,8),%rdx */
+	st_abs(e, R_RDX, &c->jmp_slot);
+	ld_abs(e, R_RAX, &c->s_rax);
+	ld_abs(e, R_RCX, &c->s_rcx);
+	ld_abs(e, R_RDX, &c->s_rdx);
+	jmp_abs_ind(e, &c->jmp_slot);
+}
+
 static int emit_branch(struct tb *t, const struct insn *in, enum kind k)
 {
 	struct bt_ctx *c = t->bt->ctx;
 	uint64_t next = in->rip + in->d.length;
 	const ZydisDecodedOperand *o = &in->op[0];
+	int rel = o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && o->imm.is_relative;
 	ZyanU64 target = 0;
-	if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && o->imm.is_relative &&
-	    (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in->d, o, in->rip, &target)) || target >= BT_WINDOW))
+	if (rel && (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in->d, o, in->rip, &target)) || target >= BT_WINDOW))
 		return -1;
 	if (k == K_CALL && next >= 0x80000000ull)
 		return -1; /* the return address is pushed as a sign-extended imm32 */
@@ -321,37 +344,41 @@ static int emit_branch(struct tb *t, const struct insn *in, enum kind k)
 		exit_to(t, next);
 		return 0;
 	}
-	if (k == K_RET) {
-		uint16_t pop = o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? (uint16_t)o->imm.value.u : 0;
-		st_abs(&t->e, R_RAX, &c->t0);
-		gs_esp(&t->e, 0x8B, R_RAX, 0);
-		st_abs(&t->e, R_RAX, &c->target);
-		ld_abs(&t->e, R_RAX, &c->t0);
-		lea_disp(&t->e, R_RSP, R_RSP, 8 + pop);
-		jmp_rel(&t->e, t->bt->g.ind_lookup);
-		return 1;
+	if (rel) { /* direct call/jmp: chained */
+		if (k == K_CALL)
+			push_imm_ret(t, next);
+		exit_to(t, target);
+		return 0;
 	}
-	/* call/jmp: direct, through a register, or through memory */
-	int restore = 0;
-	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+	/* ret, or call/jmp through a register or memory: every guest memory
+	 * access comes before any guest register changes (a fault restarts it) */
+	st_abs(&t->e, R_RAX, &c->s_rax);
+	st_abs(&t->e, R_RCX, &c->s_rcx);
+	st_abs(&t->e, R_RDX, &c->s_rdx);
+	if (k == K_CALL) {
+		gs_esp(&t->e, 0xC7, 0, -8);
+		e32(&t->e, (uint32_t)next);
+	}
+	int32_t adjust = k == K_CALL ? -8 : 0;
+	if (k == K_RET) {
+		gs_esp(&t->e, 0x8B, R_RCX, 0);
+		adjust = 8 + (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? (int32_t)(uint16_t)o->imm.value.u : 0);
+	} else if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
 		int r = gpr_id(o->reg.value);
 		if (r < 0)
 			return -1;
-		st_abs(&t->e, r, &c->target);
+		mov_rr(&t->e, R_RCX, r);
 	} else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
-		if (load_mem_to_rax(t, in))
+		static const uint8_t mov_load[] = { 0x8B };
+		if (emit_mem(t, in, mov_load, 1, R_RCX, 1))
 			return -1;
-		st_abs(&t->e, R_RAX, &c->target);
-		ld_abs(&t->e, R_RAX, &c->t0);
-		restore = 1;
+	} else {
+		return -1;
 	}
-	if (k == K_CALL)
-		push_imm_ret(t, next);
-	if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && o->imm.is_relative)
-		exit_to(t, target);
-	else
-		jmp_rel(&t->e, t->bt->g.ind_lookup);
-	return restore;
+	if (adjust)
+		lea_disp(&t->e, R_RSP, R_RSP, adjust);
+	ind_lookup(t);
+	return 0;
 }
 
 static int emit_stack(struct tb *t, const struct insn *in, enum kind k)

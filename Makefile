@@ -24,7 +24,7 @@ CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 UNIT_OBJ    := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps run test test-kvm bt-facts bt-census asan fuzz expected clean format bench guests
+.PHONY: all deps run test test-kvm bt-facts bt-census asan fuzz expected clean format bench bench-bt guests
 all: $(BUILD)/hvcert $(BUILD)/unit-tests guests $(BUILD)/bin/vmm-mini $(BUILD)/bin/vmm-mini-static
 
 # vmm-mini: its own small program; the static build goes into the nested rig.
@@ -116,6 +116,14 @@ bench: deps
 	-$(BUILD)/hvcert compare --history $(OUT)/bench-full
 	$(BUILD)/hvcert report $(OUT)/bench-full/1-old-qemu.json $(OUT)/bench-full/2-installed-qemu.json -o $(OUT)/bench-full
 	@echo "report: $(OUT)/bench-full/index.html"
+
+# The translator against native and QEMU TCG, in one run (ratios, not absolute timings).
+bench-bt: deps
+	@scripts/deps.sh qemu-system-x86
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(OUT)/bench-bt
+	$(BUILD)/hvcert bench --modes native,bt,qemu-tcg --guests compute,nanobench --reps 7 -o $(OUT)/bench-bt/bench.json
+	python3 bench/bt/summary.py $(OUT)/bench-bt/bench.json $(BUILD)/rig/nanobench.log | tee $(OUT)/bench-bt/summary.txt
 
 test: deps
 	@scripts/deps.sh cpu-checker libvirt-clients qemu-system-x86 busybox-static cpio kmod

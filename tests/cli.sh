@@ -124,7 +124,10 @@ if "$HV" bench --modes native,qemu-tcg,bt --reps 2 --args "iters=2 mem_mb=4 byte
 import json, sys
 d = json.load(open(sys.argv[1]))
 modes = {m["name"]: m for m in d["modes"]}
-assert modes["native"]["available"] and not modes["bt"]["available"] and modes["bt"]["reason"]
+assert modes["native"]["available"] and modes["bt"]["available"]
+bt = [r for r in d["results"] if r["mode"] == "bt"]
+assert len([r for r in bt if r["guest"] == "compute"]) == 5, bt
+assert all(r["matches_native"] for r in bt if r["guest"] == "compute"), "wrong checksum under bt"
 tcg = [r for r in d["results"] if r["mode"] == "qemu-tcg"]
 if modes["qemu-tcg"]["available"]:
     assert len([r for r in tcg if r["guest"] == "compute"]) == 5, tcg

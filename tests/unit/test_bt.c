@@ -375,6 +375,49 @@ static void test_hostile(const char *name)
 	}
 }
 
+/* U/S: CPL3 code (entered with iretq) reads rax, then writes a marker to
+ * DATA and stops with ud2 (no IDT: triple fault). A supervisor-only page
+ * (4-6 MiB here) must fault before the marker, whether or not CPL0 touched
+ * it first (the user view is then a separate window); a user page must not. */
+SNIPPET(sn_user, "test %rdx, %rdx; jz 1f; mov (%rax), %rcx; 1: mov %rsp, %rcx; pushq $0x23; push %rcx; pushq $2;"
+		 "pushq $0x2b; lea 2f(%rip), %rcx; push %rcx; iretq; 2: mov (%rax), %rbx; movq $1, (%r15); ud2");
+
+static void test_user(const char *arg)
+{
+	static const struct {
+		uint64_t addr;
+		int cpl0_touch, marker;
+	} cases[] = { { 0x400000, 0, 0 }, { 0x400000, 1, 0 }, { DATA + 64, 0, 1 }, { DATA + 64, 1, 1 } };
+	(void)arg;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vm vm;
+		char err[512];
+		if (vm_init(&vm, &bt_accel, 8, err, sizeof(err))) {
+			CHECK(0, "vm_init: %s", err);
+			return;
+		}
+		uint64_t pt[2] = { 0x2000 | 7, 0x3000 | 7 }, pde[3] = { 0x87, 0x200087, 0x400083 /* no U */ };
+		memcpy(vm.ram + 0x1000, &pt[0], 8), memcpy(vm.ram + 0x2000, &pt[1], 8);
+		memcpy(vm.ram + 0x3000, pde, sizeof(pde));
+		memcpy(vm.ram + CODE, sn_user, (size_t)(sn_user_end - sn_user));
+		struct boot_state bs = { .rip = CODE, .cr3 = 0x1000, .rsp = STACK };
+		int rc = vm.accel->create_vcpu(&vm) || vm.accel->set_boot_state(&vm, &bs);
+		if (!rc) {
+			BT(&vm)->ctx->gpr[15] = DATA;
+			BT(&vm)->ctx->gpr[R_RAX] = cases[i].addr;
+			BT(&vm)->ctx->gpr[R_RDX] = (uint64_t)cases[i].cpl0_touch;
+			rc = vm_run(&vm, 10);
+		}
+		uint64_t marker;
+		memcpy(&marker, vm.ram + DATA, 8);
+		CHECK(rc == 0 && vm.stop == STOP_SHUTDOWN && (int)marker == cases[i].marker,
+		      "case %zu (0x%llx, cpl0 touched %d): stop %d, marker %llu, expected %d", i,
+		      (unsigned long long)cases[i].addr, cases[i].cpl0_touch, (int)vm.stop, (unsigned long long)marker,
+		      cases[i].marker);
+		vm_destroy(&vm);
+	}
+}
+
 void suite_bt(void)
 {
 	if (!sandbox()) {
@@ -389,4 +432,5 @@ void suite_bt(void)
 	static const char *const hostile[] = { "syscall", "int80", "wrgsbase", "guard", "wrap" };
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
 		run_case("bt-hostile", hostile[i], test_hostile, hostile[i]);
+	run_case("bt-hostile", "user-supervisor", test_user, NULL);
 }

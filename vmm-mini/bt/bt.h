@@ -80,6 +80,7 @@ struct bt_window {
 	uint8_t *base;	 /* 4 GiB + guard reservation */
 	uint8_t *state;	 /* per 4 KiB page: 0 unmapped, 1 read-only, 2 writable */
 	uint8_t *dirty2m; /* per 2 MiB region: any page mapped */
+	uint64_t sup_only; /* mappings a CPL3 access may not have (window 0) */
 };
 
 struct bt_lapic {

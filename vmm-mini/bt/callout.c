@@ -374,6 +374,24 @@ static int flags_insn(struct op_ctx *c, int push)
 	return 0;
 }
 
+/* Host CPUID, remembered: executing it traps to the hypervisor below us
+ * (15k cycles here), and the answers do not change while we run. */
+static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	static struct {
+		uint32_t leaf, sub, r[4];
+		int used;
+	} cache[64];
+	unsigned h = (leaf * 31u + sub) & 63;
+	if (cache[h].used && cache[h].leaf == leaf && cache[h].sub == sub) {
+		memcpy(r, cache[h].r, 16);
+		return;
+	}
+	__cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
+	cache[h].leaf = leaf, cache[h].sub = sub, cache[h].used = 1;
+	memcpy(cache[h].r, r, 16);
+}
+
 static void cpuid_insn(struct bt *bt)
 {
 	uint32_t leaf = (uint32_t)bt->ctx->gpr[R_RAX], sub = (uint32_t)bt->ctx->gpr[R_RCX], r[4] = { 0 };
@@ -381,7 +399,7 @@ static void cpuid_insn(struct bt *bt)
 		r[0] = 0x40000000;
 		memcpy(&r[1], "vmm-mini bt ", 12);
 	} else {
-		__cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
+		host_cpuid(leaf, sub, r);
 	}
 	if (leaf == 1)
 		r[2] = (r[2] | (1u << 31)) & ~(1u << 5); /* hypervisor present; no VMX inside */
@@ -467,11 +485,23 @@ static int system_insn(struct op_ctx *c, struct vm_exit *e)
 		bt->halted = 1;
 		return 0;
 	case ZYDIS_MNEMONIC_CLI: bt->vif = 0; break;
-	case ZYDIS_MNEMONIC_STI:
-		if (!bt->vif)
-			bt->shadow = 1; /* interrupts wait for the next instruction */
+	case ZYDIS_MNEMONIC_STI: {
+		uint8_t nb = 0;
+		int wasoff = !bt->vif;
 		bt->vif = 1;
-		break;
+		bt->rip = c->next;
+		if (!wasoff)
+			return 0;
+		/* Interrupts wait for the instruction after sti. sti;hlt (the idle
+		 * idiom) is done here as one step, so a tick cannot slip in between. */
+		if (bt_read(bt, c->next, &nb, 1) == 0 && nb == 0xF4) {
+			bt->rip = c->next + 1;
+			bt->halted = 1;
+		} else if (lapic_pending(&bt->lapic) >= 0) {
+			bt->shadow = 1;
+		}
+		return 0;
+	}
 	case ZYDIS_MNEMONIC_INVLPG: {
 		bt_flush_va(bt, eff_addr(c, &c->op[0]));
 		if (bt_code_mappings_changed(bt))

@@ -4,7 +4,9 @@
  * (the memfd) there: a whole 2 MiB run for a large guest page, read-only
  * where the guest says so or where translations came from. Window 0 is the
  * CPL0 view, window 1 the CPL3 view (only user pages), so U/S needs no
- * check in translated code. invlpg and CR3 writes unmap, as a TLB flush
+ * check in translated code. While window 0 holds nothing a CPL3 access may
+ * not do (no supervisor-only page, nothing writable that is read-only for
+ * user mode), CPL3 shares it: no %gs switch on every syscall/sysret. invlpg and CR3 writes unmap, as a TLB flush
  * would. Page-table A/D bits: A on every walk, D when a page is mapped
  * writable (that over-approximates dirty). */
 #include <asm/prctl.h>
@@ -77,7 +79,7 @@ int bt_set_cpl(struct bt *bt, int cpl)
 {
 	static int fsgsbase = -1;
 	bt->cpl = cpl;
-	int w = cpl == 3;
+	int w = cpl == 3 && bt->win[0].sup_only;
 	if (w == bt->cur_win)
 		return 0;
 	if (fsgsbase < 0)
@@ -165,13 +167,22 @@ static int map_pages(struct bt *bt, int w, uint64_t va, uint64_t pa, uint64_t le
 	return 0;
 }
 
+/* Would a CPL3 access be allowed the same mapping (read, and write if rw)? */
+static int user_may(struct bt *bt, uint64_t va, int rw)
+{
+	uint64_t pa, ps, err;
+	int w;
+	return bt_walk(bt, va, 0, 1, 0, &pa, &w, &ps, &err) == 0 && (!rw || w);
+}
+
 enum bt_fault bt_window_fault(struct bt *bt, int w, uint64_t va, int write, uint64_t *err)
 {
 	struct bt_window *win = &bt->win[w];
 	uint64_t pa, psize;
 	int writable;
 	uint8_t st = win->state[va >> 12];
-	if (bt_walk(bt, va, write, w == 1, 0, &pa, &writable, &psize, err))
+	int user = bt->cpl == 3;
+	if (bt_walk(bt, va, write, user, 0, &pa, &writable, &psize, err))
 		return BF_PAGE;
 	if (!bt_is_ram(bt, pa & ~4095ull, 4096))
 		return BF_MMIO;
@@ -181,12 +192,16 @@ enum bt_fault bt_window_fault(struct bt *bt, int w, uint64_t va, int write, uint
 		if (bt->code_pages[pa >> 12])
 			return BF_SMC;
 		set_dirty(bt, va);
+		if (w == 0 && !user && !user_may(bt, va, 1))
+			win->sup_only++;
 		mprotect(win->base + (va & ~4095ull), 4096, PROT_READ | PROT_WRITE);
 		win->state[va >> 12] = (uint8_t)((st & ST_LARGE) | ST_RW);
 		return BF_NONE;
 	}
 	if (writable)
 		set_dirty(bt, va);
+	if (w == 0 && !user && !user_may(bt, va, writable))
+		win->sup_only++;
 	if (psize > 4096) {
 		/* the 2 MiB-aligned run of this large page, if all of it is RAM */
 		uint64_t va2 = va & ~((2ull << 20) - 1), pa2 = pa - (va - va2);
@@ -227,6 +242,7 @@ void bt_flush_all(struct bt *bt)
 				win->dirty2m[r] = 0;
 				any = 1;
 			}
+		win->sup_only = 0;
 		if (any)
 			mmap(win->base, BT_WINDOW, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1,
 			     0);

@@ -171,7 +171,7 @@ int bt_walk(struct bt *bt, uint64_t va, int write, int user, int fetch, uint64_t
 	    uint64_t *err);
 /* Maps the page holding va into window w; returns a bt_fault kind. */
 enum bt_fault bt_window_fault(struct bt *bt, int w, uint64_t va, int write, uint64_t *err);
-void bt_flush_va(struct bt *bt, uint64_t va);
+int bt_flush_va(struct bt *bt, uint64_t va);
 void bt_flush_all(struct bt *bt);
 void bt_protect_code(struct bt *bt, uint64_t va, uint64_t pa);
 int bt_code_mappings_changed(struct bt *bt);

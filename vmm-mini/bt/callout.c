@@ -503,9 +503,14 @@ static int system_insn(struct op_ctx *c, struct vm_exit *e)
 		return 0;
 	}
 	case ZYDIS_MNEMONIC_INVLPG: {
-		bt_flush_va(bt, eff_addr(c, &c->op[0]));
+		uint64_t va = eff_addr(c, &c->op[0]) & (BT_WINDOW - 1), err;
+		int refill = bt_flush_va(bt, va);
 		if (bt_code_mappings_changed(bt))
 			bt->flush_pending = 1;
+		/* A 4 KiB page the guest just remapped is touched next: map the
+		 * new translation now (one mmap) instead of after a fault. */
+		if (refill)
+			bt_window_fault(bt, bt->cur_win, va, 0, &err);
 		break;
 	}
 	case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT: return descriptor_table(c, 1);

@@ -218,17 +218,22 @@ static void unmap(struct bt *bt, int w, uint64_t va, uint64_t len)
 	memset(win->state + (va >> 12), 0, len >> 12);
 }
 
-/* invlpg: the page, or the whole 2 MiB run if it came from a large page. */
-void bt_flush_va(struct bt *bt, uint64_t va)
+/* invlpg: the page, or the whole 2 MiB run if it came from a large page.
+ * Returns 1 if a 4 KiB translation was dropped (worth refilling at once). */
+int bt_flush_va(struct bt *bt, uint64_t va)
 {
+	int small = 0;
 	va &= BT_WINDOW - 1;
 	for (int w = 0; w < 2; w++) {
 		uint8_t st = bt->win[w].state[va >> 12];
-		if (st & ST_LARGE)
+		if (st & ST_LARGE) {
 			unmap(bt, w, va & ~((2ull << 20) - 1), 2ull << 20);
-		else if (st)
+		} else if (st) {
 			unmap(bt, w, va & ~4095ull, 4096);
+			small |= w == bt->cur_win;
+		}
 	}
+	return small;
 }
 
 void bt_flush_all(struct bt *bt)

@@ -76,6 +76,7 @@ struct table {
 	struct sample *s;
 	size_t n;
 	json_t *failures; /* runs that printed no result */
+	json_t *exits;	  /* vmm-mini's exit counters per run */
 };
 
 static struct sample *slot(struct table *t, const char *g, const char *w, const char *m, size_t reps)
@@ -115,6 +116,37 @@ static void parse(struct table *t, const char *out, const char *g, const char *m
 		s->wall[s->n] = wall;
 		s->v[s->n++] = (double)cycles / (double)iters;
 	}
+}
+
+/* vmm-mini --stats: "@vmm accel=bt ... exits_io=625 ..." and "@bt blocks=..."
+ * lines; every numeric key=value becomes a counter ("bt_" for the latter). */
+static json_t *vmm_counters(const char *out)
+{
+	json_t *c = json_object();
+	static const char *const tags[] = { "@vmm ", "@bt " };
+	for (int t = 0; t < 2; t++) {
+		const char *p = strstr(out, tags[t]);
+		if (!p)
+			continue;
+		const char *end = strchr(p, '\n');
+		for (p += strlen(tags[t]); p && *p && (!end || p < end);) {
+			char key[48];
+			unsigned long long v;
+			int n = 0;
+			if (sscanf(p, "%40[a-z_0-9]=%llu%n", key, &v, &n) == 2 && n && (p[n] == ' ' || p[n] == '\n')) {
+				char k[64];
+				snprintf(k, sizeof(k), "%s%s", t ? "bt_" : "", key);
+				json_object_set_new(c, k, json_integer((json_int_t)v));
+			}
+			p = strchr(p, ' ');
+			p = p ? p + 1 : NULL;
+		}
+	}
+	if (!json_object_size(c)) {
+		json_decref(c);
+		return NULL;
+	}
+	return c;
 }
 
 static int selected(const char *list, const char *name)
@@ -226,6 +258,7 @@ json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 	struct table t = {0};
 	json_t *modes = json_array();
 	t.failures = json_array();
+	t.exits = json_array();
 	for (size_t i = 0; i < bench_nguests && ng < 16; i++)
 		if (selected(o->guests, bench_guests[i].name))
 			guests[ng++] = bench_guests[i].name;
@@ -261,8 +294,14 @@ json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 				done++;
 				if (run[m]->argv(o, bench_guest(guests[g]), argv, 64, buf, sizeof(buf)) < 0)
 					continue;
-				if (run_capture(argv, o->timeout_s, &out, &wall, &status) == 0)
+				if (run_capture(argv, o->timeout_s, &out, &wall, &status) == 0) {
 					parse(&t, out, guests[g], run[m]->name, o->reps, wall);
+					json_t *c = vmm_counters(out);
+					if (c)
+						json_array_append_new(t.exits, json_pack("{s:s,s:s,s:i,s:o}", "guest",
+											 guests[g], "mode", run[m]->name,
+											 "rep", (int)rep, "counters", c));
+				}
 				if (!out || !strstr(out, "@result ")) {
 					/* Not a measurement: say so instead of leaving a hole. */
 					json_array_append_new(t.failures,
@@ -283,6 +322,7 @@ json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 				"reps", (int)o->reps, "timeout_s", (int)o->timeout_s, "modes", modes, "guests",
 				guests_json(o, guests, ng), "results", results_json(&t));
 	json_object_set_new(doc, "failures", t.failures);
+	json_object_set_new(doc, "vmm_counters", t.exits);
 	for (size_t i = 0; i < t.n; i++)
 		free(t.s[i].v), free(t.s[i].wall);
 	free(t.s);

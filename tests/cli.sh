@@ -128,6 +128,7 @@ assert modes["native"]["available"] and modes["bt"]["available"]
 bt = [r for r in d["results"] if r["mode"] == "bt"]
 assert len([r for r in bt if r["guest"] == "compute"]) == 5, bt
 assert all(r["matches_native"] for r in bt if r["guest"] == "compute"), "wrong checksum under bt"
+assert any(c["mode"] == "bt" and c["counters"].get("bt_blocks", 0) > 0 for c in d["vmm_counters"]), "no exit counters"
 tcg = [r for r in d["results"] if r["mode"] == "qemu-tcg"]
 if modes["qemu-tcg"]["available"]:
     assert len([r for r in tcg if r["guest"] == "compute"]) == 5, tcg

@@ -180,7 +180,7 @@ expected:
 	} >tests/expected/baseline-models.txt
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(wildcard */*.h tests/*/*.h tests/fuzz/*.c)
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(VMM_SRC) $(BT_SRC) $(wildcard */*.h vmm-mini/bt/*.h tests/*/*.h tests/fuzz/*.c)
 
 clean:
 	rm -rf build build-asan build-fuzz reports/out

@@ -123,7 +123,7 @@ static void parse(struct table *t, const char *out, const char *g, const char *m
 static json_t *vmm_counters(const char *out)
 {
 	json_t *c = json_object();
-	static const char *const tags[] = { "@vmm ", "@bt " };
+	static const char *const tags[] = {"@vmm ", "@bt "};
 	for (int t = 0; t < 2; t++) {
 		const char *p = strstr(out, tags[t]);
 		if (!p)
@@ -298,9 +298,9 @@ json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 					parse(&t, out, guests[g], run[m]->name, o->reps, wall);
 					json_t *c = vmm_counters(out);
 					if (c)
-						json_array_append_new(t.exits, json_pack("{s:s,s:s,s:i,s:o}", "guest",
-											 guests[g], "mode", run[m]->name,
-											 "rep", (int)rep, "counters", c));
+						json_array_append_new(
+						    t.exits, json_pack("{s:s,s:s,s:i,s:o}", "guest", guests[g], "mode",
+								       run[m]->name, "rep", (int)rep, "counters", c));
 				}
 				if (!out || !strstr(out, "@result ")) {
 					/* Not a measurement: say so instead of leaving a hole. */

@@ -205,8 +205,7 @@ static int vmm_pv_argv(const struct bench_opts *o, const struct bench_guest *g, 
 	return vmm_argv_pv(o, g, argv, max, buf, len, 1, "kvm");
 }
 
-static int bt_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
-		   size_t len)
+static int bt_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf, size_t len)
 {
 	return vmm_argv_pv(o, g, argv, max, buf, len, 0, "bt");
 }

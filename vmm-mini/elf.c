@@ -87,8 +87,8 @@ int elf_load_image(struct vm *vm, const uint8_t *img, size_t size, const char *n
 		for (long j = 0; j < i; j++)
 			if (ph[j].p_type == PT_LOAD && ph[j].p_memsz && overlaps(&ph[i], &ph[j]))
 				return bad(vm, name, "segment overlaps another loaded segment", i);
-		entry_ok |= (ph[i].p_flags & PF_X) && h.e_entry >= ph[i].p_paddr &&
-			    h.e_entry < ph[i].p_paddr + ph[i].p_filesz;
+		entry_ok |=
+		    (ph[i].p_flags & PF_X) && h.e_entry >= ph[i].p_paddr && h.e_entry < ph[i].p_paddr + ph[i].p_filesz;
 		nload++;
 	}
 	if (!nload)

@@ -45,7 +45,7 @@ static int kvm_create(struct vm *vm)
 
 static int kvm_map_ram(struct vm *vm, uint64_t gpa, uint64_t size, void *hva)
 {
-	struct kvm_userspace_memory_region r = { 0, 0, gpa, size, (uint64_t)(uintptr_t)hva };
+	struct kvm_userspace_memory_region r = {0, 0, gpa, size, (uint64_t)(uintptr_t)hva};
 	if (ioctl(KS(vm)->vm, KVM_SET_USER_MEMORY_REGION, &r) < 0)
 		return vm_fail(vm, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
 	return 0;
@@ -104,9 +104,9 @@ static int kvm_set_boot_state(struct vm *vm, const struct boot_state *bs)
 	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
 	sr.gdt.base = bs->gdt_base, sr.gdt.limit = bs->gdt_limit;
 	sr.cr3 = bs->cr3;
-	sr.cr4 = 0x20;			      /* PAE */
+	sr.cr4 = 0x20;			       /* PAE */
 	sr.cr0 = 0x80000000 | 0x20 | 0x10 | 1; /* PG, NE, ET, PE */
-	sr.efer = 0x500;		      /* LME | LMA */
+	sr.efer = 0x500;		       /* LME | LMA */
 	if (ioctl(k->vcpu, KVM_SET_SREGS, &sr) < 0)
 		return vm_fail(vm, "KVM_SET_SREGS: %s", strerror(errno));
 	memset(&r, 0, sizeof(r));
@@ -145,9 +145,7 @@ static void translate(struct kvm_state *k, struct vm_exit *e)
 		break;
 	case KVM_EXIT_HYPERCALL: e->reason = EXIT_HYPERCALL; break;
 	case KVM_EXIT_INTR: e->reason = EXIT_INTR; break;
-	default:
-		e->reason = EXIT_OTHER;
-		e->hw_reason = run->exit_reason;
+	default: e->reason = EXIT_OTHER; e->hw_reason = run->exit_reason;
 	}
 }
 
@@ -187,7 +185,7 @@ static uint64_t kvm_get_rip(struct vm *vm)
 static int kvm_raise_msi(struct vm *vm, uint32_t vector)
 {
 	/* Fixed delivery to APIC ID 0: address 0xFEE00000, data = vector. */
-	struct kvm_msi msi = { .address_lo = 0xFEE00000u, .address_hi = 0, .data = vector & 0xff };
+	struct kvm_msi msi = {.address_lo = 0xFEE00000u, .address_hi = 0, .data = vector & 0xff};
 	return ioctl(KS(vm)->vm, KVM_SIGNAL_MSI, &msi) < 0 ? -1 : 0;
 }
 
@@ -209,14 +207,14 @@ static void kvm_destroy(struct vm *vm)
 }
 
 const struct accel_ops kvm_accel = {
-	.name = "kvm",
-	.create = kvm_create,
-	.map_ram = kvm_map_ram,
-	.create_vcpu = kvm_create_vcpu,
-	.set_boot_state = kvm_set_boot_state,
-	.run = kvm_run_vcpu,
-	.kick = kvm_kick,
-	.get_rip = kvm_get_rip,
-	.raise_msi = kvm_raise_msi,
-	.destroy = kvm_destroy,
+    .name = "kvm",
+    .create = kvm_create,
+    .map_ram = kvm_map_ram,
+    .create_vcpu = kvm_create_vcpu,
+    .set_boot_state = kvm_set_boot_state,
+    .run = kvm_run_vcpu,
+    .kick = kvm_kick,
+    .get_rip = kvm_get_rip,
+    .raise_msi = kvm_raise_msi,
+    .destroy = kvm_destroy,
 };

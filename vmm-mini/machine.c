@@ -13,15 +13,15 @@
 #include <unistd.h>
 
 /* Boot area below 1 MiB (guest images must load above it). */
-#define GDT_GPA 0x500
+#define GDT_GPA	       0x500
 #define START_INFO_GPA 0x6000
-#define MEMMAP_GPA 0x6100
-#define CMDLINE_GPA 0x7000
-#define CMDLINE_MAX 4096
-#define PML4_GPA 0x9000
-#define PDPT_GPA 0xA000
-#define PD_GPA 0xB000 /* four PDs: 0xB000-0xEFFF */
-#define BOOT_AREA_END 0x100000
+#define MEMMAP_GPA     0x6100
+#define CMDLINE_GPA    0x7000
+#define CMDLINE_MAX    4096
+#define PML4_GPA       0x9000
+#define PDPT_GPA       0xA000
+#define PD_GPA	       0xB000 /* four PDs: 0xB000-0xEFFF */
+#define BOOT_AREA_END  0x100000
 
 static struct vm *watched; /* the VM the SIGALRM watchdog kicks */
 static volatile sig_atomic_t watchdog_fired;
@@ -67,7 +67,7 @@ int vm_add_device(struct vm *vm, const struct device_ops *ops, void *state)
 {
 	if (vm->ndev == VMM_MAX_DEVICES)
 		return vm_fail(vm, "too many devices");
-	vm->dev[vm->ndev++] = (struct device){ ops, state, ops->mmio, ops->mmio_len };
+	vm->dev[vm->ndev++] = (struct device){ops, state, ops->mmio, ops->mmio_len};
 	return 0;
 }
 
@@ -148,12 +148,12 @@ static int start_info(struct vm *vm, const char *cmdline)
 	if (n >= CMDLINE_MAX)
 		return vm_fail(vm, "command line longer than %d bytes", CMDLINE_MAX - 1);
 	memcpy(vm->ram + CMDLINE_GPA, cmdline, n + 1);
-	uint32_t si[16] = { 0 };
-	si[0] = 0x336ec578, si[1] = 1;			  /* magic, version */
-	si[6] = CMDLINE_GPA;				  /* cmdline_paddr (low half) */
-	si[10] = MEMMAP_GPA, si[12] = 1;		  /* memmap_paddr, entries */
+	uint32_t si[16] = {0};
+	si[0] = 0x336ec578, si[1] = 1;	 /* magic, version */
+	si[6] = CMDLINE_GPA;		 /* cmdline_paddr (low half) */
+	si[10] = MEMMAP_GPA, si[12] = 1; /* memmap_paddr, entries */
 	memcpy(vm->ram + START_INFO_GPA, si, sizeof(si));
-	uint64_t map[3] = { 0, vm->ram_size, 1 };	  /* addr, size, type RAM */
+	uint64_t map[3] = {0, vm->ram_size, 1}; /* addr, size, type RAM */
 	memcpy(vm->ram + MEMMAP_GPA, map, sizeof(map));
 	return 0;
 }
@@ -166,7 +166,8 @@ int vm_boot(struct vm *vm, const char *elf_path, const char *cmdline)
 	if (elf_load(vm, elf_path, BOOT_AREA_END, &entry) || start_info(vm, cmdline))
 		return -1;
 	boot_tables(vm);
-	struct boot_state bs = { .rip = entry, .rdi = START_INFO_GPA, .cr3 = PML4_GPA, .gdt_base = GDT_GPA, .gdt_limit = 23 };
+	struct boot_state bs = {
+	    .rip = entry, .rdi = START_INFO_GPA, .cr3 = PML4_GPA, .gdt_base = GDT_GPA, .gdt_limit = 23};
 	return vm->accel->create_vcpu(vm) || vm->accel->set_boot_state(vm, &bs) ? -1 : 0;
 }
 
@@ -188,7 +189,7 @@ static void arm_watchdog(struct vm *vm, unsigned seconds)
 	sa.sa_flags = SA_ONSTACK;
 	sigaction(SIGALRM, &sa, NULL);
 	watched = vm;
-	struct itimerval it = { { 0, 0 }, { (time_t)seconds, 0 } };
+	struct itimerval it = {{0, 0}, {(time_t)seconds, 0}};
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
@@ -207,7 +208,8 @@ static void handle(struct vm *vm, struct vm_exit *e)
 	case EXIT_INTERNAL:
 	case EXIT_OTHER: {
 		char detail[sizeof(vm->err)];
-		snprintf(detail, sizeof(detail), "%s%s", vm->err[0] ? ": " : "", vm->err); /* the accelerator's reason */
+		snprintf(detail, sizeof(detail), "%s%s", vm->err[0] ? ": " : "",
+			 vm->err); /* the accelerator's reason */
 		vm_fail(vm, "guest stopped: %s (reason 0x%llx) at rip=0x%llx%s",
 			e->reason == EXIT_FAIL_ENTRY ? "VM entry failed"
 			: e->reason == EXIT_INTERNAL ? "accelerator internal error (e.g. emulation failure)"
@@ -244,7 +246,7 @@ int vm_run(struct vm *vm, unsigned watchdog_s)
 	}
 	vm->stats.t_exit_ms = ms_since_start();
 	if (watchdog_s) {
-		struct itimerval off = { { 0, 0 }, { 0, 0 } };
+		struct itimerval off = {{0, 0}, {0, 0}};
 		setitimer(ITIMER_REAL, &off, NULL);
 	}
 	return 0;
@@ -252,8 +254,8 @@ int vm_run(struct vm *vm, unsigned watchdog_s)
 
 void vm_print_stats(const struct vm *vm, FILE *out)
 {
-	static const char *const names[EXIT_NUM] = { "io", "mmio", "hlt", "shutdown", "fail_entry",
-						     "internal", "hypercall", "intr", "other" };
+	static const char *const names[EXIT_NUM] = {"io",	"mmio",	     "hlt",  "shutdown", "fail_entry",
+						    "internal", "hypercall", "intr", "other"};
 	fprintf(out, "@vmm accel=%s first_run_ms=%.3f exit_ms=%.3f", vm->accel->name, vm->stats.t_first_run_ms,
 		vm->stats.t_exit_ms);
 	for (int i = 0; i < EXIT_NUM; i++)

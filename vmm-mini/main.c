@@ -11,9 +11,9 @@
 #include <string.h>
 
 static const struct accel_ops *accels[] = {
-	&kvm_accel,
+    &kvm_accel,
 #ifndef VMM_NO_BT
-	&bt_accel,
+    &bt_accel,
 #endif
 };
 
@@ -37,12 +37,15 @@ struct args {
 
 static int parse(int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = { { "accel", required_argument, 0, 'a' }, { "mem", required_argument, 0, 'm' },
-					      { "timeout", required_argument, 0, 't' },
-					      { "max-exits", required_argument, 0, 'x' },
-					      { "stats", no_argument, 0, 's' },	 { "help", no_argument, 0, 'h' },
-					      { "pv", no_argument, 0, 'p' },	 { "disk", required_argument, 0, 'd' },
-					      { 0, 0, 0, 0 } };
+	static const struct option opts[] = {{"accel", required_argument, 0, 'a'},
+					     {"mem", required_argument, 0, 'm'},
+					     {"timeout", required_argument, 0, 't'},
+					     {"max-exits", required_argument, 0, 'x'},
+					     {"stats", no_argument, 0, 's'},
+					     {"help", no_argument, 0, 'h'},
+					     {"pv", no_argument, 0, 'p'},
+					     {"disk", required_argument, 0, 'd'},
+					     {0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
@@ -52,7 +55,8 @@ static int parse(int argc, char **argv, struct args *a)
 				if (!strcmp(accels[i]->name, optarg))
 					a->accel = accels[i];
 			if (!a->accel)
-				return fprintf(stderr, "vmm-mini: unknown accelerator '%s' (have: kvm, bt)\n", optarg), -1;
+				return fprintf(stderr, "vmm-mini: unknown accelerator '%s' (have: kvm, bt)\n", optarg),
+				       -1;
 			break;
 		case 'm': a->mem = strtoul(optarg, NULL, 10); break;
 		case 't': a->timeout = strtoul(optarg, NULL, 10); break;
@@ -91,7 +95,7 @@ static int status_of(const struct vm *vm)
 
 int main(int argc, char **argv)
 {
-	struct args a = { &kvm_accel, 128, 0, 0, 0, 0, NULL, NULL, "" };
+	struct args a = {&kvm_accel, 128, 0, 0, 0, 0, NULL, NULL, ""};
 	struct vm vm;
 	char err[512];
 	if (argc < 2 || strcmp(argv[1], "run") != 0) {

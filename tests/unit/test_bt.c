@@ -18,10 +18,10 @@
 #include "check.h"
 #include "vmm.h"
 
-#define CODE 0x100000ull
-#define DATA 0x200000ull
+#define CODE	 0x100000ull
+#define DATA	 0x200000ull
 #define DATA_LEN 0x10000ull
-#define STACK (DATA + 0xF000)
+#define STACK	 (DATA + 0xF000)
 
 struct regs {
 	uint64_t gpr[16];
@@ -44,13 +44,13 @@ static int sandbox(void)
 	sandbox_ok = 0;
 	void *c = mmap((void *)CODE, 0x10000, PROT_READ | PROT_WRITE | PROT_EXEC,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	void *d = mmap((void *)DATA, DATA_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-		       -1, 0);
+	void *d = mmap((void *)DATA, DATA_LEN, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	nat = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	nat_glue = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	if (c != (void *)CODE || d != (void *)DATA || nat == MAP_FAILED || nat_glue == MAP_FAILED)
 		return 0;
-	struct emit e = { nat_glue };
+	struct emit e = {nat_glue};
 	bt_emit_enter(&e, nat->in, &nat->in_flags, &nat->host_rsp, &nat->entry);
 	nat_exit = e.p;
 	bt_emit_exit(&e, nat->out, &nat->out_flags, &nat->host_rsp);
@@ -66,7 +66,7 @@ static void run_native(const uint8_t *code, size_t n, const struct regs *in, str
 {
 	memcpy((void *)CODE, code, n);
 	uint8_t *end = (uint8_t *)CODE + n;
-	struct emit e = { end };
+	struct emit e = {end};
 	jmp_rel(&e, nat_exit);
 	memcpy((void *)DATA, data_init, DATA_LEN);
 	memcpy(nat->in, in->gpr, sizeof(nat->in));
@@ -88,7 +88,7 @@ static int run_bt(const uint8_t *code, size_t n, const struct regs *in, struct r
 	if (vm_init(&vm, &bt_accel, 8, err, errlen))
 		goto out;
 	vm_add_device(&vm, &debug_exit_ops, NULL);
-	uint64_t pt[3] = { 0x2000 | 7, 0x3000 | 7, 0 };
+	uint64_t pt[3] = {0x2000 | 7, 0x3000 | 7, 0};
 	memcpy(vm.ram + 0x1000, &pt[0], 8);
 	memcpy(vm.ram + 0x2000, &pt[1], 8);
 	for (uint64_t i = 0; i < 4; i++) {
@@ -98,7 +98,7 @@ static int run_bt(const uint8_t *code, size_t n, const struct regs *in, struct r
 	memcpy(vm.ram + CODE, code, n);
 	vm.ram[CODE + n] = 0xE6, vm.ram[CODE + n + 1] = 0xF4; /* out %al, $0xf4 */
 	memcpy(vm.ram + DATA, data_init, DATA_LEN);
-	struct boot_state bs = { .rip = CODE, .cr3 = 0x1000 };
+	struct boot_state bs = {.rip = CODE, .cr3 = 0x1000};
 	if (vm.accel->create_vcpu(&vm) || vm.accel->set_boot_state(&vm, &bs)) {
 		snprintf(err, errlen, "%s", vm.err);
 		goto out;
@@ -119,8 +119,8 @@ out:
 	return rc;
 }
 
-static const char *const reg_names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-					    "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15" };
+static const char *const reg_names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+					  "r8",	 "r9",	"r10", "r11", "r12", "r13", "r14", "r15"};
 
 static void compare(const char *what, const uint8_t *code, size_t n, const struct regs *in)
 {
@@ -164,7 +164,7 @@ static void initial(struct regs *r)
 /* A random general register other than rsp and r15. */
 static int rreg(void)
 {
-	static const int ok[] = { 0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 };
+	static const int ok[] = {0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
 	return ok[rnd() % 14];
 }
 
@@ -182,7 +182,10 @@ static void put(struct code *c, int n, ...)
 	va_end(ap);
 }
 
-static uint8_t rexw(int reg, int rm) { return (uint8_t)(0x48 | (reg >= 8 ? 4 : 0) | (rm >= 8 ? 1 : 0)); }
+static uint8_t rexw(int reg, int rm)
+{
+	return (uint8_t)(0x48 | (reg >= 8 ? 4 : 0) | (rm >= 8 ? 1 : 0));
+}
 
 static void pop_reg(struct code *c, int r)
 {
@@ -194,13 +197,14 @@ static void pop_reg(struct code *c, int r)
 /* One random instruction (no faults, stack balanced, memory inside DATA). */
 static void random_insn(struct code *c)
 {
-	static const uint8_t alu[] = { 0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89 };
+	static const uint8_t alu[] = {0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89};
 	int a = rreg(), b = rreg(), d8 = (int)(rnd() % 16) * 8, cc = (int)(rnd() % 16);
 	uint8_t op = alu[rnd() % 10];
 	switch (rnd() % 22) {
-	case 0: case 1: put(c, 3, rexw(a, b), op, 0xC0 | (a & 7) << 3 | (b & 7)); break;
-	case 2: put(c, 4, rexw(a, 15), op == 0x85 ? 0x85 : op + 2, 0x47 | (a & 7) << 3, d8); break; /* load */
-	case 3: put(c, 4, rexw(a, 15), op, 0x47 | (a & 7) << 3, d8); break;			  /* store/RMW */
+	case 0:
+	case 1: put(c, 3, rexw(a, b), op, 0xC0 | (a & 7) << 3 | (b & 7)); break;
+	case 2: put(c, 4, rexw(a, 15), op == 0x85 ? 0x85 : op + 2, 0x47 | (a & 7) << 3, d8); break;  /* load */
+	case 3: put(c, 4, rexw(a, 15), op, 0x47 | (a & 7) << 3, d8); break;			     /* store/RMW */
 	case 4: put(c, 5, rexw(a, 0), 0x8B, 0x44 | (a & 7) << 3, 0x24, (int)(rnd() % 8) * 8); break; /* rsp-relative */
 	case 5: {
 		uint32_t imm = (uint32_t)rnd();
@@ -209,16 +213,16 @@ static void random_insn(struct code *c)
 		break;
 	}
 	case 6: {
-		static const int sh[] = { 0, 1, 4, 5, 7 };
+		static const int sh[] = {0, 1, 4, 5, 7};
 		put(c, 4, rexw(0, a), 0xC1, 0xC0 | sh[rnd() % 5] << 3 | (a & 7), (int)(rnd() % 64));
 		break;
 	}
 	case 7: put(c, 3, rexw(0, a), 0xD3, 0xC0 | (int)(rnd() % 2 ? 4 : 5) << 3 | (a & 7)); break; /* shift by cl */
-	case 8: put(c, 4, rexw(a, b), 0x0F, 0xAF, 0xC0 | (a & 7) << 3 | (b & 7)); break;		  /* imul */
-	case 9: put(c, 3, rexw(0, a), 0xF7, 0xC0 | (int)(2 + rnd() % 4) << 3 | (a & 7)); break;	  /* not neg mul imul */
-	case 10: put(c, 4, 0x40 | (a >= 8 ? 1 : 0), 0x0F, 0x90 + cc, 0xC0 | (a & 7)); break;		  /* setcc */
-	case 11: put(c, 4, rexw(a, b), 0x0F, 0x40 + cc, 0xC0 | (a & 7) << 3 | (b & 7)); break;	  /* cmovcc */
-	case 12: {								  /* lea base+index*scale+disp */
+	case 8: put(c, 4, rexw(a, b), 0x0F, 0xAF, 0xC0 | (a & 7) << 3 | (b & 7)); break;	    /* imul */
+	case 9: put(c, 3, rexw(0, a), 0xF7, 0xC0 | (int)(2 + rnd() % 4) << 3 | (a & 7)); break; /* not neg mul imul */
+	case 10: put(c, 4, 0x40 | (a >= 8 ? 1 : 0), 0x0F, 0x90 + cc, 0xC0 | (a & 7)); break;	/* setcc */
+	case 11: put(c, 4, rexw(a, b), 0x0F, 0x40 + cc, 0xC0 | (a & 7) << 3 | (b & 7)); break;	/* cmovcc */
+	case 12: { /* lea base+index*scale+disp */
 		int idx = rreg();
 		put(c, 5, 0x48 | (a >= 8 ? 4 : 0) | (idx >= 8 ? 2 : 0) | (b >= 8 ? 1 : 0), 0x8D, 0x44 | (a & 7) << 3,
 		    (int)(rnd() % 4) << 6 | (idx & 7) << 3 | (b & 7), (int)(rnd() & 0xFF));
@@ -230,12 +234,14 @@ static void random_insn(struct code *c)
 		put(c, 1, 0x50 + (a & 7));
 		pop_reg(c, b);
 		break;
-	case 14: put(c, 2, 0x6A, (int)(rnd() & 0xFF)), pop_reg(c, b); break; /* push imm8; pop */
-	case 15: put(c, 4, 0x41, 0xFF, 0x77, d8), pop_reg(c, b); break;	  /* push [r15+d]; pop */
-	case 16: put(c, 5, 0xF0, rexw(a, 15), 0x01, 0x47 | (a & 7) << 3, d8); break;	    /* lock add */
-	case 17: put(c, 4, rexw(a, 15), 0x87, 0x47 | (a & 7) << 3, d8); break;		    /* xchg mem */
+	case 14: put(c, 2, 0x6A, (int)(rnd() & 0xFF)), pop_reg(c, b); break;	     /* push imm8; pop */
+	case 15: put(c, 4, 0x41, 0xFF, 0x77, d8), pop_reg(c, b); break;		     /* push [r15+d]; pop */
+	case 16: put(c, 5, 0xF0, rexw(a, 15), 0x01, 0x47 | (a & 7) << 3, d8); break; /* lock add */
+	case 17: put(c, 4, rexw(a, 15), 0x87, 0x47 | (a & 7) << 3, d8); break;	     /* xchg mem */
 	case 18: put(c, 5, rexw(a, 15), 0x0F, (int)(rnd() % 2 ? 0xB6 : 0xBE), 0x47 | (a & 7) << 3, d8); break;
-	case 19: put(c, 4, 0x66, 0x40 | (a >= 8 ? 4 : 0) | (b >= 8 ? 1 : 0), 0x01, 0xC0 | (a & 7) << 3 | (b & 7)); break;
+	case 19:
+		put(c, 4, 0x66, 0x40 | (a >= 8 ? 4 : 0) | (b >= 8 ? 1 : 0), 0x01, 0xC0 | (a & 7) << 3 | (b & 7));
+		break;
 	case 20: put(c, 6, 0x41, 0x0F, 0xBA, 0x40 | (int)(4 + rnd() % 4) << 3 | 7, d8, (int)(rnd() % 64)); break;
 	default: put(c, 5, 0xE8, 0, 0, 0, 0), pop_reg(c, b); break; /* call next; pop: the return address */
 	}
@@ -247,12 +253,12 @@ static void test_random(const char *arg)
 	if (!sandbox())
 		return;
 	for (int t = 0; t < 60; t++) {
-		struct code c = { { 0 }, 0 };
+		struct code c = {{0}, 0};
 		struct regs in;
 		initial(&in);
 		for (int i = 0; i < 40; i++) {
 			if (rnd() % 8 == 0) { /* jcc over the next instruction */
-				struct code next = { { 0 }, 0 };
+				struct code next = {{0}, 0};
 				random_insn(&next);
 				put(&c, 2, 0x70 + (int)(rnd() % 16), (int)next.n);
 				memcpy(c.b + c.n, next.b, next.n);
@@ -306,11 +312,11 @@ static void test_snippet(const char *name)
 		const char *name;
 		const uint8_t *b, *e;
 	} sn[] = {
-		{ "stack", sn_stack, sn_stack_end },	   { "flags-glue", sn_flags_glue, sn_flags_glue_end },
-		{ "calls", sn_calls, sn_calls_end },	   { "partial", sn_partial, sn_partial_end },
-		{ "lock", sn_lock, sn_lock_end },	   { "strings", sn_strings, sn_strings_end },
-		{ "loops", sn_loops, sn_loops_end },	   { "riprel", sn_riprel, sn_riprel_end },
-		{ "smc", sn_smc, sn_smc_end },
+	    {"stack", sn_stack, sn_stack_end}, {"flags-glue", sn_flags_glue, sn_flags_glue_end},
+	    {"calls", sn_calls, sn_calls_end}, {"partial", sn_partial, sn_partial_end},
+	    {"lock", sn_lock, sn_lock_end},    {"strings", sn_strings, sn_strings_end},
+	    {"loops", sn_loops, sn_loops_end}, {"riprel", sn_riprel, sn_riprel_end},
+	    {"smc", sn_smc, sn_smc_end},
 	};
 	if (!sandbox())
 		return;
@@ -341,11 +347,9 @@ static void test_hostile(const char *name)
 		const uint8_t *b, *e;
 		int stop;
 	} sn[] = {
-		{ "syscall", sn_syscall, sn_syscall_end, STOP_SHUTDOWN },
-		{ "int80", sn_int80, sn_int80_end, STOP_SHUTDOWN },
-		{ "wrgsbase", sn_wrgsbase, sn_wrgsbase_end, STOP_SHUTDOWN },
-		{ "guard", sn_guard, sn_guard_end, STOP_SHUTDOWN },
-		{ "wrap", sn_wrap, sn_wrap_end, STOP_DEBUG_EXIT },
+	    {"syscall", sn_syscall, sn_syscall_end, STOP_SHUTDOWN},    {"int80", sn_int80, sn_int80_end, STOP_SHUTDOWN},
+	    {"wrgsbase", sn_wrgsbase, sn_wrgsbase_end, STOP_SHUTDOWN}, {"guard", sn_guard, sn_guard_end, STOP_SHUTDOWN},
+	    {"wrap", sn_wrap, sn_wrap_end, STOP_DEBUG_EXIT},
 	};
 	for (size_t i = 0; i < sizeof(sn) / sizeof(sn[0]); i++) {
 		if (strcmp(sn[i].name, name))
@@ -357,13 +361,13 @@ static void test_hostile(const char *name)
 			return;
 		}
 		vm_add_device(&vm, &debug_exit_ops, NULL);
-		uint64_t pt[2] = { 0x2000 | 7, 0x3000 | 7 }, pde0 = 0x87, pde1 = 0x200087;
+		uint64_t pt[2] = {0x2000 | 7, 0x3000 | 7}, pde0 = 0x87, pde1 = 0x200087;
 		memcpy(vm.ram + 0x1000, &pt[0], 8), memcpy(vm.ram + 0x2000, &pt[1], 8);
 		memcpy(vm.ram + 0x3000, &pde0, 8), memcpy(vm.ram + 0x3008, &pde1, 8);
 		size_t n = (size_t)(sn[i].e - sn[i].b);
 		memcpy(vm.ram + CODE, sn[i].b, n);
 		vm.ram[CODE + n] = 0xE6, vm.ram[CODE + n + 1] = 0xF4;
-		struct boot_state bs = { .rip = CODE, .cr3 = 0x1000 };
+		struct boot_state bs = {.rip = CODE, .cr3 = 0x1000};
 		int rc = vm.accel->create_vcpu(&vm) || vm.accel->set_boot_state(&vm, &bs);
 		if (!rc) {
 			BT(&vm)->ctx->gpr[15] = DATA;
@@ -387,7 +391,7 @@ static void test_user(const char *arg)
 	static const struct {
 		uint64_t addr;
 		int cpl0_touch, marker;
-	} cases[] = { { 0x400000, 0, 0 }, { 0x400000, 1, 0 }, { DATA + 64, 0, 1 }, { DATA + 64, 1, 1 } };
+	} cases[] = {{0x400000, 0, 0}, {0x400000, 1, 0}, {DATA + 64, 0, 1}, {DATA + 64, 1, 1}};
 	(void)arg;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct vm vm;
@@ -396,11 +400,11 @@ static void test_user(const char *arg)
 			CHECK(0, "vm_init: %s", err);
 			return;
 		}
-		uint64_t pt[2] = { 0x2000 | 7, 0x3000 | 7 }, pde[3] = { 0x87, 0x200087, 0x400083 /* no U */ };
+		uint64_t pt[2] = {0x2000 | 7, 0x3000 | 7}, pde[3] = {0x87, 0x200087, 0x400083 /* no U */};
 		memcpy(vm.ram + 0x1000, &pt[0], 8), memcpy(vm.ram + 0x2000, &pt[1], 8);
 		memcpy(vm.ram + 0x3000, pde, sizeof(pde));
 		memcpy(vm.ram + CODE, sn_user, (size_t)(sn_user_end - sn_user));
-		struct boot_state bs = { .rip = CODE, .cr3 = 0x1000, .rsp = STACK };
+		struct boot_state bs = {.rip = CODE, .cr3 = 0x1000, .rsp = STACK};
 		int rc = vm.accel->create_vcpu(&vm) || vm.accel->set_boot_state(&vm, &bs);
 		if (!rc) {
 			BT(&vm)->ctx->gpr[15] = DATA;
@@ -425,11 +429,11 @@ void suite_bt(void)
 		return;
 	}
 	run_case("bt", "random-sequences", test_random, NULL);
-	static const char *const snippets[] = { "stack", "flags-glue", "calls", "partial", "lock",
-						"strings", "loops", "riprel", "smc" };
+	static const char *const snippets[] = {"stack",	  "flags-glue", "calls",  "partial", "lock",
+					       "strings", "loops",	"riprel", "smc"};
 	for (size_t i = 0; i < sizeof(snippets) / sizeof(snippets[0]); i++)
 		run_case("bt-diff", snippets[i], test_snippet, snippets[i]);
-	static const char *const hostile[] = { "syscall", "int80", "wrgsbase", "guard", "wrap" };
+	static const char *const hostile[] = {"syscall", "int80", "wrgsbase", "guard", "wrap"};
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
 		run_case("bt-hostile", hostile[i], test_hostile, hostile[i]);
 	run_case("bt-hostile", "user-supervisor", test_user, NULL);

@@ -19,8 +19,8 @@ static int bt_create(struct vm *vm)
 	vm->accel_state = bt;
 	bt->vm = vm;
 	/* Below 2 GiB: generated code addresses both with absolute disp32. */
-	bt->ctx = mmap(NULL, sizeof(struct bt_ctx), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
-		       -1, 0);
+	bt->ctx =
+	    mmap(NULL, sizeof(struct bt_ctx), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	bt->cache = mmap(NULL, BT_CACHE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	if (bt->ctx == MAP_FAILED || bt->cache == MAP_FAILED) {
@@ -117,9 +117,7 @@ static int handle_exit(struct bt *bt, struct vm_exit *e)
 		bt->cr2 = bt->fault_addr;
 		bt_raise(bt, 14, 1, bt->fault_err);
 		return 0;
-	case BF_MMIO:
-		note_mmio_site(bt, bt->rip);
-		return bt_callout(bt, e, 1);
+	case BF_MMIO: note_mmio_site(bt, bt->rip); return bt_callout(bt, e, 1);
 	case BF_SMC:
 		bt_cache_flush(bt);
 		bt->step_rip = bt->rip; /* the store runs alone, its page unprotected */
@@ -141,7 +139,7 @@ static void wait_halted(struct bt *bt)
 	if (bt->vif && bt->lapic.deadline_ns && bt->lapic.deadline_ns < until)
 		until = bt->lapic.deadline_ns;
 	if (until > now) {
-		struct timespec ts = { (time_t)(until / 1000000000ull), (long)(until % 1000000000ull) };
+		struct timespec ts = {(time_t)(until / 1000000000ull), (long)(until % 1000000000ull)};
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL); /* a kick interrupts it */
 	}
 }
@@ -246,7 +244,8 @@ static int bt_raise_msi(struct vm *vm, uint32_t vector)
 static void bt_print_stats(struct vm *vm, FILE *out)
 {
 	struct bt *bt = BT(vm);
-	fprintf(out, "@bt blocks=%llu exits_chain=%llu exits_indirect=%llu exits_callout=%llu exits_signal=%llu "
+	fprintf(out,
+		"@bt blocks=%llu exits_chain=%llu exits_indirect=%llu exits_callout=%llu exits_signal=%llu "
 		"callouts=%llu faults=%llu signals=%llu flushes=%llu mmio_sites=%u cache_kib=%u\n",
 		(unsigned long long)bt->stats_blocks, (unsigned long long)bt->stats_exits[BTX_CHAIN],
 		(unsigned long long)bt->stats_exits[BTX_IND_MISS],
@@ -276,15 +275,15 @@ static void bt_destroy(struct vm *vm)
 }
 
 const struct accel_ops bt_accel = {
-	.name = "bt",
-	.create = bt_create,
-	.map_ram = bt_map_ram,
-	.create_vcpu = bt_create_vcpu,
-	.set_boot_state = bt_set_boot_state,
-	.run = bt_run,
-	.kick = bt_kick,
-	.get_rip = bt_get_rip,
-	.raise_msi = bt_raise_msi,
-	.print_stats = bt_print_stats,
-	.destroy = bt_destroy,
+    .name = "bt",
+    .create = bt_create,
+    .map_ram = bt_map_ram,
+    .create_vcpu = bt_create_vcpu,
+    .set_boot_state = bt_set_boot_state,
+    .run = bt_run,
+    .kick = bt_kick,
+    .get_rip = bt_get_rip,
+    .raise_msi = bt_raise_msi,
+    .print_stats = bt_print_stats,
+    .destroy = bt_destroy,
 };

@@ -19,11 +19,11 @@
 
 #include "vmm.h"
 
-#define BT_WINDOW (1ull << 32)
-#define BT_GUARD (1ull << 16) /* wider than any access that starts below 4 GiB */
-#define BT_IND_BITS 16 /* the lookup indexes with movzwl: the low 16 bits of the target */
-#define BT_IND_SIZE (1u << BT_IND_BITS)
-#define BT_CACHE_SIZE (32u << 20)
+#define BT_WINDOW	   (1ull << 32)
+#define BT_GUARD	   (1ull << 16) /* wider than any access that starts below 4 GiB */
+#define BT_IND_BITS	   16		/* the lookup indexes with movzwl: the low 16 bits of the target */
+#define BT_IND_SIZE	   (1u << BT_IND_BITS)
+#define BT_CACHE_SIZE	   (32u << 20)
 #define BT_MAX_BLOCK_INSNS 48
 
 /* Register numbers are x86 encoding order. */
@@ -31,7 +31,7 @@ enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI };
 
 /* Live RFLAGS bits while translated code runs: CF PF AF ZF SF DF OF. */
 #define FL_LIVE 0xCD5ull
-#define FL_IF 0x200ull
+#define FL_IF	0x200ull
 
 /* The per-vCPU context: at an address below 2 GiB (MAP_32BIT) so that
  * generated code reaches every field with absolute disp32 addressing and
@@ -44,7 +44,7 @@ struct bt_ctx {
 	uint64_t exit_kind;  /* enum bt_exit */
 	uint64_t chain_site; /* exit: host address of the rel32 to patch, 0 if none */
 	uint64_t host_rsp;
-	uint64_t entry;    /* where enter jumps */
+	uint64_t entry;	   /* where enter jumps */
 	uint64_t jmp_slot; /* indirect jumps go through here */
 	uint64_t t0;	   /* scratch for rewrites (saved RAX) */
 	uint64_t s_rax, s_rcx, s_rdx;
@@ -77,9 +77,9 @@ struct bt_glue {
 enum bt_fault { BF_NONE, BF_PAGE, BF_MMIO, BF_SMC, BF_DIVIDE, BF_UD, BF_GP, BF_ASYNC, BF_WILD };
 
 struct bt_window {
-	uint8_t *base;	 /* 4 GiB + guard reservation */
-	uint8_t *state;	 /* per 4 KiB page: 0 unmapped, 1 read-only, 2 writable */
-	uint8_t *dirty2m; /* per 2 MiB region: any page mapped */
+	uint8_t *base;	   /* 4 GiB + guard reservation */
+	uint8_t *state;	   /* per 4 KiB page: 0 unmapped, 1 read-only, 2 writable */
+	uint8_t *dirty2m;  /* per 2 MiB region: any page mapped */
 	uint64_t sup_only; /* mappings a CPL3 access may not have (window 0) */
 };
 
@@ -90,7 +90,7 @@ struct bt_lapic {
 };
 
 struct bt_pending_io {
-	int kind;   /* 0 none, 1 port in, 2 mmio read */
+	int kind; /* 0 none, 1 port in, 2 mmio read */
 	int reg, size, sign;
 	uint64_t next_rip;
 };
@@ -117,8 +117,8 @@ struct bt {
 
 	struct bt_window win[2]; /* CPL0 view, CPL3 view (U/S enforced) */
 	int cur_win;
-	uint8_t *code_pages; /* per guest-physical 4 KiB page: translations exist */
-	uint64_t code_va[256];	/* virtual pages translations came from (for remap checks) */
+	uint8_t *code_pages;   /* per guest-physical 4 KiB page: translations exist */
+	uint64_t code_va[256]; /* virtual pages translations came from (for remap checks) */
 	uint64_t code_pa[256];
 	int ncode_va, code_va_overflow, flush_pending;
 	uint32_t *mmio_sites; /* guest RIPs that touched MMIO: translated as callouts */

@@ -11,7 +11,7 @@
 
 #include "bt.h"
 
-#define MSR_EFER 0xC0000080u
+#define MSR_EFER   0xC0000080u
 #define KVM_ENOSYS 1000
 
 struct op_ctx {
@@ -164,7 +164,8 @@ static int mov_special(struct op_ctx *c, struct vm_exit *e)
 	ZydisRegisterClass c1 = ZydisRegisterGetClass(c->op[1].reg.value);
 	uint64_t v;
 	if ((c0 == ZYDIS_REGCLASS_CONTROL || c1 == ZYDIS_REGCLASS_CONTROL || c0 == ZYDIS_REGCLASS_DEBUG ||
-	     c1 == ZYDIS_REGCLASS_DEBUG) && bt->cpl) {
+	     c1 == ZYDIS_REGCLASS_DEBUG) &&
+	    bt->cpl) {
 		bt_raise(bt, 13, 1, 0);
 		return 0;
 	}
@@ -189,8 +190,11 @@ static int mov_special(struct op_ctx *c, struct vm_exit *e)
 		}
 	} else if (c1 == ZYDIS_REGCLASS_SEGMENT) {
 		ZydisRegister s = c->op[1].reg.value;
-		v = s == ZYDIS_REGISTER_CS ? bt->cs : s == ZYDIS_REGISTER_SS ? bt->ss : s == ZYDIS_REGISTER_DS ? bt->ds
-			: s == ZYDIS_REGISTER_ES ? bt->es : 0;
+		v = s == ZYDIS_REGISTER_CS   ? bt->cs
+		    : s == ZYDIS_REGISTER_SS ? bt->ss
+		    : s == ZYDIS_REGISTER_DS ? bt->ds
+		    : s == ZYDIS_REGISTER_ES ? bt->es
+					     : 0;
 		if (dst_store(c, &c->op[0], v))
 			return 0;
 	}
@@ -245,7 +249,7 @@ static int port_io(struct op_ctx *c, struct vm_exit *e, int out)
 		bt->rip = c->next;
 	} else {
 		memset(bt->iobuf, 0, sizeof(bt->iobuf));
-		bt->pio = (struct bt_pending_io){ 1, (int)val->reg.value, e->io.size, 0, c->next };
+		bt->pio = (struct bt_pending_io){1, (int)val->reg.value, e->io.size, 0, c->next};
 	}
 	return 1;
 }
@@ -394,7 +398,7 @@ static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 
 static void cpuid_insn(struct bt *bt)
 {
-	uint32_t leaf = (uint32_t)bt->ctx->gpr[R_RAX], sub = (uint32_t)bt->ctx->gpr[R_RCX], r[4] = { 0 };
+	uint32_t leaf = (uint32_t)bt->ctx->gpr[R_RAX], sub = (uint32_t)bt->ctx->gpr[R_RCX], r[4] = {0};
 	if (leaf == 0x40000000) {
 		r[0] = 0x40000000;
 		memcpy(&r[1], "vmm-mini bt ", 12);
@@ -434,7 +438,7 @@ static int mmio_insn(struct op_ctx *c, struct vm_exit *e)
 			return 0;
 		if (!store) {
 			struct vm_exit tmp;
-			bt->pio = (struct bt_pending_io){ 2, (int)other->reg.value, len, sign, c->next };
+			bt->pio = (struct bt_pending_io){2, (int)other->reg.value, len, sign, c->next};
 			memcpy(tmp.mmio.data, &v, 8);
 			bt_complete_io(bt, &tmp);
 		} else {
@@ -444,9 +448,10 @@ static int mmio_insn(struct op_ctx *c, struct vm_exit *e)
 	}
 	memset(e, 0, sizeof(*e));
 	e->mmio.addr = pa, e->mmio.len = (uint8_t)len, e->mmio.write = (uint8_t)store;
-	bt->pio = (struct bt_pending_io){ 2, (int)other->reg.value, len, sign, c->next };
+	bt->pio = (struct bt_pending_io){2, (int)other->reg.value, len, sign, c->next};
 	if (store) {
-		uint64_t v = other->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? other->imm.value.u : reg_get(bt, other->reg.value);
+		uint64_t v =
+		    other->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? other->imm.value.u : reg_get(bt, other->reg.value);
 		memcpy(e->mmio.data, &v, 8);
 		bt->pio.kind = 0;
 		bt->rip = c->next;
@@ -454,9 +459,9 @@ static int mmio_insn(struct op_ctx *c, struct vm_exit *e)
 	if ((pa & ~0xFFFull) == (bt->apic_base & ~0xFFFull)) { /* our own local APIC */
 		uint32_t v = 0;
 		if (store)
-			lapic_write(&bt->lapic, (uint32_t)(pa & 0xFF0), (uint32_t)e->mmio.data[0] |
-						(uint32_t)e->mmio.data[1] << 8 | (uint32_t)e->mmio.data[2] << 16 |
-						(uint32_t)e->mmio.data[3] << 24);
+			lapic_write(&bt->lapic, (uint32_t)(pa & 0xFF0),
+				    (uint32_t)e->mmio.data[0] | (uint32_t)e->mmio.data[1] << 8 |
+					(uint32_t)e->mmio.data[2] << 16 | (uint32_t)e->mmio.data[3] << 24);
 		else {
 			lapic_read(&bt->lapic, (uint32_t)(pa & 0xFF0), &v);
 			memcpy(e->mmio.data, &v, 4);
@@ -513,11 +518,13 @@ static int system_insn(struct op_ctx *c, struct vm_exit *e)
 			bt_window_fault(bt, bt->cur_win, va, 0, &err);
 		break;
 	}
-	case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT: return descriptor_table(c, 1);
+	case ZYDIS_MNEMONIC_LGDT:
+	case ZYDIS_MNEMONIC_LIDT: return descriptor_table(c, 1);
 	case ZYDIS_MNEMONIC_LTR: return load_tr(c);
-	case ZYDIS_MNEMONIC_LLDT: case ZYDIS_MNEMONIC_WBINVD: case ZYDIS_MNEMONIC_INVD:
-	case ZYDIS_MNEMONIC_XSETBV:
-		break;
+	case ZYDIS_MNEMONIC_LLDT:
+	case ZYDIS_MNEMONIC_WBINVD:
+	case ZYDIS_MNEMONIC_INVD:
+	case ZYDIS_MNEMONIC_XSETBV: break;
 	case ZYDIS_MNEMONIC_CLTS: bt->cr0 &= ~8ull; break;
 	case ZYDIS_MNEMONIC_LMSW: {
 		uint64_t v;
@@ -545,12 +552,25 @@ static int system_insn(struct op_ctx *c, struct vm_exit *e)
 static int is_system(ZydisMnemonic m)
 {
 	switch (m) {
-	case ZYDIS_MNEMONIC_HLT: case ZYDIS_MNEMONIC_CLI: case ZYDIS_MNEMONIC_STI: case ZYDIS_MNEMONIC_INVLPG:
-	case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT: case ZYDIS_MNEMONIC_LTR: case ZYDIS_MNEMONIC_LLDT:
-	case ZYDIS_MNEMONIC_WBINVD: case ZYDIS_MNEMONIC_INVD: case ZYDIS_MNEMONIC_XSETBV: case ZYDIS_MNEMONIC_CLTS:
-	case ZYDIS_MNEMONIC_LMSW: case ZYDIS_MNEMONIC_RDMSR: case ZYDIS_MNEMONIC_WRMSR: case ZYDIS_MNEMONIC_IN:
-	case ZYDIS_MNEMONIC_OUT: case ZYDIS_MNEMONIC_SWAPGS: case ZYDIS_MNEMONIC_SYSRET:
-		return 1;
+	case ZYDIS_MNEMONIC_HLT:
+	case ZYDIS_MNEMONIC_CLI:
+	case ZYDIS_MNEMONIC_STI:
+	case ZYDIS_MNEMONIC_INVLPG:
+	case ZYDIS_MNEMONIC_LGDT:
+	case ZYDIS_MNEMONIC_LIDT:
+	case ZYDIS_MNEMONIC_LTR:
+	case ZYDIS_MNEMONIC_LLDT:
+	case ZYDIS_MNEMONIC_WBINVD:
+	case ZYDIS_MNEMONIC_INVD:
+	case ZYDIS_MNEMONIC_XSETBV:
+	case ZYDIS_MNEMONIC_CLTS:
+	case ZYDIS_MNEMONIC_LMSW:
+	case ZYDIS_MNEMONIC_RDMSR:
+	case ZYDIS_MNEMONIC_WRMSR:
+	case ZYDIS_MNEMONIC_IN:
+	case ZYDIS_MNEMONIC_OUT:
+	case ZYDIS_MNEMONIC_SWAPGS:
+	case ZYDIS_MNEMONIC_SYSRET: return 1;
 	default: return 0;
 	}
 }
@@ -560,7 +580,8 @@ static int other_insn(struct op_ctx *c, struct vm_exit *e)
 	struct bt *bt = c->bt;
 	switch (c->d.mnemonic) {
 	case ZYDIS_MNEMONIC_CPUID: cpuid_insn(bt); break;
-	case ZYDIS_MNEMONIC_RDTSC: case ZYDIS_MNEMONIC_RDTSCP: {
+	case ZYDIS_MNEMONIC_RDTSC:
+	case ZYDIS_MNEMONIC_RDTSCP: {
 		if ((bt->cr4 & 4) && bt->cpl) {
 			bt_raise(bt, 13, 1, 0);
 			return 0;
@@ -574,22 +595,32 @@ static int other_insn(struct op_ctx *c, struct vm_exit *e)
 	case ZYDIS_MNEMONIC_PUSHFQ: return flags_insn(c, 1);
 	case ZYDIS_MNEMONIC_POPFQ: return flags_insn(c, 0);
 	case ZYDIS_MNEMONIC_SYSCALL: return syscall_insn(c, 0, e);
-	case ZYDIS_MNEMONIC_INT: case ZYDIS_MNEMONIC_INT3: case ZYDIS_MNEMONIC_INT1:
+	case ZYDIS_MNEMONIC_INT:
+	case ZYDIS_MNEMONIC_INT3:
+	case ZYDIS_MNEMONIC_INT1:
 		bt->rip = c->next;
-		bt_raise(bt, c->d.mnemonic == ZYDIS_MNEMONIC_INT3 ? 3 : c->d.mnemonic == ZYDIS_MNEMONIC_INT1 ? 1
-				: (int)(c->op[0].imm.value.u & 0xFF), 2, 0);
+		bt_raise(bt,
+			 c->d.mnemonic == ZYDIS_MNEMONIC_INT3	? 3
+			 : c->d.mnemonic == ZYDIS_MNEMONIC_INT1 ? 1
+								: (int)(c->op[0].imm.value.u & 0xFF),
+			 2, 0);
 		return 0;
 	case ZYDIS_MNEMONIC_IRETQ: return bt_iret(bt) ? stop(bt, e, bt->vm->err) : 0;
-	case ZYDIS_MNEMONIC_VMCALL: case ZYDIS_MNEMONIC_VMMCALL:
+	case ZYDIS_MNEMONIC_VMCALL:
+	case ZYDIS_MNEMONIC_VMMCALL:
 		/* the hypercall ABI of KVM: no hypercall is defined, so -KVM_ENOSYS */
 		bt->ctx->gpr[R_RAX] = (uint64_t)-KVM_ENOSYS;
 		bt->rip = c->next;
 		e->reason = EXIT_HYPERCALL;
 		return 1;
-	case ZYDIS_MNEMONIC_SGDT: case ZYDIS_MNEMONIC_SIDT: return descriptor_table(c, 0);
-	case ZYDIS_MNEMONIC_SMSW: case ZYDIS_MNEMONIC_STR: case ZYDIS_MNEMONIC_SLDT: {
-		uint64_t v = c->d.mnemonic == ZYDIS_MNEMONIC_SMSW ? bt->cr0 & 0xFFFF
-			     : c->d.mnemonic == ZYDIS_MNEMONIC_STR ? bt->tr : 0;
+	case ZYDIS_MNEMONIC_SGDT:
+	case ZYDIS_MNEMONIC_SIDT: return descriptor_table(c, 0);
+	case ZYDIS_MNEMONIC_SMSW:
+	case ZYDIS_MNEMONIC_STR:
+	case ZYDIS_MNEMONIC_SLDT: {
+		uint64_t v = c->d.mnemonic == ZYDIS_MNEMONIC_SMSW  ? bt->cr0 & 0xFFFF
+			     : c->d.mnemonic == ZYDIS_MNEMONIC_STR ? bt->tr
+								   : 0;
 		if (dst_store(c, &c->op[0], v))
 			return 0;
 		break;
@@ -597,14 +628,15 @@ static int other_insn(struct op_ctx *c, struct vm_exit *e)
 	case ZYDIS_MNEMONIC_XGETBV:
 		bt->ctx->gpr[R_RAX] = 1, bt->ctx->gpr[R_RDX] = 0; /* x87 state only */
 		break;
-	case ZYDIS_MNEMONIC_RDPMC:
-		bt_raise(bt, 13, 1, 0);
-		return 0;
+	case ZYDIS_MNEMONIC_RDPMC: bt_raise(bt, 13, 1, 0); return 0;
 	case ZYDIS_MNEMONIC_MOV: return mov_special(c, e);
 	case ZYDIS_MNEMONIC_RET: return far_return(c, e);
-	case ZYDIS_MNEMONIC_CALL: case ZYDIS_MNEMONIC_JMP: return stop(bt, e, "far call/jmp is not supported");
-	case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD: case ZYDIS_MNEMONIC_PUSHF: case ZYDIS_MNEMONIC_POPF:
-		return stop(bt, e, "16/32-bit iret/pushf/popf are not supported");
+	case ZYDIS_MNEMONIC_CALL:
+	case ZYDIS_MNEMONIC_JMP: return stop(bt, e, "far call/jmp is not supported");
+	case ZYDIS_MNEMONIC_IRET:
+	case ZYDIS_MNEMONIC_IRETD:
+	case ZYDIS_MNEMONIC_PUSHF:
+	case ZYDIS_MNEMONIC_POPF: return stop(bt, e, "16/32-bit iret/pushf/popf are not supported");
 	default: /* ud0/1/2, sysenter/sysexit, rd/wr fs/gs base, monitor/mwait, rdpid, into */
 		bt_raise(bt, 6, 0, 0);
 		return 0;
@@ -616,7 +648,7 @@ static int other_insn(struct op_ctx *c, struct vm_exit *e)
 int bt_callout(struct bt *bt, struct vm_exit *e, int mmio)
 {
 	struct op_ctx c;
-	uint8_t b[16] = { 0 };
+	uint8_t b[16] = {0};
 	int n;
 	c.bt = bt;
 	int f = bt_fetch(bt, bt->rip, b, &n, NULL);

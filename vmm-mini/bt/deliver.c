@@ -38,8 +38,7 @@ static int deliver(struct bt *bt, int vector, int has_err, uint64_t err, int sof
 	if (bt_read(bt, bt->idt_base + (uint64_t)vector * 16, gate, 16))
 		goto fail;
 	uint8_t type = gate[5];
-	if (!(type & 0x80) || ((type & 0xF) != 0xE && (type & 0xF) != 0xF) ||
-	    (soft && from_cpl > ((type >> 5) & 3)))
+	if (!(type & 0x80) || ((type & 0xF) != 0xE && (type & 0xF) != 0xF) || (soft && from_cpl > ((type >> 5) & 3)))
 		goto fail;
 	uint64_t target = (uint64_t)gate[0] | (uint64_t)gate[1] << 8 | (uint64_t)gate[6] << 16 |
 			  (uint64_t)gate[7] << 24 | (uint64_t)gate[8] << 32 | (uint64_t)gate[9] << 40 |
@@ -53,9 +52,8 @@ static int deliver(struct bt *bt, int vector, int has_err, uint64_t err, int sof
 			goto fail;
 	}
 	rsp &= ~15ull;
-	if (push(bt, &rsp, bt->ss) ||
-	    push(bt, &rsp, old_rsp) || push(bt, &rsp, flags) || push(bt, &rsp, bt->cs) || push(bt, &rsp, bt->rip) ||
-	    (has_err && push(bt, &rsp, err)))
+	if (push(bt, &rsp, bt->ss) || push(bt, &rsp, old_rsp) || push(bt, &rsp, flags) || push(bt, &rsp, bt->cs) ||
+	    push(bt, &rsp, bt->rip) || (has_err && push(bt, &rsp, err)))
 		goto fail;
 	bt->ctx->gpr[R_RSP] = rsp;
 	bt->rip = target;
@@ -89,8 +87,7 @@ int bt_deliver_pending(struct bt *bt, struct vm_exit *e)
 			return 1;
 		}
 		bt->exc.pending = 0;
-		bt_raise(bt, v == 14 || v == 13 || v == 10 || v == 11 || v == 12 || v == 0 ? 8 : 13,
-			 1, 0);
+		bt_raise(bt, v == 14 || v == 13 || v == 10 || v == 11 || v == 12 || v == 0 ? 8 : 13, 1, 0);
 	}
 	if (bt->vif && !bt->shadow) {
 		int v = lapic_pending(&bt->lapic);

@@ -11,13 +11,19 @@ struct emit {
 	uint8_t *p;
 };
 
-static inline void e8(struct emit *e, uint8_t b) { *e->p++ = b; }
+static inline void e8(struct emit *e, uint8_t b)
+{
+	*e->p++ = b;
+}
 static inline void e32(struct emit *e, uint32_t v)
 {
 	memcpy(e->p, &v, 4);
 	e->p += 4;
 }
-static inline uint32_t abs32(const void *a) { return (uint32_t)(uintptr_t)a; }
+static inline uint32_t abs32(const void *a)
+{
+	return (uint32_t)(uintptr_t)a;
+}
 
 static inline void rex_w(struct emit *e, int reg, int rm)
 {
@@ -33,8 +39,14 @@ static inline void mov_abs(struct emit *e, uint8_t op, int reg, const void *a)
 	e8(e, 0x25);
 	e32(e, abs32(a));
 }
-static inline void st_abs(struct emit *e, int reg, const void *a) { mov_abs(e, 0x89, reg, a); }
-static inline void ld_abs(struct emit *e, int reg, const void *a) { mov_abs(e, 0x8B, reg, a); }
+static inline void st_abs(struct emit *e, int reg, const void *a)
+{
+	mov_abs(e, 0x89, reg, a);
+}
+static inline void ld_abs(struct emit *e, int reg, const void *a)
+{
+	mov_abs(e, 0x8B, reg, a);
+}
 
 /* movl $imm32, [abs] */
 static inline void st_abs_imm32(struct emit *e, const void *a, uint32_t imm)

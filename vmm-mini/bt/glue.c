@@ -10,7 +10,7 @@
 #include "bt.h"
 #include "emit.h"
 
-static const int callee_saved[] = { R_RBX, R_RBP, 12, 13, 14, 15 };
+static const int callee_saved[] = {R_RBX, R_RBP, 12, 13, 14, 15};
 
 static void push_r(struct emit *e, int r)
 {
@@ -42,7 +42,7 @@ void bt_emit_enter(struct emit *e, uint64_t *gpr, uint64_t *rflags, uint64_t *ho
 		push_r(e, callee_saved[i]);
 	st_abs(e, R_RSP, host_rsp);
 	e8(e, 0xFF), e8(e, 0x34), e8(e, 0x25), e32(e, abs32(rflags)); /* push [rflags] */
-	e8(e, 0x9D);						       /* popfq */
+	e8(e, 0x9D);						      /* popfq */
 	for (int r = 0; r < 16; r++)
 		if (r != R_RSP)
 			ld_abs(e, r, &gpr[r]);
@@ -55,7 +55,7 @@ void bt_emit_exit(struct emit *e, uint64_t *gpr, uint64_t *rflags, uint64_t *hos
 	for (int r = 0; r < 16; r++)
 		st_abs(e, r, &gpr[r]);
 	ld_abs(e, R_RSP, host_rsp);
-	e8(e, 0x9C);						    /* pushfq */
+	e8(e, 0x9C);						      /* pushfq */
 	e8(e, 0x8F), e8(e, 0x04), e8(e, 0x25), e32(e, abs32(rflags)); /* pop [rflags] */
 	e8(e, 0xFC);
 	for (int i = 5; i >= 0; i--)
@@ -78,7 +78,7 @@ static void gen_ind_miss(struct emit *e, struct bt_ctx *c, uint8_t *exit_common)
 
 int bt_glue_init(struct bt *bt)
 {
-	struct emit e = { bt->cache };
+	struct emit e = {bt->cache};
 	struct bt_ctx *c = bt->ctx;
 	bt->g.enter = (void (*)(void))(void *)e.p;
 	bt_emit_enter(&e, c->gpr, &c->rflags, &c->host_rsp, &c->entry);
@@ -95,7 +95,7 @@ int bt_glue_init(struct bt *bt)
 /* next_rip, kind and (for chainable exits) the rel32 to patch; then exit. */
 uint32_t bt_emit_exit_stub(struct bt *bt, uint8_t *p, uint64_t rip, enum bt_exit kind, uint8_t *chain_site)
 {
-	struct emit e = { p };
+	struct emit e = {p};
 	struct bt_ctx *c = bt->ctx;
 	st_abs_u64(&e, &c->next_rip, rip);
 	st_abs_u64(&e, &c->exit_kind, kind);

@@ -6,7 +6,7 @@
 
 #include "bt.h"
 
-#define LVT_MASKED (1u << 16)
+#define LVT_MASKED   (1u << 16)
 #define LVT_PERIODIC (1u << 17)
 
 void lapic_reset(struct bt_lapic *l)
@@ -77,8 +77,8 @@ static void start_timer(struct bt_lapic *l)
 void lapic_read(struct bt_lapic *l, uint32_t off, uint32_t *v)
 {
 	switch (off) {
-	case 0x20: *v = 0; break;		 /* ID */
-	case 0x30: *v = 0x50014; break;		 /* version 0x14, 6 LVTs */
+	case 0x20: *v = 0; break;	/* ID */
+	case 0x30: *v = 0x50014; break; /* version 0x14, 6 LVTs */
 	case 0x80: *v = l->tpr; break;
 	case 0xD0: *v = l->ldr; break;
 	case 0xE0: *v = l->dfr; break;
@@ -92,8 +92,8 @@ void lapic_read(struct bt_lapic *l, uint32_t off, uint32_t *v)
 	case 0x390: {
 		uint64_t now = bt_now_ns(), per = l->period_ns;
 		*v = !l->deadline_ns || !per || now >= l->deadline_ns
-			     ? 0
-			     : (uint32_t)((l->deadline_ns - now) / divisor(l->divide));
+			 ? 0
+			 : (uint32_t)((l->deadline_ns - now) / divisor(l->divide));
 		break;
 	}
 	case 0x3E0: *v = l->divide; break;
@@ -121,9 +121,7 @@ void lapic_write(struct bt_lapic *l, uint32_t off, uint32_t v)
 	case 0xE0: l->dfr = v; break;
 	case 0xF0: l->svr = v & 0x3FF; break;
 	case 0x280: l->esr = 0; break;
-	case 0x320:
-		l->lvt_timer = v & (0xFF | LVT_MASKED | LVT_PERIODIC);
-		break;
+	case 0x320: l->lvt_timer = v & (0xFF | LVT_MASKED | LVT_PERIODIC); break;
 	case 0x350: l->lvt_lint0 = v; break;
 	case 0x360: l->lvt_lint1 = v; break;
 	case 0x370: l->lvt_err = v; break;

@@ -18,10 +18,10 @@
 #define BT_SIG_TIMER (SIGRTMIN + 1)
 
 static struct bt *g;
-static const int fault_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
+static const int fault_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
 static struct sigaction saved[4]; /* put back when the VM goes */
-static const int greg_of[16] = { REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
-				 REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15 };
+static const int greg_of[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+				REG_R8,	 REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
 
 uint64_t bt_now_ns(void)
 {
@@ -32,7 +32,7 @@ uint64_t bt_now_ns(void)
 
 static void arm_abs(uint64_t ns)
 {
-	struct itimerspec it = { { 0, 0 }, { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) } };
+	struct itimerspec it = {{0, 0}, {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)}};
 	timer_settime(g->timer, TIMER_ABSTIME, &it, NULL);
 }
 
@@ -44,7 +44,7 @@ void bt_arm_timer(struct bt *bt, uint64_t deadline_ns)
 	if (deadline_ns) {
 		arm_abs(deadline_ns);
 	} else {
-		struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+		struct itimerspec off = {{0, 0}, {0, 0}};
 		timer_settime(bt->timer, 0, &off, NULL);
 	}
 }
@@ -82,23 +82,35 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
 	uint64_t pc = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
-	if (!in_translated(pc))
-		{ die(sig); return; }
+	if (!in_translated(pc)) {
+		die(sig);
+		return;
+	}
 	const struct bt_imap *m = bt_imap_at(g, pc - (uint64_t)(uintptr_t)g->cache, 0);
-	if (!m)
-		{ die(sig); return; }
+	if (!m) {
+		die(sig);
+		return;
+	}
 	g->stats_signals++;
-	if (sig == SIGFPE)
-		{ stop_at(uc, m, BF_DIVIDE); return; }
-	if (sig == SIGILL)
-		{ stop_at(uc, m, BF_UD); return; }
+	if (sig == SIGFPE) {
+		stop_at(uc, m, BF_DIVIDE);
+		return;
+	}
+	if (sig == SIGILL) {
+		stop_at(uc, m, BF_UD);
+		return;
+	}
 	uint8_t *a = si->si_addr;
 	int w = g->cur_win;
-	if (si->si_code == SI_KERNEL || a < g->win[w].base || a >= g->win[w].base + BT_WINDOW + BT_GUARD)
-		{ stop_at(uc, m, BF_GP); return; } /* #GP-class fault (si_addr 0), or outside the window */
+	if (si->si_code == SI_KERNEL || a < g->win[w].base || a >= g->win[w].base + BT_WINDOW + BT_GUARD) {
+		stop_at(uc, m, BF_GP);
+		return;
+	} /* #GP-class fault (si_addr 0), or outside the window */
 	uint64_t va = (uint64_t)(a - g->win[w].base);
-	if (va >= BT_WINDOW)
-		{ stop_at(uc, m, BF_GP); return; } /* ran past 4 GiB into the guard */
+	if (va >= BT_WINDOW) {
+		stop_at(uc, m, BF_GP);
+		return;
+	} /* ran past 4 GiB into the guard */
 	uint64_t err;
 	int write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
 	enum bt_fault f = bt_window_fault(g, w, va, write, &err);
@@ -120,11 +132,13 @@ static void on_timer(int sig, siginfo_t *si, void *ucv)
 	g->armed_ns = 0;
 	if (!g->in_guest)
 		return; /* the dispatcher checks async_pending before it enters */
-	const struct bt_imap *m =
-		in_translated(pc) ? bt_imap_at(g, pc - (uint64_t)(uintptr_t)g->cache, 1) : NULL;
+	const struct bt_imap *m = in_translated(pc) ? bt_imap_at(g, pc - (uint64_t)(uintptr_t)g->cache, 1) : NULL;
 	if (m) {
 		g->stats_signals++;
-		{ stop_at(uc, m, BF_ASYNC); return; }
+		{
+			stop_at(uc, m, BF_ASYNC);
+			return;
+		}
 	}
 	arm_abs(bt_now_ns() + 20000);
 }
@@ -132,7 +146,7 @@ static void on_timer(int sig, siginfo_t *si, void *ucv)
 int bt_signals_init(struct bt *bt)
 {
 	g = bt;
-	stack_t ss = { .ss_sp = bt->altstack = malloc(1 << 16), .ss_size = 1 << 16, .ss_flags = 0 };
+	stack_t ss = {.ss_sp = bt->altstack = malloc(1 << 16), .ss_size = 1 << 16, .ss_flags = 0};
 	if (!ss.ss_sp || sigaltstack(&ss, NULL))
 		return vm_fail(bt->vm, "bt: sigaltstack: %s", strerror(errno));
 	struct sigaction sa;
@@ -170,7 +184,7 @@ void bt_signals_free(struct bt *bt)
 			sigaction(fault_sigs[i], &saved[i], NULL);
 	bt->signals_set = 0;
 	g = NULL;
-	stack_t ss = { .ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE };
+	stack_t ss = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
 	sigaltstack(&ss, NULL);
 	free(bt->altstack);
 	bt->altstack = NULL;

@@ -49,8 +49,8 @@ static int gpr_id(ZydisRegister r)
 
 static int legacy_prefix(uint8_t b)
 {
-	return b == 0xF0 || b == 0xF2 || b == 0xF3 || b == 0x2E || b == 0x36 || b == 0x3E || b == 0x26 ||
-	       b == 0x64 || b == 0x65 || b == 0x66 || b == 0x67;
+	return b == 0xF0 || b == 0xF2 || b == 0xF3 || b == 0x2E || b == 0x36 || b == 0x3E || b == 0x26 || b == 0x64 ||
+	       b == 0x65 || b == 0x66 || b == 0x67;
 }
 
 /* Reads up to 15 instruction bytes at rip through the guest page tables;
@@ -96,22 +96,61 @@ int bt_decode(const uint8_t *buf, int n, ZydisDecodedInstruction *d, ZydisDecode
 static int is_callout(const struct insn *in)
 {
 	switch (in->d.mnemonic) {
-	case ZYDIS_MNEMONIC_CPUID: case ZYDIS_MNEMONIC_RDTSC: case ZYDIS_MNEMONIC_RDTSCP:
-	case ZYDIS_MNEMONIC_RDMSR: case ZYDIS_MNEMONIC_WRMSR: case ZYDIS_MNEMONIC_IN: case ZYDIS_MNEMONIC_OUT:
-	case ZYDIS_MNEMONIC_HLT: case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT: case ZYDIS_MNEMONIC_LLDT:
-	case ZYDIS_MNEMONIC_LTR: case ZYDIS_MNEMONIC_SGDT: case ZYDIS_MNEMONIC_SIDT: case ZYDIS_MNEMONIC_SLDT:
-	case ZYDIS_MNEMONIC_STR: case ZYDIS_MNEMONIC_SMSW: case ZYDIS_MNEMONIC_LMSW: case ZYDIS_MNEMONIC_CLTS:
-	case ZYDIS_MNEMONIC_INVLPG: case ZYDIS_MNEMONIC_CLI: case ZYDIS_MNEMONIC_STI: case ZYDIS_MNEMONIC_PUSHFQ:
-	case ZYDIS_MNEMONIC_POPFQ: case ZYDIS_MNEMONIC_SYSCALL: case ZYDIS_MNEMONIC_SYSRET: case ZYDIS_MNEMONIC_INT:
-	case ZYDIS_MNEMONIC_INT3: case ZYDIS_MNEMONIC_INT1: case ZYDIS_MNEMONIC_INTO: case ZYDIS_MNEMONIC_IRETQ:
-	case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD: case ZYDIS_MNEMONIC_SWAPGS: case ZYDIS_MNEMONIC_VMCALL:
-	case ZYDIS_MNEMONIC_VMMCALL: case ZYDIS_MNEMONIC_UD0: case ZYDIS_MNEMONIC_UD1: case ZYDIS_MNEMONIC_UD2:
-	case ZYDIS_MNEMONIC_WBINVD: case ZYDIS_MNEMONIC_INVD: case ZYDIS_MNEMONIC_RDPMC: case ZYDIS_MNEMONIC_XGETBV:
-	case ZYDIS_MNEMONIC_XSETBV: case ZYDIS_MNEMONIC_RDFSBASE: case ZYDIS_MNEMONIC_RDGSBASE:
-	case ZYDIS_MNEMONIC_WRFSBASE: case ZYDIS_MNEMONIC_WRGSBASE: case ZYDIS_MNEMONIC_SYSENTER:
-	case ZYDIS_MNEMONIC_SYSEXIT: case ZYDIS_MNEMONIC_MONITOR: case ZYDIS_MNEMONIC_MWAIT:
-	case ZYDIS_MNEMONIC_PUSHF: case ZYDIS_MNEMONIC_POPF: case ZYDIS_MNEMONIC_RDPID:
-		return 1;
+	case ZYDIS_MNEMONIC_CPUID:
+	case ZYDIS_MNEMONIC_RDTSC:
+	case ZYDIS_MNEMONIC_RDTSCP:
+	case ZYDIS_MNEMONIC_RDMSR:
+	case ZYDIS_MNEMONIC_WRMSR:
+	case ZYDIS_MNEMONIC_IN:
+	case ZYDIS_MNEMONIC_OUT:
+	case ZYDIS_MNEMONIC_HLT:
+	case ZYDIS_MNEMONIC_LGDT:
+	case ZYDIS_MNEMONIC_LIDT:
+	case ZYDIS_MNEMONIC_LLDT:
+	case ZYDIS_MNEMONIC_LTR:
+	case ZYDIS_MNEMONIC_SGDT:
+	case ZYDIS_MNEMONIC_SIDT:
+	case ZYDIS_MNEMONIC_SLDT:
+	case ZYDIS_MNEMONIC_STR:
+	case ZYDIS_MNEMONIC_SMSW:
+	case ZYDIS_MNEMONIC_LMSW:
+	case ZYDIS_MNEMONIC_CLTS:
+	case ZYDIS_MNEMONIC_INVLPG:
+	case ZYDIS_MNEMONIC_CLI:
+	case ZYDIS_MNEMONIC_STI:
+	case ZYDIS_MNEMONIC_PUSHFQ:
+	case ZYDIS_MNEMONIC_POPFQ:
+	case ZYDIS_MNEMONIC_SYSCALL:
+	case ZYDIS_MNEMONIC_SYSRET:
+	case ZYDIS_MNEMONIC_INT:
+	case ZYDIS_MNEMONIC_INT3:
+	case ZYDIS_MNEMONIC_INT1:
+	case ZYDIS_MNEMONIC_INTO:
+	case ZYDIS_MNEMONIC_IRETQ:
+	case ZYDIS_MNEMONIC_IRET:
+	case ZYDIS_MNEMONIC_IRETD:
+	case ZYDIS_MNEMONIC_SWAPGS:
+	case ZYDIS_MNEMONIC_VMCALL:
+	case ZYDIS_MNEMONIC_VMMCALL:
+	case ZYDIS_MNEMONIC_UD0:
+	case ZYDIS_MNEMONIC_UD1:
+	case ZYDIS_MNEMONIC_UD2:
+	case ZYDIS_MNEMONIC_WBINVD:
+	case ZYDIS_MNEMONIC_INVD:
+	case ZYDIS_MNEMONIC_RDPMC:
+	case ZYDIS_MNEMONIC_XGETBV:
+	case ZYDIS_MNEMONIC_XSETBV:
+	case ZYDIS_MNEMONIC_RDFSBASE:
+	case ZYDIS_MNEMONIC_RDGSBASE:
+	case ZYDIS_MNEMONIC_WRFSBASE:
+	case ZYDIS_MNEMONIC_WRGSBASE:
+	case ZYDIS_MNEMONIC_SYSENTER:
+	case ZYDIS_MNEMONIC_SYSEXIT:
+	case ZYDIS_MNEMONIC_MONITOR:
+	case ZYDIS_MNEMONIC_MWAIT:
+	case ZYDIS_MNEMONIC_PUSHF:
+	case ZYDIS_MNEMONIC_POPF:
+	case ZYDIS_MNEMONIC_RDPID: return 1;
 	default: break;
 	}
 	if (in->d.meta.category == ZYDIS_CATEGORY_STRINGOP || in->d.meta.category == ZYDIS_CATEGORY_IOSTRINGOP)
@@ -130,13 +169,23 @@ static int is_callout(const struct insn *in)
 static int copyable_category(ZydisInstructionCategory c, ZydisMnemonic m)
 {
 	switch (c) {
-	case ZYDIS_CATEGORY_BINARY: case ZYDIS_CATEGORY_BITBYTE: case ZYDIS_CATEGORY_CMOV:
-	case ZYDIS_CATEGORY_CONVERT: case ZYDIS_CATEGORY_DATAXFER: case ZYDIS_CATEGORY_FLAGOP:
-	case ZYDIS_CATEGORY_LOGICAL: case ZYDIS_CATEGORY_NOP: case ZYDIS_CATEGORY_WIDENOP:
-	case ZYDIS_CATEGORY_ROTATE: case ZYDIS_CATEGORY_SEMAPHORE: case ZYDIS_CATEGORY_SETCC:
-	case ZYDIS_CATEGORY_SHIFT: case ZYDIS_CATEGORY_BMI1: case ZYDIS_CATEGORY_BMI2:
-	case ZYDIS_CATEGORY_LZCNT: case ZYDIS_CATEGORY_PREFETCH:
-		return 1;
+	case ZYDIS_CATEGORY_BINARY:
+	case ZYDIS_CATEGORY_BITBYTE:
+	case ZYDIS_CATEGORY_CMOV:
+	case ZYDIS_CATEGORY_CONVERT:
+	case ZYDIS_CATEGORY_DATAXFER:
+	case ZYDIS_CATEGORY_FLAGOP:
+	case ZYDIS_CATEGORY_LOGICAL:
+	case ZYDIS_CATEGORY_NOP:
+	case ZYDIS_CATEGORY_WIDENOP:
+	case ZYDIS_CATEGORY_ROTATE:
+	case ZYDIS_CATEGORY_SEMAPHORE:
+	case ZYDIS_CATEGORY_SETCC:
+	case ZYDIS_CATEGORY_SHIFT:
+	case ZYDIS_CATEGORY_BMI1:
+	case ZYDIS_CATEGORY_BMI2:
+	case ZYDIS_CATEGORY_LZCNT:
+	case ZYDIS_CATEGORY_PREFETCH: return 1;
 	case ZYDIS_CATEGORY_MISC:
 		return m == ZYDIS_MNEMONIC_LFENCE || m == ZYDIS_MNEMONIC_MFENCE || m == ZYDIS_MNEMONIC_SFENCE ||
 		       m == ZYDIS_MNEMONIC_PAUSE;
@@ -179,12 +228,17 @@ static enum kind classify(struct insn *in)
 	case ZYDIS_MNEMONIC_CALL: return K_CALL;
 	case ZYDIS_MNEMONIC_RET: return K_RET;
 	case ZYDIS_MNEMONIC_JMP: return K_JMP;
-	case ZYDIS_MNEMONIC_JRCXZ: case ZYDIS_MNEMONIC_JECXZ: case ZYDIS_MNEMONIC_LOOP:
-	case ZYDIS_MNEMONIC_LOOPE: case ZYDIS_MNEMONIC_LOOPNE:
-		return K_LOOP;
+	case ZYDIS_MNEMONIC_JRCXZ:
+	case ZYDIS_MNEMONIC_JECXZ:
+	case ZYDIS_MNEMONIC_LOOP:
+	case ZYDIS_MNEMONIC_LOOPE:
+	case ZYDIS_MNEMONIC_LOOPNE: return K_LOOP;
 	case ZYDIS_MNEMONIC_LEAVE: return K_LEAVE;
 	case ZYDIS_MNEMONIC_LEA: return K_LEA;
-	case ZYDIS_MNEMONIC_BT: case ZYDIS_MNEMONIC_BTS: case ZYDIS_MNEMONIC_BTR: case ZYDIS_MNEMONIC_BTC:
+	case ZYDIS_MNEMONIC_BT:
+	case ZYDIS_MNEMONIC_BTS:
+	case ZYDIS_MNEMONIC_BTR:
+	case ZYDIS_MNEMONIC_BTC:
 		/* a register bit offset reaches outside the operand (and the window) */
 		if (mem >= 0 && in->op[1].type == ZYDIS_OPERAND_TYPE_REGISTER)
 			return unsup(in, "bt* on memory with a register bit offset");
@@ -273,7 +327,7 @@ static int emit_mem(struct tb *t, const struct insn *in, const uint8_t *opcode_o
 /* mov [mem operand of in] -> %rax (RAX parked in ctx->t0 first). */
 static int load_mem_to_rax(struct tb *t, const struct insn *in)
 {
-	static const uint8_t mov_load[] = { 0x8B };
+	static const uint8_t mov_load[] = {0x8B};
 	st_abs(&t->e, R_RAX, &t->bt->ctx->t0);
 	return emit_mem(t, in, mov_load, 1, R_RAX, 1);
 }
@@ -302,13 +356,14 @@ static void ind_lookup(struct tb *t)
 	struct bt_ctx *c = t->bt->ctx;
 	struct emit *e = &t->e;
 	st_abs(e, R_RCX, &c->target);
-	e8(e, 0x0F), e8(e, 0xB7), e8(e, 0xD1);			     /* movzwl %cx,%edx */
+	e8(e, 0x0F), e8(e, 0xB7), e8(e, 0xD1);					       /* movzwl %cx,%edx */
 	e8(e, 0x48), e8(e, 0x8B), e8(e, 0x04), e8(e, 0xD5), e32(e, abs32(c->ind_tag)); /* mov tag(,%rdx,8),%rax */
-	e8(e, 0x48), e8(e, 0xF7), e8(e, 0xD1);			     /* not %rcx */
-	e8(e, 0x48), e8(e, 0x8D), e8(e, 0x4C), e8(e, 0x08), e8(e, 1);  /* lea 1(%rax,%rcx),%rcx: tag - target */
-	e8(e, 0xE3), e8(e, 5);					     /* jrcxz hit */
+	e8(e, 0x48), e8(e, 0xF7), e8(e, 0xD1);					       /* not %rcx */
+	e8(e, 0x48), e8(e, 0x8D), e8(e, 0x4C), e8(e, 0x08), e8(e, 1); /* lea 1(%rax,%rcx),%rcx: tag - target */
+	e8(e, 0xE3), e8(e, 5);					      /* jrcxz hit */
 	jmp_rel(e, t->bt->g.ind_miss);
-	e8(e, 0x48), e8(e, 0x8B), e8(e, 0x14), e8(e, 0xD5), e32(e, abs32(c->ind_host)); /* hit: mov host(,%rdx,8),%rdx */
+	e8(e, 0x48), e8(e, 0x8B), e8(e, 0x14), e8(e, 0xD5),
+	    e32(e, abs32(c->ind_host)); /* hit: mov host(,%rdx,8),%rdx */
 	st_abs(e, R_RDX, &c->jmp_slot);
 	ld_abs(e, R_RAX, &c->s_rax);
 	ld_abs(e, R_RCX, &c->s_rcx);
@@ -369,7 +424,7 @@ static int emit_branch(struct tb *t, const struct insn *in, enum kind k)
 			return -1;
 		mov_rr(&t->e, R_RCX, r);
 	} else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
-		static const uint8_t mov_load[] = { 0x8B };
+		static const uint8_t mov_load[] = {0x8B};
 		if (emit_mem(t, in, mov_load, 1, R_RCX, 1))
 			return -1;
 	} else {
@@ -386,7 +441,7 @@ static int emit_stack(struct tb *t, const struct insn *in, enum kind k)
 	struct bt_ctx *c = t->bt->ctx;
 	const ZydisDecodedOperand *o = &in->op[0];
 	if (k == K_LEAVE) {
-		static const uint8_t ld_rbp[] = { 0x65, 0x67, 0x48, 0x8B, 0x45, 0x00 }; /* mov %gs:0(%ebp),%rax */
+		static const uint8_t ld_rbp[] = {0x65, 0x67, 0x48, 0x8B, 0x45, 0x00}; /* mov %gs:0(%ebp),%rax */
 		st_abs(&t->e, R_RAX, &c->t0);
 		memcpy(t->e.p, ld_rbp, sizeof(ld_rbp));
 		t->e.p += sizeof(ld_rbp);
@@ -463,21 +518,25 @@ static int emit_insn(struct tb *t, struct insn *in, enum kind k, uint8_t *restor
 		return 0;
 	case K_MEM: return emit_mem(t, in, NULL, 0, -1, 0) ? -1 : 0;
 	case K_LEA: return emit_lea(t, in);
-	case K_PUSH: case K_POP: case K_LEAVE:
+	case K_PUSH:
+	case K_POP:
+	case K_LEAVE:
 		r = emit_stack(t, in, k);
 		if (r < 0)
 			return -1;
 		*restore = (uint8_t)r;
 		return 0;
-	case K_CALL: case K_RET: case K_JMP: case K_JCC: case K_LOOP:
+	case K_CALL:
+	case K_RET:
+	case K_JMP:
+	case K_JCC:
+	case K_LOOP:
 		r = emit_branch(t, in, k);
 		if (r < 0)
 			return -1;
 		*restore = (uint8_t)r;
 		return 1;
-	case K_CALLOUT:
-		callout_exit(t, in->rip, bt_is_mmio_site(t->bt, in->rip) ? BTX_MMIO : BTX_CALLOUT);
-		return 1;
+	case K_CALLOUT: callout_exit(t, in->rip, bt_is_mmio_site(t->bt, in->rip) ? BTX_MMIO : BTX_CALLOUT); return 1;
 	default: return -1;
 	}
 }
@@ -545,9 +604,9 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 	if (grow((void **)&bt->blocks, &bt->cap_blocks, bt->nblocks + 1, sizeof(*bt->blocks)) ||
 	    grow((void **)&bt->imap, &bt->cap_imap, bt->nimap + BT_MAX_BLOCK_INSNS, sizeof(*bt->imap)))
 		return vm_fail(bt->vm, "bt: out of memory for the translation tables");
-	struct tb t = { bt, { bt->cache + bt->cache_used }, single, { { 0, 0 } }, 0 };
+	struct tb t = {bt, {bt->cache + bt->cache_used}, single, {{0, 0}}, 0};
 	struct bt_block *blk = &bt->blocks[bt->nblocks];
-	*blk = (struct bt_block){ rip, bt->cache_used, 0, bt->nimap, 0, !single };
+	*blk = (struct bt_block){rip, bt->cache_used, 0, bt->nimap, 0, !single};
 	uint64_t cur = rip;
 	for (int n = 0; n < (single ? 1 : BT_MAX_BLOCK_INSNS); n++) {
 		struct insn in;
@@ -559,7 +618,9 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 		if (f == -1 && n == 0)
 			return 1;
 		if (f == -2 && n == 0)
-			return vm_fail(bt->vm, "bt: instruction fetch outside RAM at rip=0x%llx", (unsigned long long)cur), -1;
+			return vm_fail(bt->vm, "bt: instruction fetch outside RAM at rip=0x%llx",
+				       (unsigned long long)cur),
+			       -1;
 		if (f || bt_decode(in.b, len, &in.d, in.op)) {
 			if (n == 0) {
 				if (len < 15 && f == 0) { /* the instruction runs into an unmapped page */
@@ -598,7 +659,8 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 				snprintf(hex + 3 * i, 4, "%02x ", in.b[i]);
 			t.e.p = save;
 			return vm_fail(bt->vm, "bt: cannot translate the instruction at rip=0x%llx (%s): %s",
-				       (unsigned long long)cur, hex, in.why ? in.why : "unsupported operand form"), -1;
+				       (unsigned long long)cur, hex, in.why ? in.why : "unsupported operand form"),
+			       -1;
 		}
 		blk->imap_n++;
 		cur += in.d.length;

@@ -20,18 +20,18 @@
 
 #include "bt.h"
 
-#define PTE_P 1ull
-#define PTE_W 2ull
-#define PTE_U 4ull
-#define PTE_A 0x20ull
-#define PTE_D 0x40ull
-#define PTE_PS 0x80ull
+#define PTE_P	 1ull
+#define PTE_W	 2ull
+#define PTE_U	 4ull
+#define PTE_A	 0x20ull
+#define PTE_D	 0x40ull
+#define PTE_PS	 0x80ull
 #define PTE_ADDR 0x000FFFFFFFFFF000ull
-#define CR0_WP (1ull << 16)
+#define CR0_WP	 (1ull << 16)
 
 /* state per window page */
-#define ST_RO 1
-#define ST_RW 2
+#define ST_RO	 1
+#define ST_RW	 2
 #define ST_LARGE 4
 
 static const uint64_t win_size = BT_WINDOW + BT_GUARD;
@@ -150,8 +150,8 @@ static void set_dirty(struct bt *bt, uint64_t va)
 static int map_pages(struct bt *bt, int w, uint64_t va, uint64_t pa, uint64_t len, int rw, int large)
 {
 	struct bt_window *win = &bt->win[w];
-	void *p = mmap(win->base + va, len, PROT_READ | (rw ? PROT_WRITE : 0), MAP_SHARED | MAP_FIXED | MAP_POPULATE, bt->vm->mem_fd,
-		       (off_t)pa);
+	void *p = mmap(win->base + va, len, PROT_READ | (rw ? PROT_WRITE : 0), MAP_SHARED | MAP_FIXED | MAP_POPULATE,
+		       bt->vm->mem_fd, (off_t)pa);
 	if (p == MAP_FAILED)
 		return -1;
 	uint8_t st = (uint8_t)((rw ? ST_RW : ST_RO) | (large ? ST_LARGE : 0));
@@ -249,8 +249,8 @@ void bt_flush_all(struct bt *bt)
 			}
 		win->sup_only = 0;
 		if (any)
-			mmap(win->base, BT_WINDOW, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1,
-			     0);
+			mmap(win->base, BT_WINDOW, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+			     -1, 0);
 	}
 }
 

@@ -12,4 +12,4 @@ static void exit_out(struct vm *vm, void *dev, uint16_t port, const void *data, 
 	vm_stop(vm, STOP_DEBUG_EXIT, (int)(v & 0x7f));
 }
 
-const struct device_ops debug_exit_ops = { .name = "debug-exit", .port = 0xF4, .nports = 4, .io_out = exit_out };
+const struct device_ops debug_exit_ops = {.name = "debug-exit", .port = 0xF4, .nports = 4, .io_out = exit_out};

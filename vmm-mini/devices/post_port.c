@@ -15,5 +15,5 @@ static void post_in(struct vm *vm, void *dev, uint16_t port, void *data, int siz
 	memset(data, 0, (size_t)size);
 }
 
-const struct device_ops post_port_ops = { .name = "post", .port = 0x80, .nports = 1, .io_in = post_in,
-					  .io_out = post_out };
+const struct device_ops post_port_ops = {
+    .name = "post", .port = 0x80, .nports = 1, .io_in = post_in, .io_out = post_out};

@@ -52,5 +52,5 @@ static void uart_in(struct vm *vm, void *dev, uint16_t port, void *data, int siz
 		v[i] = 0xff;
 }
 
-const struct device_ops uart16550_ops = { .name = "uart16550", .port = 0x3F8, .nports = 8, .io_in = uart_in,
-					  .io_out = uart_out };
+const struct device_ops uart16550_ops = {
+    .name = "uart16550", .port = 0x3F8, .nports = 8, .io_in = uart_in, .io_out = uart_out};

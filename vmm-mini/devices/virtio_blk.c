@@ -80,4 +80,4 @@ static int blk_request(struct vm *vm, struct virtio_dev *d, int q, struct vq_req
 	return (int)done + 1;
 }
 
-const struct virtio_ops virtio_blk_ops = { "virtio-blk", 2, 1, VIRTIO_BLK_F_FLUSH, blk_config, blk_request };
+const struct virtio_ops virtio_blk_ops = {"virtio-blk", 2, 1, VIRTIO_BLK_F_FLUSH, blk_config, blk_request};

@@ -23,4 +23,4 @@ static int console_request(struct vm *vm, struct virtio_dev *d, int q, struct vq
 	return 0;
 }
 
-const struct virtio_ops virtio_console_ops = { "virtio-console", 3, 2, 0, console_config, console_request };
+const struct virtio_ops virtio_console_ops = {"virtio-console", 3, 2, 0, console_config, console_request};

@@ -4,16 +4,34 @@
 #include <string.h>
 
 #define VIRTIO_F_VERSION_1 (1ull << 32)
-#define STATUS_FAILED 0x80
+#define STATUS_FAILED	   0x80
 #define STATUS_NEEDS_RESET 0x40
 
 enum {
-	R_MAGIC = 0x000, R_VERSION = 0x004, R_DEVICE_ID = 0x008, R_VENDOR_ID = 0x00c, R_DEV_FEATURES = 0x010,
-	R_DEV_FEATURES_SEL = 0x014, R_DRV_FEATURES = 0x020, R_DRV_FEATURES_SEL = 0x024, R_QUEUE_SEL = 0x030,
-	R_QUEUE_NUM_MAX = 0x034, R_QUEUE_NUM = 0x038, R_QUEUE_READY = 0x044, R_QUEUE_NOTIFY = 0x050,
-	R_INTERRUPT_STATUS = 0x060, R_INTERRUPT_ACK = 0x064, R_STATUS = 0x070, R_QUEUE_DESC_LOW = 0x080,
-	R_QUEUE_DESC_HIGH = 0x084, R_QUEUE_DRIVER_LOW = 0x090, R_QUEUE_DRIVER_HIGH = 0x094,
-	R_QUEUE_DEVICE_LOW = 0x0a0, R_QUEUE_DEVICE_HIGH = 0x0a4, R_CONFIG_GENERATION = 0x0fc, R_CONFIG = 0x100
+	R_MAGIC = 0x000,
+	R_VERSION = 0x004,
+	R_DEVICE_ID = 0x008,
+	R_VENDOR_ID = 0x00c,
+	R_DEV_FEATURES = 0x010,
+	R_DEV_FEATURES_SEL = 0x014,
+	R_DRV_FEATURES = 0x020,
+	R_DRV_FEATURES_SEL = 0x024,
+	R_QUEUE_SEL = 0x030,
+	R_QUEUE_NUM_MAX = 0x034,
+	R_QUEUE_NUM = 0x038,
+	R_QUEUE_READY = 0x044,
+	R_QUEUE_NOTIFY = 0x050,
+	R_INTERRUPT_STATUS = 0x060,
+	R_INTERRUPT_ACK = 0x064,
+	R_STATUS = 0x070,
+	R_QUEUE_DESC_LOW = 0x080,
+	R_QUEUE_DESC_HIGH = 0x084,
+	R_QUEUE_DRIVER_LOW = 0x090,
+	R_QUEUE_DRIVER_HIGH = 0x094,
+	R_QUEUE_DEVICE_LOW = 0x0a0,
+	R_QUEUE_DEVICE_HIGH = 0x0a4,
+	R_CONFIG_GENERATION = 0x0fc,
+	R_CONFIG = 0x100
 };
 
 static struct vq *cur_queue(struct virtio_dev *d)
@@ -111,12 +129,30 @@ static void mmio_write(struct vm *vm, void *state, uint64_t addr, const void *da
 		else
 			d->status = v;
 		break;
-	case R_QUEUE_DESC_LOW: if (q) set_half(&q->desc, 0, v); break;
-	case R_QUEUE_DESC_HIGH: if (q) set_half(&q->desc, 1, v); break;
-	case R_QUEUE_DRIVER_LOW: if (q) set_half(&q->avail, 0, v); break;
-	case R_QUEUE_DRIVER_HIGH: if (q) set_half(&q->avail, 1, v); break;
-	case R_QUEUE_DEVICE_LOW: if (q) set_half(&q->used, 0, v); break;
-	case R_QUEUE_DEVICE_HIGH: if (q) set_half(&q->used, 1, v); break;
+	case R_QUEUE_DESC_LOW:
+		if (q)
+			set_half(&q->desc, 0, v);
+		break;
+	case R_QUEUE_DESC_HIGH:
+		if (q)
+			set_half(&q->desc, 1, v);
+		break;
+	case R_QUEUE_DRIVER_LOW:
+		if (q)
+			set_half(&q->avail, 0, v);
+		break;
+	case R_QUEUE_DRIVER_HIGH:
+		if (q)
+			set_half(&q->avail, 1, v);
+		break;
+	case R_QUEUE_DEVICE_LOW:
+		if (q)
+			set_half(&q->used, 0, v);
+		break;
+	case R_QUEUE_DEVICE_HIGH:
+		if (q)
+			set_half(&q->used, 1, v);
+		break;
 	default: break; /* read-only or unknown: ignored */
 	}
 }
@@ -153,4 +189,4 @@ static void mmio_read(struct vm *vm, void *state, uint64_t addr, void *data, int
 
 /* The bus finds a device by range: each virtio device is its own slot, so
  * the ops carry no fixed address; vm_add_virtio() fills it in. */
-const struct device_ops virtio_mmio_ops = { .name = "virtio-mmio", .mmio_read = mmio_read, .mmio_write = mmio_write };
+const struct device_ops virtio_mmio_ops = {.name = "virtio-mmio", .mmio_read = mmio_read, .mmio_write = mmio_write};

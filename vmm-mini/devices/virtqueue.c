@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#define VIRTQ_DESC_F_NEXT 1
-#define VIRTQ_DESC_F_WRITE 2
+#define VIRTQ_DESC_F_NEXT     1
+#define VIRTQ_DESC_F_WRITE    2
 #define VIRTQ_DESC_F_INDIRECT 4
 
 struct __attribute__((packed)) vq_desc {
@@ -55,7 +55,7 @@ int vq_pop(struct vm *vm, struct vq *q, struct vq_req *r, const char **why)
 			*why = "descriptor buffer outside guest RAM";
 			return -1;
 		}
-		r->seg[r->nseg++] = (struct vq_seg){ p, d.len, !!(d.flags & VIRTQ_DESC_F_WRITE) };
+		r->seg[r->nseg++] = (struct vq_seg){p, d.len, !!(d.flags & VIRTQ_DESC_F_WRITE)};
 		if (!(d.flags & VIRTQ_DESC_F_NEXT))
 			break;
 		i = d.next;
@@ -71,7 +71,7 @@ int vq_push(struct vm *vm, struct vq *q, uint16_t head, uint32_t written)
 		return -1;
 	volatile uint16_t *uidx = (volatile uint16_t *)(used + 2);
 	uint16_t u = *uidx;
-	uint32_t elem[2] = { head, written };
+	uint32_t elem[2] = {head, written};
 	memcpy(used + 4 + 8u * (u % q->num), elem, sizeof(elem));
 	__sync_synchronize(); /* the entry before the index */
 	*uidx = (uint16_t)(u + 1);

@@ -160,13 +160,21 @@ static int enter(struct bt *bt, uint8_t *host)
 }
 
 /* Finds or translates the block at RIP: 0 with *host, 1 exception raised, -1 error. */
+static int translate_timed(struct bt *bt, int single, uint8_t **host)
+{
+	uint64_t t0 = bt_now_ns();
+	int r = bt_translate(bt, bt->rip, single, host);
+	bt->stats_translate_ns += bt_now_ns() - t0;
+	return r;
+}
+
 static int block_at(struct bt *bt, int single, uint8_t **host)
 {
 	if (single)
-		return bt_translate(bt, bt->rip, 1, host);
+		return translate_timed(bt, 1, host);
 	*host = bt_lookup(bt, bt->rip);
 	if (!*host) {
-		int r = bt_translate(bt, bt->rip, 0, host);
+		int r = translate_timed(bt, 0, host);
 		if (r)
 			return r;
 	}
@@ -246,13 +254,14 @@ static void bt_print_stats(struct vm *vm, FILE *out)
 	struct bt *bt = BT(vm);
 	fprintf(out,
 		"@bt blocks=%llu exits_chain=%llu exits_indirect=%llu exits_callout=%llu exits_signal=%llu "
-		"callouts=%llu faults=%llu signals=%llu flushes=%llu mmio_sites=%u cache_kib=%u\n",
+		"callouts=%llu faults=%llu signals=%llu flushes=%llu mmio_sites=%u cache_kib=%u translate_us=%llu\n",
 		(unsigned long long)bt->stats_blocks, (unsigned long long)bt->stats_exits[BTX_CHAIN],
 		(unsigned long long)bt->stats_exits[BTX_IND_MISS],
 		(unsigned long long)(bt->stats_exits[BTX_CALLOUT] + bt->stats_exits[BTX_MMIO]),
 		(unsigned long long)bt->stats_exits[BTX_SIGNAL], (unsigned long long)bt->stats_callouts,
 		(unsigned long long)bt->stats_faults, (unsigned long long)bt->stats_signals,
-		(unsigned long long)bt->stats_flushes, bt->nmmio_sites, bt->cache_used >> 10);
+		(unsigned long long)bt->stats_flushes, bt->nmmio_sites, bt->cache_used >> 10,
+		(unsigned long long)(bt->stats_translate_ns / 1000));
 }
 
 static void bt_destroy(struct vm *vm)

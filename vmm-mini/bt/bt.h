@@ -141,6 +141,7 @@ struct bt {
 	uint8_t iobuf[8];
 	uint64_t step_rip; /* translate this RIP as a one-instruction step (~0 none) */
 	uint64_t stats_exits[BTX_SIGNAL + 1];
+	uint64_t stats_translate_ns;
 	uint64_t stats_callouts, stats_blocks, stats_flushes, stats_faults, stats_signals;
 };
 

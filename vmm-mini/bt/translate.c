@@ -17,7 +17,7 @@
 #include "bt.h"
 #include "emit.h"
 
-enum kind { K_COPY, K_MEM, K_LEA, K_PUSH, K_POP, K_CALL, K_RET, K_JMP, K_JCC, K_LOOP, K_LEAVE, K_CALLOUT, K_UNSUP };
+enum kind { K_COPY, K_MEM, K_LEA, K_PUSH, K_POP, K_CALL, K_RET, K_JMP, K_JCC, K_LOOP, K_LEAVE, K_CALLOUT, K_MMIO, K_UNSUP };
 
 struct insn {
 	ZydisDecodedInstruction d;
@@ -536,7 +536,8 @@ static int emit_insn(struct tb *t, struct insn *in, enum kind k, uint8_t *restor
 			return -1;
 		*restore = (uint8_t)r;
 		return 1;
-	case K_CALLOUT: callout_exit(t, in->rip, bt_is_mmio_site(t->bt, in->rip) ? BTX_MMIO : BTX_CALLOUT); return 1;
+	case K_CALLOUT:
+	case K_MMIO: callout_exit(t, in->rip, k == K_MMIO ? BTX_MMIO : BTX_CALLOUT); return 1;
 	default: return -1;
 	}
 }
@@ -635,7 +636,8 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 			break;
 		}
 		in.rip = cur;
-		enum kind k = classify(&in);
+		/* a site that touched MMIO before: emulate it without a fault (adaptive) */
+		enum kind k = bt_is_mmio_site(bt, cur) ? K_MMIO : classify(&in);
 		if (k == K_UNSUP && n > 0) {
 			exit_to(&t, cur); /* reached only if executed */
 			break;

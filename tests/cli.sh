@@ -119,7 +119,7 @@ fi
 
 # bench / compare / report on a tiny profile (timings are not checked: only
 # that every mode ran, computed the native checksums, and the files are sound).
-if "$HV" bench --modes native,qemu-tcg,bt --reps 2 --args "iters=2 mem_mb=4 bytes=64" -o "$T/b1.json" 2>"$T/err"; then
+if "$HV" bench --modes native,qemu-tcg,qemu-tcg+pv,bt,bt+pv --reps 2 --args "iters=2 mem_mb=4 bytes=64" -o "$T/b1.json" 2>"$T/err"; then
 	python3 - "$T/b1.json" <<'PY' && ok bench-results || ko bench-results "bad results"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -151,6 +151,8 @@ d['label']='twice as slow'; json.dump(d,open(sys.argv[3],'w'))" "$T/b1.json" "$T
 	if "$HV" report "$T/b1.json" "$T/b2.json" -o "$T/rep" >/dev/null 2>"$T/err" &&
 		[ "$(head -c 4 "$T/rep/overhead.png" | od -An -c | tr -d ' ')" = "211PNG" ] &&
 		grep -q "data:image/png;base64," "$T/rep/index.html" && grep -q "twice as slow" "$T/rep/trend.dat" &&
+		python3 -c "import json,sys; d=json.load(open(sys.argv[1])); md=open(sys.argv[2]).read()
+sys.exit(any(' %s |' % m not in md for m in {r['mode'] for r in d['results']}))" "$T/b1.json" "$T/rep/report.md" &&
 		python3 -c "import sys,xml.etree.ElementTree as E; [E.parse(f) for f in sys.argv[1:]]" "$T"/rep/*.svg; then
 		ok report-charts
 	else

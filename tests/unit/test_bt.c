@@ -302,7 +302,8 @@ SNIPPET(sn_loops, "mov $10, %ecx; xor %eax, %eax; 1: add %rcx, %rax; loop 1b; mo
 		  "jrcxz 3f; jmp 2b; 3: mov $100, %edx; 4: sub $7, %rdx; jg 4b; mov $1, %r8d; xor %edx, %edx;"
 		  "mov $1000003, %r9; mov %rbx, %rax; and $0xffffff, %eax; div %r9; pushfq; popq %r10");
 SNIPPET(sn_riprel, "mov 1f(%rip), %rax; lea 1f(%rip), %rbx; add 1f+4(%rip), %ecx; cmpb $0x90, 1f(%rip);"
-		   "sete %dl; jmp 2f; 1: .quad 0x1122334455667788; 2: movabs $0x200180, %rsi; mov (%rsi), %rdi");
+		   "sete %dl; jmp 2f; 1: .quad 0x1122334455667788; 2: movabs $0x200180, %rsi; mov (%rsi), %rdi;"
+		   "movabs 0x200188, %eax; movabs 0x200190, %al; movabs %rax, 0x200198; movabs %ax, 0x2001a0");
 SNIPPET(sn_smc, "lea 1f+1(%rip), %r14; movl $0x1234, (%r14); jmp 1f; 1: mov $0, %eax;"
 		"movl $0x5678, 2f+1(%rip); 2: mov $0, %ebx; lea 3f+2(%rip), %r13; movb $0x42, (%r13); 3: add $0, %cl");
 
@@ -422,6 +423,60 @@ static void test_user(const char *arg)
 	}
 }
 
+/* Random bytes as guest code, random registers, a valid-looking stack: the
+ * guest may do anything, but vmm-mini must come back (stopped for some
+ * reason, with a message when it is an error), and nothing outside guest RAM
+ * may change: the native sandbox pages at host 0x100000/0x200000 are where
+ * a guest access would land if a rewrite ever lost its %gs prefix. */
+static void test_random_bytes(const char *arg)
+{
+	(void)arg;
+	if (!sandbox())
+		return;
+	memset((void *)CODE, 0xCC, 0x10000);
+	memset((void *)DATA, 0x5A, DATA_LEN);
+	int stops[8] = { 0 };
+	for (int t = 0; t < 150; t++) {
+		struct vm vm;
+		char err[512];
+		uint8_t code[96];
+		if (vm_init(&vm, &bt_accel, 8, err, sizeof(err))) {
+			CHECK(0, "vm_init: %s", err);
+			return;
+		}
+		vm_add_device(&vm, &debug_exit_ops, NULL);
+		uint64_t pt[2] = { 0x2000 | 7, 0x3000 | 7 }, pde[4] = { 0x87, 0x200087, 0x400087, 0x600087 };
+		memcpy(vm.ram + 0x1000, &pt[0], 8), memcpy(vm.ram + 0x2000, &pt[1], 8);
+		memcpy(vm.ram + 0x3000, pde, sizeof(pde));
+		for (size_t i = 0; i < sizeof(code); i++)
+			code[i] = (uint8_t)rnd();
+		memcpy(vm.ram + CODE, code, sizeof(code));
+		struct boot_state bs = { .rip = CODE, .cr3 = 0x1000, .rsp = STACK };
+		vm.max_exits = 20000;
+		int rc = vm.accel->create_vcpu(&vm) || vm.accel->set_boot_state(&vm, &bs);
+		if (!rc) {
+			struct regs in;
+			initial(&in);
+			for (int r = 0; r < 16; r++) /* addresses in and around guest RAM, and wild ones */
+				if (r != R_RSP)
+					BT(&vm)->ctx->gpr[r] = r & 1 ? (in.gpr[r] & 0xFFFFFF) : in.gpr[r];
+			rc = vm_run(&vm, 1);
+		}
+		CHECK(rc == 0 || vm.err[0], "random code #%d: failed without a message", t);
+		stops[vm.stop & 7]++;
+		vm_destroy(&vm);
+	}
+	for (size_t i = 0; i < 0x10000; i++)
+		if (((uint8_t *)CODE)[i] != 0xCC || ((uint8_t *)DATA)[i] != 0x5A) {
+			CHECK(0, "host memory at 0x%llx changed: a guest access escaped its window",
+			      (unsigned long long)(((uint8_t *)CODE)[i] != 0xCC ? CODE + i : DATA + i));
+			break;
+		}
+	fprintf(stderr, "    random code: stops debug-exit %d, shutdown %d, fault %d, watchdog %d, exit-limit %d\n",
+		stops[STOP_DEBUG_EXIT], stops[STOP_SHUTDOWN], stops[STOP_FAULT], stops[STOP_WATCHDOG],
+		stops[STOP_EXIT_LIMIT]);
+}
+
 void suite_bt(void)
 {
 	if (!sandbox()) {
@@ -437,4 +492,5 @@ void suite_bt(void)
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
 		run_case("bt-hostile", hostile[i], test_hostile, hostile[i]);
 	run_case("bt-hostile", "user-supervisor", test_user, NULL);
+	run_case("bt-hostile", "random-code", test_random_bytes, NULL);
 }

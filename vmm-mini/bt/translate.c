@@ -256,6 +256,35 @@ static enum kind classify(struct insn *in)
 	return mem >= 0 ? K_MEM : K_COPY;
 }
 
+/* mov between al/ax/eax/rax and a 64-bit absolute address (A0-A3) has no
+ * ModRM; as %gs + addr32 it becomes the ModRM form with an absolute disp32
+ * (the address modulo 2^32, as every guest access through the window). */
+static int emit_moffs(struct tb *t, const struct insn *in)
+{
+	static const uint8_t modrm_op[4] = { 0x8A, 0x8B, 0x88, 0x89 };
+	const uint8_t *b = in->b;
+	int p = 0, o = 0, mem = mem_operand(in);
+	uint8_t out[16];
+	if (mem < 0 || in->d.opcode < 0xA0 || in->d.opcode > 0xA3)
+		return -1;
+	while (p < in->d.length && legacy_prefix(b[p]))
+		p++;
+	for (int i = 0; i < p; i++)
+		if (b[i] == 0x66 || b[i] == 0xF0)
+			out[o++] = b[i];
+	out[o++] = 0x65, out[o++] = 0x67;
+	if (b[p] >= 0x40 && b[p] <= 0x4F)
+		out[o++] = b[p];
+	out[o++] = modrm_op[in->d.opcode - 0xA0];
+	out[o++] = 0x04, out[o++] = 0x25; /* ModRM reg=al/ax/eax/rax, SIB: disp32 only */
+	uint32_t a = (uint32_t)in->op[mem].mem.disp.value;
+	memcpy(out + o, &a, 4);
+	o += 4;
+	memcpy(t->e.p, out, (size_t)o);
+	t->e.p += o;
+	return 0;
+}
+
 /* Re-emits a ModRM instruction with %gs + addr32. opcode_override/reg
  * replace the opcode bytes and ModRM.reg (to turn push/call/jmp [mem]
  * into mov [mem] -> rax); rex_w forces REX.W. Returns -1 if it cannot. */
@@ -267,7 +296,7 @@ static int emit_mem(struct tb *t, const struct insn *in, const uint8_t *opcode_o
 	uint8_t out[24];
 	int o = 0;
 	if (!(in->d.attributes & ZYDIS_ATTRIB_HAS_MODRM))
-		return -1;
+		return opcode_override ? -1 : emit_moffs(t, in);
 	while (p < len && legacy_prefix(b[p]))
 		p++;
 	for (int i = 0; i < p; i++)

@@ -6,6 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifndef HVCERT_GIT
+#define HVCERT_GIT "unknown"
+#endif
+
 static int have_kvm(char *why, size_t n)
 {
 	if (access("/dev/kvm", R_OK | W_OK) == 0)

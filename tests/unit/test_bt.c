@@ -435,7 +435,7 @@ static void test_random_bytes(const char *arg)
 		return;
 	memset((void *)CODE, 0xCC, 0x10000);
 	memset((void *)DATA, 0x5A, DATA_LEN);
-	int stops[8] = { 0 };
+	int stops[8] = {0};
 	for (int t = 0; t < 150; t++) {
 		struct vm vm;
 		char err[512];
@@ -445,13 +445,13 @@ static void test_random_bytes(const char *arg)
 			return;
 		}
 		vm_add_device(&vm, &debug_exit_ops, NULL);
-		uint64_t pt[2] = { 0x2000 | 7, 0x3000 | 7 }, pde[4] = { 0x87, 0x200087, 0x400087, 0x600087 };
+		uint64_t pt[2] = {0x2000 | 7, 0x3000 | 7}, pde[4] = {0x87, 0x200087, 0x400087, 0x600087};
 		memcpy(vm.ram + 0x1000, &pt[0], 8), memcpy(vm.ram + 0x2000, &pt[1], 8);
 		memcpy(vm.ram + 0x3000, pde, sizeof(pde));
 		for (size_t i = 0; i < sizeof(code); i++)
 			code[i] = (uint8_t)rnd();
 		memcpy(vm.ram + CODE, code, sizeof(code));
-		struct boot_state bs = { .rip = CODE, .cr3 = 0x1000, .rsp = STACK };
+		struct boot_state bs = {.rip = CODE, .cr3 = 0x1000, .rsp = STACK};
 		vm.max_exits = 20000;
 		int rc = vm.accel->create_vcpu(&vm) || vm.accel->set_boot_state(&vm, &bs);
 		if (!rc) {

@@ -17,7 +17,22 @@
 #include "bt.h"
 #include "emit.h"
 
-enum kind { K_COPY, K_MEM, K_LEA, K_PUSH, K_POP, K_CALL, K_RET, K_JMP, K_JCC, K_LOOP, K_LEAVE, K_CALLOUT, K_MMIO, K_UNSUP };
+enum kind {
+	K_COPY,
+	K_MEM,
+	K_LEA,
+	K_PUSH,
+	K_POP,
+	K_CALL,
+	K_RET,
+	K_JMP,
+	K_JCC,
+	K_LOOP,
+	K_LEAVE,
+	K_CALLOUT,
+	K_MMIO,
+	K_UNSUP
+};
 
 struct insn {
 	ZydisDecodedInstruction d;
@@ -261,7 +276,7 @@ static enum kind classify(struct insn *in)
  * (the address modulo 2^32, as every guest access through the window). */
 static int emit_moffs(struct tb *t, const struct insn *in)
 {
-	static const uint8_t modrm_op[4] = { 0x8A, 0x8B, 0x88, 0x89 };
+	static const uint8_t modrm_op[4] = {0x8A, 0x8B, 0x88, 0x89};
 	const uint8_t *b = in->b;
 	int p = 0, o = 0, mem = mem_operand(in);
 	uint8_t out[16];

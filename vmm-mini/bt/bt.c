@@ -79,6 +79,16 @@ static void chain(struct bt *bt, uint8_t *site, uint64_t rip)
 		patch_rel32(site, host);
 }
 
+static void site_miss(struct bt *bt, uint32_t idx, uint64_t rip)
+{
+	uint64_t flushes = bt->stats_flushes;
+	uint8_t *host = bt_lookup(bt, rip);
+	if (!host && bt_translate(bt, rip, 0, &host) != 0)
+		return;
+	if (flushes == bt->stats_flushes) /* the site still exists */
+		bt_site_refill(bt, idx, rip, host);
+}
+
 static void note_mmio_site(struct bt *bt, uint64_t rip)
 {
 	if (bt_is_mmio_site(bt, rip))
@@ -104,6 +114,7 @@ static int handle_exit(struct bt *bt, struct vm_exit *e)
 			chain(bt, (uint8_t *)(uintptr_t)c->chain_site, bt->rip);
 		return 0;
 	case BTX_IND_MISS: return 0;
+	case BTX_IND_SITE: site_miss(bt, (uint32_t)c->chain_site, bt->rip); return 0;
 	case BTX_CALLOUT: return bt_callout(bt, e, 0);
 	case BTX_MMIO: return bt_callout(bt, e, 1);
 	case BTX_SIGNAL: break;
@@ -256,7 +267,7 @@ static void bt_print_stats(struct vm *vm, FILE *out)
 		"@bt blocks=%llu exits_chain=%llu exits_indirect=%llu exits_callout=%llu exits_signal=%llu "
 		"callouts=%llu faults=%llu signals=%llu flushes=%llu mmio_sites=%u cache_kib=%u translate_us=%llu\n",
 		(unsigned long long)bt->stats_blocks, (unsigned long long)bt->stats_exits[BTX_CHAIN],
-		(unsigned long long)bt->stats_exits[BTX_IND_MISS],
+		(unsigned long long)(bt->stats_exits[BTX_IND_MISS] + bt->stats_exits[BTX_IND_SITE]),
 		(unsigned long long)(bt->stats_exits[BTX_CALLOUT] + bt->stats_exits[BTX_MMIO]),
 		(unsigned long long)bt->stats_exits[BTX_SIGNAL], (unsigned long long)bt->stats_callouts,
 		(unsigned long long)bt->stats_faults, (unsigned long long)bt->stats_signals,
@@ -279,6 +290,7 @@ static void bt_destroy(struct vm *vm)
 	free(bt->imap);
 	free(bt->hash);
 	free(bt->mmio_sites);
+	free(bt->sites);
 	free(bt);
 	vm->accel_state = NULL;
 }

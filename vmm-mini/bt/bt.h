@@ -52,7 +52,7 @@ struct bt_ctx {
 	uint64_t ind_host[BT_IND_SIZE];
 };
 
-enum bt_exit { BTX_NONE, BTX_CHAIN, BTX_IND_MISS, BTX_CALLOUT, BTX_MMIO, BTX_SIGNAL };
+enum bt_exit { BTX_NONE, BTX_CHAIN, BTX_IND_MISS, BTX_IND_SITE, BTX_CALLOUT, BTX_MMIO, BTX_SIGNAL };
 
 /* One guest instruction's host code, for mapping a host PC back to it. */
 struct bt_imap {
@@ -66,6 +66,13 @@ struct bt_block {
 	uint32_t host_off, code_len; /* guest instructions' code (stubs follow) */
 	uint32_t imap_first, imap_n;
 	int cached; /* in the lookup hash (one-instruction steps are not) */
+};
+
+/* An indirect branch site's inline cache: the fields the dispatcher patches. */
+struct bt_site {
+	uint8_t *tag1, *tag2; /* disp32 of lea -tag / lea +tag */
+	uint8_t *miss_jmp, *host_jmp, *table;
+	uint32_t misses;
 };
 
 struct bt_glue {
@@ -105,6 +112,8 @@ struct bt {
 	uint32_t nblocks, cap_blocks;
 	struct bt_imap *imap;
 	uint32_t nimap, cap_imap;
+	struct bt_site *sites;
+	uint32_t nsites, cap_sites;
 	uint32_t *hash; /* guest RIP -> block index + 1, open addressing */
 	uint32_t hash_size;
 
@@ -158,6 +167,7 @@ int bt_fetch(struct bt *bt, uint64_t rip, uint8_t *buf, int *n, uint64_t *pa);
 int bt_decode(const uint8_t *buf, int n, struct ZydisDecodedInstruction_ *d, struct ZydisDecodedOperand_ *op);
 int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host);
 void bt_cache_flush(struct bt *bt);
+void bt_site_refill(struct bt *bt, uint32_t idx, uint64_t rip, uint8_t *host);
 struct bt_block *bt_block_of(struct bt *bt, uint64_t host_off);
 const struct bt_imap *bt_imap_at(struct bt *bt, uint64_t host_off, int exact);
 uint8_t *bt_lookup(struct bt *bt, uint64_t rip);

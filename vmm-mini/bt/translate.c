@@ -391,14 +391,15 @@ static void push_imm_ret(struct tb *t, uint64_t ret)
 	lea_disp(&t->e, R_RSP, R_RSP, -8);
 }
 
-/* The inline indirect-branch lookup, target in %rcx (RAX/RCX/RDX saved in
- * ctx->s_*): a direct-mapped table indexed by the target's low 16 bits,
- * compared without touching RFLAGS (not + lea + jrcxz), so the guest's
- * flags stay live; each site has its own indirect jump for the predictor. */
-static void ind_lookup(struct tb *t)
+/* The table lookup, target in %rcx (RCX saved in ctx->s_rcx): a
+ * direct-mapped table indexed by the target's low 16 bits, compared without
+ * touching RFLAGS (not + lea + jrcxz), so the guest's flags stay live. */
+static void ind_table(struct tb *t)
 {
 	struct bt_ctx *c = t->bt->ctx;
 	struct emit *e = &t->e;
+	st_abs(e, R_RAX, &c->s_rax);
+	st_abs(e, R_RDX, &c->s_rdx);
 	st_abs(e, R_RCX, &c->target);
 	e8(e, 0x0F), e8(e, 0xB7), e8(e, 0xD1);					       /* movzwl %cx,%edx */
 	e8(e, 0x48), e8(e, 0x8B), e8(e, 0x04), e8(e, 0xD5), e32(e, abs32(c->ind_tag)); /* mov tag(,%rdx,8),%rax */
@@ -413,6 +414,83 @@ static void ind_lookup(struct tb *t)
 	ld_abs(e, R_RCX, &c->s_rcx);
 	ld_abs(e, R_RDX, &c->s_rdx);
 	jmp_abs_ind(e, &c->jmp_slot);
+}
+
+static struct bt_site *new_site(struct bt *bt, uint32_t *idx)
+{
+	if (bt->nsites == bt->cap_sites) {
+		uint32_t n = bt->cap_sites ? bt->cap_sites * 2 : 256;
+		struct bt_site *p = realloc(bt->sites, n * sizeof(*p));
+		if (!p)
+			return NULL;
+		bt->sites = p, bt->cap_sites = n;
+	}
+	*idx = bt->nsites;
+	return &bt->sites[bt->nsites++];
+}
+
+/* lea disp32(%rcx),%rcx; returns the disp32 field. */
+static uint8_t *lea_rcx(struct emit *e, int32_t disp)
+{
+	e8(e, 0x48), e8(e, 0x8D), e8(e, 0x89);
+	uint8_t *f = e->p;
+	e32(e, (uint32_t)disp);
+	return f;
+}
+
+/* An indirect branch or return, target in %rcx (RCX saved): first an
+ * inline cache of the site's last target (compare without flags, a direct
+ * jump on a hit, which the predictor follows like the native branch), the
+ * dispatcher refilling it on a miss; a site that keeps missing (more than 4
+ * targets) falls through to the table lookup for good. The cache starts as
+ * "target 1 -> an exit to RIP 1", which is correct whatever the guest does. */
+static void ind_branch(struct tb *t)
+{
+	struct bt *bt = t->bt;
+	struct bt_ctx *c = bt->ctx;
+	struct emit *e = &t->e;
+	uint32_t idx;
+	struct bt_site *s = new_site(bt, &idx);
+	if (!s) {
+		ind_table(t);
+		return;
+	}
+	s->tag1 = lea_rcx(e, -1);
+	e8(e, 0xE3), e8(e, 12); /* jrcxz hit: over the lea and the jmp */
+	s->tag2 = lea_rcx(e, 1);
+	s->miss_jmp = jmp_rel(e, e->p);
+	ld_abs(e, R_RCX, &c->s_rcx); /* hit */
+	s->host_jmp = jmp_rel(e, e->p);
+	s->table = e->p;
+	ind_table(t);
+	uint8_t *miss = e->p;
+	st_abs(e, R_RCX, &c->next_rip);
+	ld_abs(e, R_RCX, &c->s_rcx);
+	st_abs_u64(e, &c->exit_kind, BTX_IND_SITE);
+	st_abs_u64(e, &c->chain_site, idx);
+	jmp_rel(e, bt->g.exit_common);
+	uint8_t *rip1 = e->p;
+	e->p += bt_emit_exit_stub(bt, e->p, 1, BTX_CHAIN, NULL);
+	patch_rel32(s->miss_jmp, miss);
+	patch_rel32(s->host_jmp, rip1);
+	s->misses = 0;
+}
+
+/* The dispatcher after a site's cache missed: cache the new target there,
+ * or after too many different ones, send the site to the table. */
+void bt_site_refill(struct bt *bt, uint32_t idx, uint64_t rip, uint8_t *host)
+{
+	if (idx >= bt->nsites)
+		return;
+	struct bt_site *s = &bt->sites[idx];
+	if (++s->misses > 4 || rip >= 0x80000000ull) {
+		patch_rel32(s->miss_jmp, s->table);
+		return;
+	}
+	int32_t neg = -(int32_t)rip, pos = (int32_t)rip;
+	memcpy(s->tag1, &neg, 4);
+	memcpy(s->tag2, &pos, 4);
+	patch_rel32(s->host_jmp, host);
 }
 
 static int emit_branch(struct tb *t, const struct insn *in, enum kind k)
@@ -451,9 +529,7 @@ static int emit_branch(struct tb *t, const struct insn *in, enum kind k)
 	}
 	/* ret, or call/jmp through a register or memory: every guest memory
 	 * access comes before any guest register changes (a fault restarts it) */
-	st_abs(&t->e, R_RAX, &c->s_rax);
 	st_abs(&t->e, R_RCX, &c->s_rcx);
-	st_abs(&t->e, R_RDX, &c->s_rdx);
 	if (k == K_CALL) {
 		gs_esp(&t->e, 0xC7, 0, -8);
 		e32(&t->e, (uint32_t)next);
@@ -476,7 +552,7 @@ static int emit_branch(struct tb *t, const struct insn *in, enum kind k)
 	}
 	if (adjust)
 		lea_disp(&t->e, R_RSP, R_RSP, adjust);
-	ind_lookup(t);
+	ind_branch(t);
 	return 0;
 }
 
@@ -633,7 +709,7 @@ uint8_t *bt_lookup(struct bt *bt, uint64_t rip)
 void bt_cache_flush(struct bt *bt)
 {
 	bt->cache_used = bt->glue_end;
-	bt->nblocks = bt->nimap = 0;
+	bt->nblocks = bt->nimap = bt->nsites = 0;
 	memset(bt->hash, 0, bt->hash_size * sizeof(*bt->hash));
 	memset(bt->ctx->ind_tag, 0, sizeof(bt->ctx->ind_tag));
 	memset(bt->code_pages, 0, bt->vm->ram_size >> 12);

@@ -287,6 +287,15 @@ SNIPPET(sn_flags_glue, "cmp %rbx, %rax; push %rax; pop %rcx; call 1f; jmp 2f; 1:
 		       "lea 4f(%rip), %r13; mov %r13, 0x48(%r15); jmp *0x48(%r15); 4: setc %r11b; adc $0, %r12");
 SNIPPET(sn_calls, "lea 1f(%rip), %rax; mov %rax, 0x40(%r15); call *0x40(%r15); lea 2f(%rip), %rcx; call *%rcx;"
 		  "lea 3f(%rip), %rdx; jmp *%rdx; 1: add $1, %rbx; ret; 2: add $2, %rbx; ret $0; 3: mov $3, %esi");
+/* One return site reached from 6 call sites, an indirect call through a
+ * table of 6 targets, each 3 times round: the inline caches refill, give
+ * up and fall back to the table, and every return still lands right. */
+SNIPPET(sn_polymorphic, "xor %eax, %eax; mov $3, %r8d; lea 10f(%rip), %r9; lea 11f(%rip), %r10;"
+			"mov %r9, 0x00(%r15); mov %r10, 0x08(%r15); mov %r9, 0x10(%r15); mov %r10, 0x18(%r15);"
+			"mov %r9, 0x20(%r15); mov %r10, 0x28(%r15);"
+			"1: call 10f; call 10f; call 11f; call 10f; call 11f; call 10f;"
+			"xor %ecx, %ecx; 2: call *(%r15,%rcx,8); add $1, %ecx; cmp $6, %ecx; jne 2b;"
+			"sub $1, %r8d; jnz 1b; jmp 3f; 10: add $1, %rax; ret; 11: add $100, %rax; ret; 3: nop");
 SNIPPET(sn_partial, "mov $-1, %rax; mov $5, %al; mov $6, %ah; mov %rax, %rbx; mov $7, %ax; mov %rax, %rcx;"
 		    "mov $8, %eax; movb $9, 3(%r15); movw $10, 5(%r15); movl $11, 8(%r15); movsbq 3(%r15), %rdx;"
 		    "movzwl 5(%r15), %esi; xchg %ah, %al; bswap %rdi; cbw; cwde; cqo");
@@ -317,7 +326,7 @@ static void test_snippet(const char *name)
 	    {"calls", sn_calls, sn_calls_end}, {"partial", sn_partial, sn_partial_end},
 	    {"lock", sn_lock, sn_lock_end},    {"strings", sn_strings, sn_strings_end},
 	    {"loops", sn_loops, sn_loops_end}, {"riprel", sn_riprel, sn_riprel_end},
-	    {"smc", sn_smc, sn_smc_end},
+	    {"smc", sn_smc, sn_smc_end},       {"polymorphic", sn_polymorphic, sn_polymorphic_end},
 	};
 	if (!sandbox())
 		return;
@@ -485,7 +494,7 @@ void suite_bt(void)
 	}
 	run_case("bt", "random-sequences", test_random, NULL);
 	static const char *const snippets[] = {"stack",	  "flags-glue", "calls",  "partial", "lock",
-					       "strings", "loops",	"riprel", "smc"};
+					       "strings", "loops",	"riprel", "smc",     "polymorphic"};
 	for (size_t i = 0; i < sizeof(snippets) / sizeof(snippets[0]); i++)
 		run_case("bt-diff", snippets[i], test_snippet, snippets[i]);
 	static const char *const hostile[] = {"syscall", "int80", "wrgsbase", "guard", "wrap"};

@@ -57,6 +57,9 @@ def main(path, rig_log=None):
         print(f"{w:12} {b or 0:10.0f} {t or 0:10.0f} {k if k else float('nan'):10.0f}")
     if not kvm:
         print("  (kvm column: run `make test-kvm` first; the rig's log is build/rig/nanobench.log)")
+    print("  Adams & Agesen (ASPLOS 2006) measured the same operations on a 2006 Pentium 4 for VMware's")
+    print("  translator and for VT-x; their figures are not restated here: no copy of the paper could be")
+    print("  checked from this machine, and numbers quoted from memory would not be honest.")
 
 if __name__ == "__main__":
     main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)

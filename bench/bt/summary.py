@@ -19,7 +19,7 @@ def main(path, rig_log=None):
     d = json.load(open(path))
     m = medians(d)
     kernels = sorted({w for (g, w, mode) in m if g == "compute"})
-    print(f"bench-bt: {d.get('date', '?')}, {d['reps'] if 'reps' in d else '?'} reps, medians of cycles/iteration (guest RDTSC)")
+    print(f"bench-bt: {d.get('date', '?')}, {d.get('options', {}).get('reps', '?')} reps, medians of cycles/iteration (guest RDTSC)")
     print(f"{'kernel':8} {'native':>12} {'bt':>12} {'qemu-tcg':>12} {'bt/native':>10} {'tcg/bt':>8} {'tcg/native':>10}")
     btn, tcgbt, impossible = [], [], []
     for k in kernels:

@@ -126,6 +126,7 @@ static int handle_exit(struct bt *bt, struct vm_exit *e)
 	switch (bt->fault) {
 	case BF_PAGE:
 		bt->cr2 = bt->fault_addr;
+		bt->pf_retry = 1 | (bt->fault_err & 2); /* refill at the handler's iretq */
 		bt_raise(bt, 14, 1, bt->fault_err);
 		return 0;
 	case BF_MMIO: note_mmio_site(bt, bt->rip); return bt_callout(bt, e, 1);

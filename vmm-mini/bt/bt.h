@@ -123,6 +123,7 @@ struct bt {
 	uint64_t gdt_base, idt_base, tss_base;
 	uint16_t gdt_limit, idt_limit, tr, cs, ss, ds, es;
 	int cpl, vif, shadow, halted;
+	int pf_retry; /* a guest #PF is being handled: 1 | write (2) */
 
 	struct bt_window win[2]; /* CPL0 view, CPL3 view (U/S enforced) */
 	int cur_win;

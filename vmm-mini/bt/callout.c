@@ -605,7 +605,15 @@ static int other_insn(struct op_ctx *c, struct vm_exit *e)
 								: (int)(c->op[0].imm.value.u & 0xFF),
 			 2, 0);
 		return 0;
-	case ZYDIS_MNEMONIC_IRETQ: return bt_iret(bt) ? stop(bt, e, bt->vm->err) : 0;
+	case ZYDIS_MNEMONIC_IRETQ:
+		if (bt_iret(bt))
+			return stop(bt, e, bt->vm->err);
+		if (bt->pf_retry) { /* a #PF handler returns to the faulting access: map its page now */
+			uint64_t err;
+			bt_window_fault(bt, bt->cur_win, bt->cr2 & (BT_WINDOW - 1), bt->pf_retry & 2, &err);
+			bt->pf_retry = 0;
+		}
+		return 0;
 	case ZYDIS_MNEMONIC_VMCALL:
 	case ZYDIS_MNEMONIC_VMMCALL:
 		/* the hypercall ABI of KVM: no hypercall is defined, so -KVM_ENOSYS */

@@ -486,6 +486,49 @@ static void test_random_bytes(const char *arg)
 		stops[STOP_EXIT_LIMIT]);
 }
 
+/* Interrupts reach a chained loop: the LAPIC timer (periodic, vector 32)
+ * must stop a block that jumps to itself, at an instruction boundary, and
+ * run the handler three times; nothing else ever leaves that loop. */
+SNIPPET(sn_irq, "mov $0xfee00000, %ebx; movl $0x1ff, 0xf0(%rbx); movl $0xb, 0x3e0(%rbx);"
+		"movl $0x20020, 0x320(%rbx); movl $100000, 0x380(%rbx); movq $0, (%r15); sti;"
+		"1: cmpq $3, (%r15); jb 1b; cli; movl $0x10000, 0x320(%rbx); jmp 2f;"
+		".globl sn_irq_handler; sn_irq_handler: addq $1, (%r15); movl $0, 0xb0(%rbx); iretq; 2:");
+extern const uint8_t sn_irq_handler[];
+
+static void test_irq_in_loop(const char *arg)
+{
+	(void)arg;
+	struct vm vm;
+	char err[512];
+	if (vm_init(&vm, &bt_accel, 8, err, sizeof(err))) {
+		CHECK(0, "vm_init: %s", err);
+		return;
+	}
+	vm_add_device(&vm, &debug_exit_ops, NULL);
+	/* 0-4 MiB in 2 MiB pages, 3-4 GiB as one 1 GiB page (the local APIC) */
+	uint64_t pml4 = 0x2000 | 7, pdpt[4] = { 0x3000 | 7, 0, 0, 0xC0000083 }, pde[2] = { 0x87, 0x200087 };
+	memcpy(vm.ram + 0x1000, &pml4, 8), memcpy(vm.ram + 0x2000, pdpt, sizeof(pdpt));
+	memcpy(vm.ram + 0x3000, pde, sizeof(pde));
+	size_t n = (size_t)(sn_irq_end - sn_irq);
+	memcpy(vm.ram + CODE, sn_irq, n);
+	vm.ram[CODE + n] = 0xE6, vm.ram[CODE + n + 1] = 0xF4;
+	uint64_t h = CODE + (uint64_t)(sn_irq_handler - sn_irq); /* interrupt gate, vector 32 */
+	uint8_t gate[16] = { (uint8_t)h, (uint8_t)(h >> 8), 0x08, 0, 0, 0x8E, (uint8_t)(h >> 16), (uint8_t)(h >> 24) };
+	memcpy(vm.ram + 0x5000 + 32 * 16, gate, 16);
+	struct boot_state bs = { .rip = CODE, .cr3 = 0x1000, .rsp = STACK };
+	int rc = vm.accel->create_vcpu(&vm) || vm.accel->set_boot_state(&vm, &bs);
+	if (!rc) {
+		BT(&vm)->ctx->gpr[15] = DATA;
+		BT(&vm)->idt_base = 0x5000, BT(&vm)->idt_limit = 0xFFF;
+		rc = vm_run(&vm, 10);
+	}
+	uint64_t ticks;
+	memcpy(&ticks, vm.ram + DATA, 8);
+	CHECK(rc == 0 && vm.stop == STOP_DEBUG_EXIT && ticks >= 3, "stop %d (%s), ticks %llu", (int)vm.stop, vm.err,
+	      (unsigned long long)ticks);
+	vm_destroy(&vm);
+}
+
 void suite_bt(void)
 {
 	if (!sandbox()) {
@@ -501,5 +544,6 @@ void suite_bt(void)
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
 		run_case("bt-hostile", hostile[i], test_hostile, hostile[i]);
 	run_case("bt-hostile", "user-supervisor", test_user, NULL);
+	run_case("bt", "interrupt-in-chained-loop", test_irq_in_loop, NULL);
 	run_case("bt-hostile", "random-code", test_random_bytes, NULL);
 }

@@ -35,6 +35,8 @@ struct native {
 	uint64_t in[16], in_flags, out[16], out_flags, host_rsp, entry;
 };
 
+static int in_child(int (*fn)(void), int seconds, const char *what);
+
 static struct native *nat;
 static uint8_t *nat_glue, *nat_exit;
 static int sandbox_ok = -1;
@@ -299,6 +301,16 @@ SNIPPET(sn_polymorphic, "xor %eax, %eax; mov $3, %r8d; lea 10f(%rip), %r9; lea 1
 			"1: call 10f; call 10f; call 11f; call 10f; call 11f; call 10f;"
 			"xor %ecx, %ecx; 2: call *(%r15,%rcx,8); add $1, %ecx; cmp $6, %ecx; jne 2b;"
 			"sub $1, %r8d; jnz 1b; jmp 3f; 10: add $1, %rax; ret; 11: add $100, %rax; ret; 3: nop");
+/* x87 and SSE: the guest's FP state must survive exits (pushfq/popfq and
+ * cpuid are callouts) and never leak into the VMM's; results go to GPRs and
+ * memory, which compare() checks. XMM registers are set before use. */
+SNIPPET(sn_fp, "fninit; movl $0x1f80, 0x60(%r15); ldmxcsr 0x60(%r15); pxor %xmm0, %xmm0; pxor %xmm1, %xmm1; cvtsi2sd "
+	       "%rax, %xmm0; cvtsi2sd %rbx, %xmm1;"
+	       "mulsd %xmm1, %xmm0; pushfq; popfq; cvttsd2si %xmm0, %rcx; movdqu 0x10(%r15), %xmm2; paddq %xmm2, %xmm2;"
+	       "movdqu %xmm2, 0x20(%r15); pmovmskb %xmm2, %edx; movq %rax, %xmm5; mov $0, %eax; cpuid;"
+	       "movq %xmm5, %rsi; fildq 0x30(%r15); fildq 0x38(%r15); faddp; fistpq 0x40(%r15); fld1; fldpi;"
+	       "pushfq; popfq; fmulp; fstpl 0x48(%r15); fld1; pushfq; popfq; fistpq 0x50(%r15); fnstsw %ax;"
+	       "stmxcsr 0x58(%r15); andpd %xmm1, %xmm0; movq %xmm0, %rdi; ucomisd %xmm1, %xmm0; setp %r8b");
 SNIPPET(sn_partial, "mov $-1, %rax; mov $5, %al; mov $6, %ah; mov %rax, %rbx; mov $7, %ax; mov %rax, %rcx;"
 		    "mov $8, %eax; movb $9, 3(%r15); movw $10, 5(%r15); movl $11, 8(%r15); movsbq 3(%r15), %rdx;"
 		    "movzwl 5(%r15), %esi; xchg %ah, %al; bswap %rdi; cbw; cwde; cqo");
@@ -330,6 +342,7 @@ static void test_snippet(const char *name)
 	    {"lock", sn_lock, sn_lock_end},    {"strings", sn_strings, sn_strings_end},
 	    {"loops", sn_loops, sn_loops_end}, {"riprel", sn_riprel, sn_riprel_end},
 	    {"smc", sn_smc, sn_smc_end},       {"polymorphic", sn_polymorphic, sn_polymorphic_end},
+	    {"fp", sn_fp, sn_fp_end},
 	};
 	if (!sandbox())
 		return;
@@ -440,11 +453,9 @@ static void test_user(const char *arg)
  * reason, with a message when it is an error), and nothing outside guest RAM
  * may change: the native sandbox pages at host 0x100000/0x200000 are where
  * a guest access would land if a rewrite ever lost its %gs prefix. */
-static void test_random_bytes(const char *arg)
+static int random_bytes(void)
 {
-	(void)arg;
-	if (!sandbox())
-		return;
+	int failures = check_failures;
 	memset((void *)CODE, 0xCC, 0x10000);
 	memset((void *)DATA, 0x5A, DATA_LEN);
 	int stops[8] = {0};
@@ -454,7 +465,7 @@ static void test_random_bytes(const char *arg)
 		uint8_t code[96];
 		if (vm_init(&vm, &bt_accel, 8, err, sizeof(err))) {
 			CHECK(0, "vm_init: %s", err);
-			return;
+			return 0;
 		}
 		vm_add_device(&vm, &debug_exit_ops, NULL);
 		uint64_t pt[2] = {0x2000 | 7, 0x3000 | 7}, pde[4] = {0x87, 0x200087, 0x400087, 0x600087};
@@ -487,6 +498,14 @@ static void test_random_bytes(const char *arg)
 	fprintf(stderr, "    random code: stops debug-exit %d, shutdown %d, fault %d, watchdog %d, exit-limit %d\n",
 		stops[STOP_DEBUG_EXIT], stops[STOP_SHUTDOWN], stops[STOP_FAULT], stops[STOP_WATCHDOG],
 		stops[STOP_EXIT_LIMIT]);
+	return check_failures == failures;
+}
+
+static void test_random_bytes(const char *arg)
+{
+	(void)arg;
+	if (sandbox())
+		in_child(random_bytes, 240, "random guest code");
 }
 
 /* Interrupts reach a chained loop: the LAPIC timer (periodic, vector 32)
@@ -533,17 +552,17 @@ static int irq_in_loop(void)
 	return ok;
 }
 
-/* In a child with a deadline: if interrupts could not break in, neither
- * could the watchdog's kick (the same mechanism), and the loop would spin. */
-static void test_irq_in_loop(const char *arg)
+/* Runs fn in a child with a deadline: a VMM that cannot get out of guest
+ * code would otherwise hang the whole suite (its watchdog uses the same
+ * way in). 1 = fn returned true in time. */
+static int in_child(int (*fn)(void), int seconds, const char *what)
 {
-	(void)arg;
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0)
-		_exit(irq_in_loop() ? 0 : 1);
+		_exit(fn() ? 0 : 1);
 	int status = 0, done = 0;
-	for (int i = 0; pid > 0 && i < 300 && !done; i++) { /* 30 s, then it is stuck */
+	for (int i = 0; pid > 0 && i < seconds * 10 && !done; i++) {
 		done = waitpid(pid, &status, WNOHANG) == pid;
 		if (!done)
 			usleep(100000);
@@ -552,9 +571,15 @@ static void test_irq_in_loop(const char *arg)
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 	}
-	CHECK(done && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "the timer did not break into the loop (child %s, status 0x%x)", done ? "ended" : "killed after 30 s",
-	      status);
+	CHECK(done && WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s (child %s, status 0x%x)", what,
+	      done ? "ended" : "killed at its deadline", status);
+	return done && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static void test_irq_in_loop(const char *arg)
+{
+	(void)arg;
+	in_child(irq_in_loop, 30, "the timer did not break into the loop");
 }
 
 void suite_bt(void)
@@ -564,8 +589,8 @@ void suite_bt(void)
 		return;
 	}
 	run_case("bt", "random-sequences", test_random, NULL);
-	static const char *const snippets[] = {"stack",	  "flags-glue", "calls",  "partial", "lock",
-					       "strings", "loops",	"riprel", "smc",     "polymorphic"};
+	static const char *const snippets[] = {"stack", "flags-glue", "calls", "partial",     "lock", "strings",
+					       "loops", "riprel",     "smc",   "polymorphic", "fp"};
 	for (size_t i = 0; i < sizeof(snippets) / sizeof(snippets[0]); i++)
 		run_case("bt-diff", snippets[i], test_snippet, snippets[i]);
 	static const char *const hostile[] = {"syscall", "int80", "wrgsbase", "guard", "wrap"};

@@ -35,6 +35,13 @@ static int bt_create(struct vm *vm)
 	bt->hash = calloc(bt->hash_size, sizeof(*bt->hash));
 	if (!bt->hash)
 		return vm_fail(vm, "out of memory");
+	/* the guest's FP state starts as after fninit; the host's control words
+	 * are what exits restore (the part of FP state the ABI preserves) */
+	__asm__ volatile("fnstcw %0; stmxcsr %1" : "=m"(bt->ctx->host_fcw), "=m"(bt->ctx->host_mxcsr));
+	uint16_t fcw = 0x37F;
+	uint32_t mxcsr = 0x1F80;
+	memcpy(bt->ctx->guest_fp, &fcw, 2);
+	memcpy(bt->ctx->guest_fp + 24, &mxcsr, 4);
 	lapic_reset(&bt->lapic);
 	bt->apic_base = 0xFEE00900ull; /* enabled, bootstrap processor */
 	bt->step_rip = ~0ull;
@@ -91,7 +98,7 @@ static void site_miss(struct bt *bt, uint32_t idx, uint64_t rip)
 
 static void note_mmio_site(struct bt *bt, uint64_t rip)
 {
-	if (bt_is_mmio_site(bt, rip))
+	if (bt_is_mmio_site(bt, rip) || bt->nmmio_sites >= 4096) /* beyond: faults still work */
 		return;
 	uint32_t *p = realloc(bt->mmio_sites, (bt->nmmio_sites + 1) * sizeof(*p));
 	if (!p)
@@ -137,6 +144,7 @@ static int handle_exit(struct bt *bt, struct vm_exit *e)
 	case BF_DIVIDE: bt_raise(bt, 0, 0, 0); return 0;
 	case BF_UD: bt_raise(bt, 6, 0, 0); return 0;
 	case BF_GP: bt_raise(bt, 13, 1, 0); return 0;
+	case BF_EXC: bt_raise(bt, bt->fault_vec, 0, 0); return 0;
 	case BF_ASYNC: return 0;
 	default:
 		vm_fail(bt->vm, "bt: unexpected fault in translated code at rip=0x%llx", (unsigned long long)bt->rip);

@@ -48,7 +48,11 @@ struct bt_ctx {
 	uint64_t jmp_slot; /* indirect jumps go through here */
 	uint64_t t0;	   /* scratch for rewrites (saved RAX) */
 	uint64_t s_rax, s_rcx, s_rdx;
-	uint64_t ind_tag[BT_IND_SIZE]; /* guest RIP (0 = empty) */
+	uint32_t host_mxcsr; /* the host's, put back at every exit once the guest uses FP */
+	uint16_t host_fcw;
+	uint8_t fp_used;				    /* the translator met an x87/MMX/SSE instruction */
+	uint8_t guest_fp[512] __attribute__((aligned(16))); /* fxsave64 image */
+	uint64_t ind_tag[BT_IND_SIZE];			    /* guest RIP (0 = empty) */
 	uint64_t ind_host[BT_IND_SIZE];
 };
 
@@ -81,7 +85,7 @@ struct bt_glue {
 };
 
 /* What a signal handler found; the dispatcher acts on it. */
-enum bt_fault { BF_NONE, BF_PAGE, BF_MMIO, BF_SMC, BF_DIVIDE, BF_UD, BF_GP, BF_ASYNC, BF_WILD };
+enum bt_fault { BF_NONE, BF_PAGE, BF_MMIO, BF_SMC, BF_DIVIDE, BF_UD, BF_GP, BF_ASYNC, BF_WILD, BF_EXC };
 
 struct bt_window {
 	uint8_t *base;	   /* 4 GiB + guard reservation */
@@ -137,6 +141,7 @@ struct bt {
 	/* Set by signal handlers. */
 	volatile sig_atomic_t fault, in_guest, async_pending, kick_pending;
 	uint64_t fault_addr, fault_err;
+	int fault_vec; /* BF_EXC: #MF or #XM */
 	timer_t timer;
 	int timer_ok, signals_set;
 	uint64_t armed_ns;

@@ -26,13 +26,39 @@ static void pop_r(struct emit *e, int r)
 	e8(e, (uint8_t)(0x58 + (r & 7)));
 }
 
+/* cmpb $0, ctx->fp_used; je over the next n bytes (host context: flags free) */
+static void if_fp_used(struct emit *e, struct bt_ctx *c, uint8_t n)
+{
+	e8(e, 0x80), e8(e, 0x3C), e8(e, 0x25), e32(e, abs32(&c->fp_used)), e8(e, 0);
+	e8(e, 0x74), e8(e, n);
+}
+
+/* The guest's x87/SSE state lives in the host's registers while its code
+ * runs, but only once it has used them: saved at exit, then the host gets an
+ * empty x87 stack and its own control words back (what the ABI preserves). */
+static void fp_save(struct emit *e, struct bt_ctx *c)
+{
+	if_fp_used(e, c, 26);
+	e8(e, 0x48), e8(e, 0x0F), e8(e, 0xAE), e8(e, 0x04), e8(e, 0x25), e32(e, abs32(c->guest_fp)); /* fxsave64 */
+	e8(e, 0xDB), e8(e, 0xE3);								     /* fninit */
+	e8(e, 0xD9), e8(e, 0x2C), e8(e, 0x25), e32(e, abs32(&c->host_fcw));			     /* fldcw */
+	e8(e, 0x0F), e8(e, 0xAE), e8(e, 0x14), e8(e, 0x25), e32(e, abs32(&c->host_mxcsr));	     /* ldmxcsr */
+}
+
+static void fp_restore(struct emit *e, struct bt_ctx *c)
+{
+	if_fp_used(e, c, 9);
+	e8(e, 0x48), e8(e, 0x0F), e8(e, 0xAE), e8(e, 0x0C), e8(e, 0x25), e32(e, abs32(c->guest_fp)); /* fxrstor64 */
+}
+
+static void pop_host(struct emit *e);
+
+/* resume_host: a signal handler filled ctx; the registers are the guest's. */
 static void host_epilogue(struct emit *e, struct bt_ctx *c)
 {
 	ld_abs(e, R_RSP, &c->host_rsp);
-	e8(e, 0xFC); /* cld: C code expects DF clear */
-	for (int i = 5; i >= 0; i--)
-		pop_r(e, callee_saved[i]);
-	e8(e, 0xC3);
+	fp_save(e, c);
+	pop_host(e);
 }
 
 /* Also the native side of the differential tests, with their own fields. */
@@ -50,17 +76,27 @@ void bt_emit_enter(struct emit *e, uint64_t *gpr, uint64_t *rflags, uint64_t *ho
 	jmp_abs_ind(e, entry);
 }
 
-void bt_emit_exit(struct emit *e, uint64_t *gpr, uint64_t *rflags, uint64_t *host_rsp)
+static void save_guest(struct emit *e, uint64_t *gpr, uint64_t *rflags, uint64_t *host_rsp)
 {
 	for (int r = 0; r < 16; r++)
 		st_abs(e, r, &gpr[r]);
 	ld_abs(e, R_RSP, host_rsp);
 	e8(e, 0x9C);						      /* pushfq */
 	e8(e, 0x8F), e8(e, 0x04), e8(e, 0x25), e32(e, abs32(rflags)); /* pop [rflags] */
-	e8(e, 0xFC);
+}
+
+static void pop_host(struct emit *e)
+{
+	e8(e, 0xFC); /* cld: C code expects DF clear */
 	for (int i = 5; i >= 0; i--)
 		pop_r(e, callee_saved[i]);
 	e8(e, 0xC3);
+}
+
+void bt_emit_exit(struct emit *e, uint64_t *gpr, uint64_t *rflags, uint64_t *host_rsp)
+{
+	save_guest(e, gpr, rflags, host_rsp);
+	pop_host(e);
 }
 
 /* An indirect branch whose target is not in the table: exit with it. */
@@ -81,9 +117,12 @@ int bt_glue_init(struct bt *bt)
 	struct emit e = {bt->cache};
 	struct bt_ctx *c = bt->ctx;
 	bt->g.enter = (void (*)(void))(void *)e.p;
+	fp_restore(&e, c);
 	bt_emit_enter(&e, c->gpr, &c->rflags, &c->host_rsp, &c->entry);
 	bt->g.exit_common = e.p;
-	bt_emit_exit(&e, c->gpr, &c->rflags, &c->host_rsp);
+	save_guest(&e, c->gpr, &c->rflags, &c->host_rsp);
+	fp_save(&e, c);
+	pop_host(&e);
 	bt->g.resume_host = e.p;
 	host_epilogue(&e, bt->ctx);
 	bt->g.ind_miss = e.p;

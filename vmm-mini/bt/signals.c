@@ -1,7 +1,7 @@
 /* Signals while translated code runs (on the sigaltstack: RSP is the guest's).
  *   SIGSEGV  a window miss: map and retry, or stop precisely at the guest
  *            instruction (guest #PF, MMIO, a write to a code page)
- *   SIGFPE   #DE; SIGILL #UD
+ *   SIGFPE   #DE (or #MF/#XM); SIGILL #UD
  *   the timer signal: LAPIC deadlines and kicks; leaves translated code at
  *            the next guest-instruction boundary (retried every 20 us when
  *            the PC is inside glue or a multi-instruction rewrite)
@@ -92,8 +92,10 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 		return;
 	}
 	g->stats_signals++;
-	if (sig == SIGFPE) {
-		stop_at(uc, m, BF_DIVIDE);
+	if (sig == SIGFPE) { /* #DE, or an unmasked x87 (#MF) / SIMD (#XM) exception */
+		long trap = (long)uc->uc_mcontext.gregs[REG_TRAPNO];
+		g->fault_vec = trap == 16 || trap == 19 ? (int)trap : 0;
+		stop_at(uc, m, g->fault_vec ? BF_EXC : BF_DIVIDE);
 		return;
 	}
 	if (sig == SIGILL) {

@@ -181,9 +181,39 @@ static int is_callout(const struct insn *in)
 	return in->d.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR;
 }
 
+/* Does it touch x87/MMX/SSE state (registers, control words)? Then the
+ * guest's FP state must be switched in (glue.c) from now on. */
+static int uses_fp(const struct insn *in)
+{
+	switch (in->d.meta.category) {
+	case ZYDIS_CATEGORY_X87_ALU:
+	case ZYDIS_CATEGORY_FCMOV:
+	case ZYDIS_CATEGORY_SSE:
+	case ZYDIS_CATEGORY_MMX:
+	case ZYDIS_CATEGORY_LOGICAL_FP: return 1;
+	default: break;
+	}
+	for (int i = 0; i < in->d.operand_count; i++) {
+		if (in->op[i].type != ZYDIS_OPERAND_TYPE_REGISTER)
+			continue;
+		ZydisRegister r = in->op[i].reg.value;
+		ZydisRegisterClass c = ZydisRegisterGetClass(r);
+		if (c == ZYDIS_REGCLASS_X87 || c == ZYDIS_REGCLASS_MMX || c == ZYDIS_REGCLASS_XMM ||
+		    c == ZYDIS_REGCLASS_YMM || c == ZYDIS_REGCLASS_ZMM || r == ZYDIS_REGISTER_MXCSR ||
+		    r == ZYDIS_REGISTER_X87CONTROL || r == ZYDIS_REGISTER_X87STATUS || r == ZYDIS_REGISTER_X87TAG)
+			return 1;
+	}
+	return 0;
+}
+
 static int copyable_category(ZydisInstructionCategory c, ZydisMnemonic m)
 {
 	switch (c) {
+	case ZYDIS_CATEGORY_X87_ALU:
+	case ZYDIS_CATEGORY_FCMOV:
+	case ZYDIS_CATEGORY_SSE:
+	case ZYDIS_CATEGORY_MMX:
+	case ZYDIS_CATEGORY_LOGICAL_FP:
 	case ZYDIS_CATEGORY_BINARY:
 	case ZYDIS_CATEGORY_BITBYTE:
 	case ZYDIS_CATEGORY_CMOV:
@@ -720,7 +750,9 @@ void bt_cache_flush(struct bt *bt)
 /* 0 with *host; -1 error (vm->err); 1 an exception was raised instead. */
 int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 {
-	if (BT_CACHE_SIZE - bt->cache_used < 8192)
+	/* a full cache, or a lookup hash over half full (open addressing needs
+	 * free slots to end its probes): start over */
+	if (BT_CACHE_SIZE - bt->cache_used < 8192 || bt->nblocks >= bt->hash_size / 2)
 		bt_cache_flush(bt);
 	if (grow((void **)&bt->blocks, &bt->cap_blocks, bt->nblocks + 1, sizeof(*bt->blocks)) ||
 	    grow((void **)&bt->imap, &bt->cap_imap, bt->nimap + BT_MAX_BLOCK_INSNS, sizeof(*bt->imap)))
@@ -758,6 +790,8 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 		in.rip = cur;
 		/* a site that touched MMIO before: emulate it without a fault (adaptive) */
 		enum kind k = bt_is_mmio_site(bt, cur) ? K_MMIO : classify(&in);
+		if (k != K_UNSUP && uses_fp(&in))
+			bt->ctx->fp_used = 1;
 		if (k == K_UNSUP && n > 0) {
 			exit_to(&t, cur); /* reached only if executed */
 			break;

@@ -405,8 +405,14 @@ static void cpuid_insn(struct bt *bt)
 	} else {
 		host_cpuid(leaf, sub, r);
 	}
-	if (leaf == 1)
-		r[2] = (r[2] | (1u << 31)) & ~(1u << 5); /* hypervisor present; no VMX inside */
+	if (leaf == 1) /* hypervisor present; no VMX inside; no XSAVE/OSXSAVE/AVX (VEX is not translated) */
+		r[2] = (r[2] | (1u << 31)) & ~((1u << 5) | (1u << 26) | (1u << 27) | (1u << 28));
+	if (leaf == 7 && sub == 0) { /* AVX2 and AVX-512 */
+		r[1] &= ~((1u << 5) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) | (1u << 28) |
+			  (1u << 30) | (1u << 31));
+		r[2] &= ~((1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14));
+		r[3] &= ~((1u << 2) | (1u << 3) | (1u << 8) | (1u << 23));
+	}
 	if (leaf == 0x80000001)
 		r[2] &= ~(1u << 2); /* no SVM */
 	bt->ctx->gpr[R_RAX] = r[0], bt->ctx->gpr[R_RBX] = r[1];

@@ -50,7 +50,8 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,bench/guests/kit/link.ld -Wl,-
 GUEST_KIT := $(BUILD)/guests/kit/boot.o $(BUILD)/guests/kit/isr.o $(BUILD)/guests/kit/kit.o $(BUILD)/guests/kit/cpu.o \
 	$(BUILD)/guests/kit/virtio.o
 GUESTS := $(BUILD)/guests/compute.elf $(BUILD)/guests/nanobench.elf $(BUILD)/guests/iostream.elf \
-	$(BUILD)/guests/hostile.elf $(BUILD)/guests/pvstream.elf $(BUILD)/guests/pvblk.elf
+	$(BUILD)/guests/hostile.elf $(BUILD)/guests/pvstream.elf $(BUILD)/guests/pvblk.elf \
+	$(BUILD)/guests/compute-sse.elf
 guests: $(GUESTS) $(BUILD)/compute-native
 .SECONDARY:
 
@@ -62,6 +63,14 @@ $(BUILD)/guests/%.o: bench/guests/%.S
 	@mkdir -p $(dir $@)
 	@$(CC) -c $< -o $@
 $(BUILD)/guests/compute.elf: $(BUILD)/guests/compute.o $(BUILD)/guests/kernels.o $(GUEST_KIT) bench/guests/kit/link.ld
+	$(CC) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
+# The same kernels as gcc -O2 compiles them for any x86-64 (SSE2, vectorized):
+# the translator's FP path on ordinary compiler output.
+$(BUILD)/guests/kernels-sse.o: bench/guests/kernels.c bench/guests/kernels.h
+	@mkdir -p $(dir $@)
+	@echo "  GUEST CC $< (SSE)"
+	@$(CC) $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS)) -c $< -o $@
+$(BUILD)/guests/compute-sse.elf: $(BUILD)/guests/compute.o $(BUILD)/guests/kernels-sse.o $(GUEST_KIT) bench/guests/kit/link.ld
 	$(CC) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
 $(BUILD)/guests/%.elf: $(BUILD)/guests/%.o $(GUEST_KIT) bench/guests/kit/link.ld
 	$(CC) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)

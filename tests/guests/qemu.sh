@@ -14,7 +14,7 @@ if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
 fi
 args="iters=$N mem_mb=8 bytes=300"
 "$BUILD/compute-native" $args >"$T/native.log"
-for g in compute nanobench iostream; do
+for g in compute compute-sse nanobench iostream; do
 	timeout 120 qemu-system-x86_64 -accel tcg -cpu max -m 128 -nographic -nodefaults -serial "file:$T/$g.log" \
 		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$BUILD/guests/$g.elf" -append "$args" \
 		</dev/null >/dev/null 2>"$T/$g.err"
@@ -23,7 +23,7 @@ for g in compute nanobench iostream; do
 	[ $rc -eq 1 ] || echo "FAIL guest/$g/qemu-exit: status $rc $(head -c 300 "$T/$g.err")"
 	[ $rc -eq 1 ] && pass=$((pass + 1)) || fail=$((fail + 1))
 	n=$([ $g = iostream ] && echo 300 || echo "$N")
-	out=$(tests/guests/check.sh "$g" "$T/$g.log" "$n" "$T/native.log" qemu-tcg)
+	out=$(tests/guests/check.sh "${g%-sse}" "$T/$g.log" "$n" "$T/native.log" qemu-tcg | sed "s|guest/${g%-sse}/|guest/$g/|")
 	echo "$out"
 	pass=$((pass + $(echo "$out" | grep -c '^ok'))) fail=$((fail + $(echo "$out" | grep -c '^FAIL')))
 done

@@ -76,24 +76,24 @@ static int bt_set_boot_state(struct vm *vm, const struct boot_state *bs)
 	return bt_set_cpl(bt, 0);
 }
 
-static void chain(struct bt *bt, uint8_t *site, uint64_t rip)
+static int translate_timed(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 {
-	uint64_t flushes = bt->stats_flushes;
-	uint8_t *host = bt_lookup(bt, rip);
-	if (!host && bt_translate(bt, rip, 0, &host) != 0)
-		return;
-	if (flushes == bt->stats_flushes) /* the site still exists */
-		patch_rel32(site, host);
+	uint64_t t0 = bt_now_ns();
+	int r = bt_translate(bt, rip, single, host);
+	bt->stats_translate_ns += bt_now_ns() - t0;
+	return r;
 }
 
-static void site_miss(struct bt *bt, uint32_t idx, uint64_t rip)
+/* The host code of rip for patching into an exit site (a chained branch,
+ * an inline cache): NULL if it cannot be had, or if translating it flushed
+ * the cache, which took the site with it. */
+static uint8_t *host_for_site(struct bt *bt, uint64_t rip)
 {
 	uint64_t flushes = bt->stats_flushes;
 	uint8_t *host = bt_lookup(bt, rip);
-	if (!host && bt_translate(bt, rip, 0, &host) != 0)
-		return;
-	if (flushes == bt->stats_flushes) /* the site still exists */
-		bt_site_refill(bt, idx, rip, host);
+	if (!host && translate_timed(bt, rip, 0, &host) != 0)
+		return NULL;
+	return flushes == bt->stats_flushes ? host : NULL;
 }
 
 static void note_mmio_site(struct bt *bt, uint64_t rip)
@@ -115,13 +115,17 @@ static int handle_exit(struct bt *bt, struct vm_exit *e)
 	bt->stats_exits[c->exit_kind <= BTX_SIGNAL ? c->exit_kind : 0]++;
 	if (c->exit_kind != BTX_SIGNAL)
 		bt->rip = c->next_rip;
+	uint8_t *host;
 	switch (c->exit_kind) {
 	case BTX_CHAIN:
-		if (c->chain_site)
-			chain(bt, (uint8_t *)(uintptr_t)c->chain_site, bt->rip);
+		if (c->chain_site && (host = host_for_site(bt, bt->rip)))
+			patch_rel32((uint8_t *)(uintptr_t)c->chain_site, host);
 		return 0;
 	case BTX_IND_MISS: return 0;
-	case BTX_IND_SITE: site_miss(bt, (uint32_t)c->chain_site, bt->rip); return 0;
+	case BTX_IND_SITE:
+		if ((host = host_for_site(bt, bt->rip)))
+			bt_site_refill(bt, (uint32_t)c->chain_site, bt->rip, host);
+		return 0;
 	case BTX_CALLOUT: return bt_callout(bt, e, 0);
 	case BTX_MMIO: return bt_callout(bt, e, 1);
 	case BTX_SIGNAL: break;
@@ -180,21 +184,13 @@ static int enter(struct bt *bt, uint8_t *host)
 }
 
 /* Finds or translates the block at RIP: 0 with *host, 1 exception raised, -1 error. */
-static int translate_timed(struct bt *bt, int single, uint8_t **host)
-{
-	uint64_t t0 = bt_now_ns();
-	int r = bt_translate(bt, bt->rip, single, host);
-	bt->stats_translate_ns += bt_now_ns() - t0;
-	return r;
-}
-
 static int block_at(struct bt *bt, int single, uint8_t **host)
 {
 	if (single)
-		return translate_timed(bt, 1, host);
+		return translate_timed(bt, bt->rip, 1, host);
 	*host = bt_lookup(bt, bt->rip);
 	if (!*host) {
-		int r = translate_timed(bt, 0, host);
+		int r = translate_timed(bt, bt->rip, 0, host);
 		if (r)
 			return r;
 	}

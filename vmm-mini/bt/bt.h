@@ -68,8 +68,7 @@ struct bt_imap {
 struct bt_block {
 	uint64_t rip;
 	uint32_t host_off, code_len; /* guest instructions' code (stubs follow) */
-	uint32_t imap_first, imap_n;
-	int cached; /* in the lookup hash (one-instruction steps are not) */
+	uint32_t imap_first, imap_n; /* one-instruction steps are not in the lookup hash */
 };
 
 /* An indirect branch site's inline cache: the fields the dispatcher patches. */

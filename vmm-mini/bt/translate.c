@@ -12,7 +12,6 @@
 #include <Zydis/Zydis.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "bt.h"
 #include "emit.h"
@@ -446,15 +445,12 @@ static void ind_table(struct tb *t)
 	jmp_abs_ind(e, &c->jmp_slot);
 }
 
+static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem);
+
 static struct bt_site *new_site(struct bt *bt, uint32_t *idx)
 {
-	if (bt->nsites == bt->cap_sites) {
-		uint32_t n = bt->cap_sites ? bt->cap_sites * 2 : 256;
-		struct bt_site *p = realloc(bt->sites, n * sizeof(*p));
-		if (!p)
-			return NULL;
-		bt->sites = p, bt->cap_sites = n;
-	}
+	if (grow((void **)&bt->sites, &bt->cap_sites, bt->nsites + 1, sizeof(*bt->sites)))
+		return NULL;
 	*idx = bt->nsites;
 	return &bt->sites[bt->nsites++];
 }
@@ -680,12 +676,7 @@ static int emit_insn(struct tb *t, struct insn *in, enum kind k, uint8_t *restor
 	case K_RET:
 	case K_JMP:
 	case K_JCC:
-	case K_LOOP:
-		r = emit_branch(t, in, k);
-		if (r < 0)
-			return -1;
-		*restore = (uint8_t)r;
-		return 1;
+	case K_LOOP: return emit_branch(t, in, k) ? -1 : 1; /* branches never park RAX */
 	case K_CALLOUT:
 	case K_MMIO: callout_exit(t, in->rip, k == K_MMIO ? BTX_MMIO : BTX_CALLOUT); return 1;
 	default: return -1;
@@ -759,7 +750,7 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 		return vm_fail(bt->vm, "bt: out of memory for the translation tables");
 	struct tb t = {bt, {bt->cache + bt->cache_used}, single, {{0, 0}}, 0};
 	struct bt_block *blk = &bt->blocks[bt->nblocks];
-	*blk = (struct bt_block){rip, bt->cache_used, 0, bt->nimap, 0, !single};
+	*blk = (struct bt_block){rip, bt->cache_used, 0, bt->nimap, 0};
 	uint64_t cur = rip;
 	for (int n = 0; n < (single ? 1 : BT_MAX_BLOCK_INSNS); n++) {
 		struct insn in;

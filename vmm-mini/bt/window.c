@@ -7,8 +7,8 @@
  * check in translated code. While window 0 holds nothing a CPL3 access may
  * not do (no supervisor-only page, nothing writable that is read-only for
  * user mode), CPL3 shares it: no %gs switch on every syscall/sysret. invlpg and CR3 writes unmap, as a TLB flush
- * would. Page-table A/D bits: A on every walk, D when a page is mapped
- * writable (that over-approximates dirty). */
+ * would. Page-table A/D bits: A on every walk, D on a write access and when
+ * a page is mapped writable (that over-approximates dirty). */
 #include <asm/prctl.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -101,12 +101,12 @@ static uint64_t *pte_at(struct bt *bt, uint64_t table, unsigned idx)
 int bt_walk(struct bt *bt, uint64_t va, int write, int user, int fetch, uint64_t *pa, int *writable, uint64_t *psize,
 	    uint64_t *err)
 {
-	uint64_t table = bt->cr3, e = 0;
+	uint64_t table = bt->cr3, e = 0, *p = NULL;
 	int w = 1, u = 1;
 	*err = (write ? 2 : 0) | (user ? 4 : 0) | (fetch ? 0x10 : 0);
 	for (int level = 0; level < 4; level++) {
 		int shift = 39 - 9 * level;
-		uint64_t *p = pte_at(bt, table, (unsigned)(va >> shift) & 511);
+		p = pte_at(bt, table, (unsigned)(va >> shift) & 511);
 		if (!p || !(*p & PTE_P))
 			return -1;
 		e = *p;
@@ -128,23 +128,9 @@ leaf:
 		return -1;
 	}
 	*writable = w || (!user && !(bt->cr0 & CR0_WP));
+	if (write)
+		*p |= PTE_D; /* the leaf, as a CPU's write does */
 	return 0;
-}
-
-/* Sets D in the leaf entry (a second walk: rare, only when mapping writable). */
-static void set_dirty(struct bt *bt, uint64_t va)
-{
-	uint64_t table = bt->cr3;
-	for (int level = 0; level < 4; level++) {
-		uint64_t *p = pte_at(bt, table, (unsigned)(va >> (39 - 9 * level)) & 511);
-		if (!p)
-			return;
-		if (level == 3 || ((level == 1 || level == 2) && (*p & PTE_PS))) {
-			*p |= PTE_D;
-			return;
-		}
-		table = *p;
-	}
 }
 
 static int map_pages(struct bt *bt, int w, uint64_t va, uint64_t pa, uint64_t len, int rw, int large)
@@ -191,15 +177,16 @@ enum bt_fault bt_window_fault(struct bt *bt, int w, uint64_t va, int write, uint
 			return BF_WILD; /* mapped and still faulting: not ours */
 		if (bt->code_pages[pa >> 12])
 			return BF_SMC;
-		set_dirty(bt, va);
 		if (w == 0 && !user && !user_may(bt, va, 1))
 			win->sup_only++;
 		mprotect(win->base + (va & ~4095ull), 4096, PROT_READ | PROT_WRITE);
 		win->state[va >> 12] = (uint8_t)((st & ST_LARGE) | ST_RW);
 		return BF_NONE;
 	}
-	if (writable)
-		set_dirty(bt, va);
+	uint64_t pa_w, ps_w, err_w;
+	int wr;
+	if (writable && !write) /* mapped writable: later writes will not fault, so D now */
+		bt_walk(bt, va, 1, user, 0, &pa_w, &wr, &ps_w, &err_w);
 	if (w == 0 && !user && !user_may(bt, va, writable))
 		win->sup_only++;
 	if (psize > 4096) {

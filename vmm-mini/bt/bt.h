@@ -215,6 +215,8 @@ void bt_complete_io(struct bt *bt, const struct vm_exit *e);
 int bt_string_insn(struct bt *bt, const struct ZydisDecodedInstruction_ *d, uint64_t next);
 uint64_t bt_full_rflags(const struct bt *bt);
 void bt_set_rflags(struct bt *bt, uint64_t f, int all);
+/* A GPR of any width, by its Zydis name (x86 rules for partial writes). */
+void bt_reg_set(struct bt *bt, int zydis_reg, uint64_t v);
 
 /* lapic.c */
 void lapic_reset(struct bt_lapic *l);

@@ -63,9 +63,9 @@ static uint64_t reg_get(struct bt *bt, ZydisRegister r)
 }
 
 /* x86 rules: 32-bit writes zero-extend, 8/16-bit writes merge. */
-static void reg_set(struct bt *bt, ZydisRegister r, uint64_t v)
+void bt_reg_set(struct bt *bt, int zydis_reg, uint64_t v)
 {
-	int sh, n, id = gpr_slot(r, &sh, &n);
+	int sh, n, id = gpr_slot((ZydisRegister)zydis_reg, &sh, &n);
 	if (id < 0)
 		return;
 	uint64_t *g = &bt->ctx->gpr[id];
@@ -110,7 +110,7 @@ static int src_value(struct op_ctx *c, const ZydisDecodedOperand *o, uint64_t *v
 static int dst_store(struct op_ctx *c, const ZydisDecodedOperand *o, uint64_t v)
 {
 	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
-		reg_set(c->bt, o->reg.value, v);
+		bt_reg_set(c->bt, o->reg.value, v);
 		return 0;
 	}
 	return bt_write(c->bt, eff_addr(c, o), &v, o->size / 8);
@@ -176,9 +176,9 @@ static int mov_special(struct op_ctx *c, struct vm_exit *e)
 			return stop(bt, e, "the guest left paged protected mode (only long mode is translated)");
 		write_cr(bt, n, v);
 	} else if (c1 == ZYDIS_REGCLASS_CONTROL) {
-		reg_set(bt, c->op[0].reg.value, read_cr(bt, c->op[1].reg.value - ZYDIS_REGISTER_CR0));
+		bt_reg_set(bt, c->op[0].reg.value, read_cr(bt, c->op[1].reg.value - ZYDIS_REGISTER_CR0));
 	} else if (c1 == ZYDIS_REGCLASS_DEBUG) {
-		reg_set(bt, c->op[0].reg.value, 0);
+		bt_reg_set(bt, c->op[0].reg.value, 0);
 	} else if (c0 == ZYDIS_REGCLASS_SEGMENT) {
 		if (src_value(c, &c->op[1], &v))
 			return 0;
@@ -263,7 +263,7 @@ void bt_complete_io(struct bt *bt, const struct vm_exit *e)
 		int bits = bt->pio.size * 8;
 		v = (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
 	}
-	reg_set(bt, (ZydisRegister)bt->pio.reg, v);
+	bt_reg_set(bt, bt->pio.reg, v);
 	bt->rip = bt->pio.next_rip;
 	bt->pio.kind = 0;
 }

@@ -25,19 +25,6 @@ static uint64_t sub_flags(uint64_t a, uint64_t b, int size)
 	return f;
 }
 
-static void store_acc(struct bt *bt, uint64_t v, int size)
-{
-	uint64_t *rax = &bt->ctx->gpr[R_RAX];
-	if (size == 8)
-		*rax = v;
-	else if (size == 4)
-		*rax = (uint32_t)v;
-	else {
-		uint64_t mask = size == 2 ? 0xFFFF : 0xFF;
-		*rax = (*rax & ~mask) | (v & mask);
-	}
-}
-
 /* 1 = string instruction handled (0 otherwise). */
 int bt_string_insn(struct bt *bt, const ZydisDecodedInstruction *d, uint64_t next)
 {
@@ -72,8 +59,13 @@ int bt_string_insn(struct bt *bt, const ZydisDecodedInstruction *d, uint64_t nex
 			return 1;
 		if (stos && bt_write(bt, di, &g[R_RAX], (uint32_t)size))
 			return 1;
-		if (lods)
-			store_acc(bt, src, size);
+		if (lods) {
+			static const ZydisRegister acc[9] = {[1] = ZYDIS_REGISTER_AL,
+							     [2] = ZYDIS_REGISTER_AX,
+							     [4] = ZYDIS_REGISTER_EAX,
+							     [8] = ZYDIS_REGISTER_RAX};
+			bt_reg_set(bt, acc[size], src);
+		}
 		if (cmps || scas) {
 			uint64_t f = cmps ? sub_flags(src, dst, size) : sub_flags(g[R_RAX], dst, size);
 			bt->ctx->rflags = (bt->ctx->rflags & ~(FL_LIVE & ~0x400ull)) | (f & FL_LIVE & ~0x400ull);

@@ -83,6 +83,32 @@ static void run_native(const uint8_t *code, size_t n, const struct regs *in, str
 	memcpy(data, (void *)DATA, DATA_LEN);
 }
 
+/* A guest for these tests: 8 MiB; PML4 at 0x1000, PDPT at 0x2000 (entry 3
+ * = pdpt3, for 3-4 GiB), the given 2 MiB PDEs at 0x3000; code at CODE,
+ * followed by out %al,$0xf4 if terminate; entered there in long mode with
+ * RSP = STACK and R15 = DATA. 0, or -1 with the reason in err (the caller
+ * still destroys vm). */
+static int mini_guest(struct vm *vm, const uint8_t *code, size_t n, int terminate, const uint64_t *pde, size_t npde,
+		      uint64_t pdpt3, char *err, size_t errlen)
+{
+	if (vm_init(vm, &bt_accel, 8, err, errlen))
+		return -1;
+	vm_add_device(vm, &debug_exit_ops, NULL);
+	uint64_t pml4 = 0x2000 | 7, pdpt[4] = {0x3000 | 7, 0, 0, pdpt3};
+	memcpy(vm->ram + 0x1000, &pml4, 8), memcpy(vm->ram + 0x2000, pdpt, sizeof(pdpt));
+	memcpy(vm->ram + 0x3000, pde, npde * sizeof(*pde));
+	memcpy(vm->ram + CODE, code, n);
+	if (terminate)
+		vm->ram[CODE + n] = 0xE6, vm->ram[CODE + n + 1] = 0xF4;
+	struct boot_state bs = {.rip = CODE, .cr3 = 0x1000, .rsp = STACK};
+	if (vm->accel->create_vcpu(vm) || vm->accel->set_boot_state(vm, &bs)) {
+		snprintf(err, errlen, "%s", vm->err);
+		return -1;
+	}
+	BT(vm)->ctx->gpr[15] = DATA;
+	return 0;
+}
+
 /* The guest: 8 MiB, identity map of 8 MiB in 2 MiB pages, no IDT (any
  * exception is a triple fault), code at CODE ending in out %al,$0xf4. */
 static int run_bt(const uint8_t *code, size_t n, const struct regs *in, struct regs *out, uint8_t *data, char *err,
@@ -90,24 +116,10 @@ static int run_bt(const uint8_t *code, size_t n, const struct regs *in, struct r
 {
 	struct vm vm;
 	int rc = -1;
-	if (vm_init(&vm, &bt_accel, 8, err, errlen))
+	static const uint64_t pde[4] = {0x87, 0x200087, 0x400087, 0x600087};
+	if (mini_guest(&vm, code, n, 1, pde, 4, 0, err, errlen))
 		goto out;
-	vm_add_device(&vm, &debug_exit_ops, NULL);
-	uint64_t pt[3] = {0x2000 | 7, 0x3000 | 7, 0};
-	memcpy(vm.ram + 0x1000, &pt[0], 8);
-	memcpy(vm.ram + 0x2000, &pt[1], 8);
-	for (uint64_t i = 0; i < 4; i++) {
-		uint64_t pde = (i << 21) | 0x87;
-		memcpy(vm.ram + 0x3000 + i * 8, &pde, 8);
-	}
-	memcpy(vm.ram + CODE, code, n);
-	vm.ram[CODE + n] = 0xE6, vm.ram[CODE + n + 1] = 0xF4; /* out %al, $0xf4 */
 	memcpy(vm.ram + DATA, data_init, DATA_LEN);
-	struct boot_state bs = {.rip = CODE, .cr3 = 0x1000};
-	if (vm.accel->create_vcpu(&vm) || vm.accel->set_boot_state(&vm, &bs)) {
-		snprintf(err, errlen, "%s", vm.err);
-		goto out;
-	}
 	struct bt *bt = BT(&vm);
 	memcpy(bt->ctx->gpr, in->gpr, sizeof(in->gpr));
 	bt_set_rflags(bt, in->rflags | FL_IF, 1); /* IF as the native side runs */
@@ -382,23 +394,11 @@ static void test_hostile(const char *name)
 			continue;
 		struct vm vm;
 		char err[512];
-		if (vm_init(&vm, &bt_accel, 8, err, sizeof(err))) {
-			CHECK(0, "vm_init: %s", err);
-			return;
-		}
-		vm_add_device(&vm, &debug_exit_ops, NULL);
-		uint64_t pt[2] = {0x2000 | 7, 0x3000 | 7}, pde0 = 0x87, pde1 = 0x200087;
-		memcpy(vm.ram + 0x1000, &pt[0], 8), memcpy(vm.ram + 0x2000, &pt[1], 8);
-		memcpy(vm.ram + 0x3000, &pde0, 8), memcpy(vm.ram + 0x3008, &pde1, 8);
-		size_t n = (size_t)(sn[i].e - sn[i].b);
-		memcpy(vm.ram + CODE, sn[i].b, n);
-		vm.ram[CODE + n] = 0xE6, vm.ram[CODE + n + 1] = 0xF4;
-		struct boot_state bs = {.rip = CODE, .cr3 = 0x1000};
-		int rc = vm.accel->create_vcpu(&vm) || vm.accel->set_boot_state(&vm, &bs);
-		if (!rc) {
-			BT(&vm)->ctx->gpr[15] = DATA;
+		static const uint64_t pde[2] = {0x87, 0x200087};
+		int rc = mini_guest(&vm, sn[i].b, (size_t)(sn[i].e - sn[i].b), 1, pde, 2, 0, err, sizeof(err));
+		CHECK(rc == 0, "%s: %s", name, err);
+		if (!rc)
 			rc = vm_run(&vm, 10);
-		}
 		CHECK(rc == 0 && (int)vm.stop == sn[i].stop, "%s: stop %d, expected %d (%s)", name, (int)vm.stop,
 		      sn[i].stop, vm.err);
 		vm_destroy(&vm);
@@ -422,24 +422,17 @@ static void test_user(const char *arg)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct vm vm;
 		char err[512];
-		if (vm_init(&vm, &bt_accel, 8, err, sizeof(err))) {
-			CHECK(0, "vm_init: %s", err);
-			return;
-		}
-		uint64_t pt[2] = {0x2000 | 7, 0x3000 | 7}, pde[3] = {0x87, 0x200087, 0x400083 /* no U */};
-		memcpy(vm.ram + 0x1000, &pt[0], 8), memcpy(vm.ram + 0x2000, &pt[1], 8);
-		memcpy(vm.ram + 0x3000, pde, sizeof(pde));
-		memcpy(vm.ram + CODE, sn_user, (size_t)(sn_user_end - sn_user));
-		struct boot_state bs = {.rip = CODE, .cr3 = 0x1000, .rsp = STACK};
-		int rc = vm.accel->create_vcpu(&vm) || vm.accel->set_boot_state(&vm, &bs);
+		static const uint64_t pde[3] = {0x87, 0x200087, 0x400083 /* no U */};
+		int rc = mini_guest(&vm, sn_user, (size_t)(sn_user_end - sn_user), 0, pde, 3, 0, err, sizeof(err));
+		CHECK(rc == 0, "case %zu: %s", i, err);
 		if (!rc) {
-			BT(&vm)->ctx->gpr[15] = DATA;
 			BT(&vm)->ctx->gpr[R_RAX] = cases[i].addr;
 			BT(&vm)->ctx->gpr[R_RDX] = (uint64_t)cases[i].cpl0_touch;
 			rc = vm_run(&vm, 10);
 		}
-		uint64_t marker;
-		memcpy(&marker, vm.ram + DATA, 8);
+		uint64_t marker = ~0ull;
+		if (vm.ram)
+			memcpy(&marker, vm.ram + DATA, 8);
 		CHECK(rc == 0 && vm.stop == STOP_SHUTDOWN && (int)marker == cases[i].marker,
 		      "case %zu (0x%llx, cpl0 touched %d): stop %d, marker %llu, expected %d", i,
 		      (unsigned long long)cases[i].addr, cases[i].cpl0_touch, (int)vm.stop, (unsigned long long)marker,
@@ -463,20 +456,12 @@ static int random_bytes(void)
 		struct vm vm;
 		char err[512];
 		uint8_t code[96];
-		if (vm_init(&vm, &bt_accel, 8, err, sizeof(err))) {
-			CHECK(0, "vm_init: %s", err);
-			return 0;
-		}
-		vm_add_device(&vm, &debug_exit_ops, NULL);
-		uint64_t pt[2] = {0x2000 | 7, 0x3000 | 7}, pde[4] = {0x87, 0x200087, 0x400087, 0x600087};
-		memcpy(vm.ram + 0x1000, &pt[0], 8), memcpy(vm.ram + 0x2000, &pt[1], 8);
-		memcpy(vm.ram + 0x3000, pde, sizeof(pde));
+		static const uint64_t pde[4] = {0x87, 0x200087, 0x400087, 0x600087};
 		for (size_t i = 0; i < sizeof(code); i++)
 			code[i] = (uint8_t)rnd();
-		memcpy(vm.ram + CODE, code, sizeof(code));
-		struct boot_state bs = {.rip = CODE, .cr3 = 0x1000, .rsp = STACK};
+		int rc = mini_guest(&vm, code, sizeof(code), 0, pde, 4, 0, err, sizeof(err));
+		CHECK(rc == 0, "random code #%d: %s", t, err);
 		vm.max_exits = 20000;
-		int rc = vm.accel->create_vcpu(&vm) || vm.accel->set_boot_state(&vm, &bs);
 		if (!rc) {
 			struct regs in;
 			initial(&in);
@@ -521,33 +506,24 @@ static int irq_in_loop(void)
 {
 	struct vm vm;
 	char err[512];
-	if (vm_init(&vm, &bt_accel, 8, err, sizeof(err))) {
-		fprintf(stderr, "    vm_init: %s\n", err);
-		return 0;
-	}
-	vm_add_device(&vm, &debug_exit_ops, NULL);
 	/* 0-4 MiB in 2 MiB pages, 3-4 GiB as one 1 GiB page (the local APIC) */
-	uint64_t pml4 = 0x2000 | 7, pdpt[4] = {0x3000 | 7, 0, 0, 0xC0000083}, pde[2] = {0x87, 0x200087};
-	memcpy(vm.ram + 0x1000, &pml4, 8), memcpy(vm.ram + 0x2000, pdpt, sizeof(pdpt));
-	memcpy(vm.ram + 0x3000, pde, sizeof(pde));
-	size_t n = (size_t)(sn_irq_end - sn_irq);
-	memcpy(vm.ram + CODE, sn_irq, n);
-	vm.ram[CODE + n] = 0xE6, vm.ram[CODE + n + 1] = 0xF4;
-	uint64_t h = CODE + (uint64_t)(sn_irq_handler - sn_irq); /* interrupt gate, vector 32 */
-	uint8_t gate[16] = {(uint8_t)h, (uint8_t)(h >> 8), 0x08, 0, 0, 0x8E, (uint8_t)(h >> 16), (uint8_t)(h >> 24)};
-	memcpy(vm.ram + 0x5000 + 32 * 16, gate, 16);
-	struct boot_state bs = {.rip = CODE, .cr3 = 0x1000, .rsp = STACK};
-	int rc = vm.accel->create_vcpu(&vm) || vm.accel->set_boot_state(&vm, &bs);
+	static const uint64_t pde[2] = {0x87, 0x200087};
+	int rc = mini_guest(&vm, sn_irq, (size_t)(sn_irq_end - sn_irq), 1, pde, 2, 0xC0000083, err, sizeof(err));
 	if (!rc) {
-		BT(&vm)->ctx->gpr[15] = DATA;
+		uint64_t h = CODE + (uint64_t)(sn_irq_handler - sn_irq); /* interrupt gate, vector 32 */
+		uint8_t gate[16] = {(uint8_t)h,		(uint8_t)(h >> 8), 0x08, 0, 0, 0x8E,
+				    (uint8_t)(h >> 16), (uint8_t)(h >> 24)};
+		memcpy(vm.ram + 0x5000 + 32 * 16, gate, 16);
 		BT(&vm)->idt_base = 0x5000, BT(&vm)->idt_limit = 0xFFF;
 		rc = vm_run(&vm, 10);
 	}
 	uint64_t ticks = 0;
-	memcpy(&ticks, vm.ram + DATA, 8);
+	if (vm.ram)
+		memcpy(&ticks, vm.ram + DATA, 8);
 	int ok = rc == 0 && vm.stop == STOP_DEBUG_EXIT && ticks >= 3;
 	if (!ok)
-		fprintf(stderr, "    stop %d (%s), ticks %llu\n", (int)vm.stop, vm.err, (unsigned long long)ticks);
+		fprintf(stderr, "    stop %d (%s%s), ticks %llu\n", (int)vm.stop, rc ? err : "", vm.err,
+			(unsigned long long)ticks);
 	vm_destroy(&vm);
 	return ok;
 }

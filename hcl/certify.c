@@ -95,35 +95,99 @@ static int feat_index(const char *name)
 	return -1;
 }
 
-/* VT-x/AMD-V usable: present, not off in firmware, visible to the kernel. */
+/* What a VT-less host can still run: PVM-aware guests, if kvm_pvm is (or
+ * could be) there. Appended to the hardware-virtualization verdict. */
+static void pvm_hint(const struct probe *p, char *why, size_t n)
+{
+	size_t l = strlen(why);
+	if (p->vf.pv_guests == TRI_YES)
+		snprintf(why + l, n - l,
+			 "; PVM-aware guests still run here: kvm_pvm serves /dev/kvm (release line pvm)");
+	else if (p->cpu.feat[F_LM] && p->cpu.feat[F_FSGSBASE] && p->cpu.feat[F_CX16])
+		snprintf(
+		    why + l, n - l,
+		    "; a PVM host kernel (kvm_pvm) could still run PVM-aware guests on this CPU (release line pvm)");
+}
+
+/* VT-x/AMD-V usable: present, not off in firmware, visible to the kernel
+ * (the facts decoded once in probe/virt_facts.c). */
 static enum verdict virt_hw(const struct probe *p, enum hcl_state st, char *why, size_t n)
 {
-	const struct virt_info *v = &p->virt;
-	const char *flags = facts_str(&p->host, "cpuinfo.flags");
-	const char *want = virt_is_vmx(&p->virt, &p->cpu) ? "vmx" : "svm";
-	if (!v->hw) {
-		snprintf(why, n, "%s absent%s", v->tech ? v->tech : "VT-x/AMD-V",
-			 p->cpu.hypervisor ? " (this is a VM without nested virtualization)" : "");
+	const struct virt_facts *f = &p->vf;
+	const char *tech = f->tech ? f->tech : "VT-x/AMD-V";
+	if (!f->present) {
+		snprintf(why, n, "%s absent%s", tech, f->nested ? " (this is a VM without nested virtualization)" : "");
+		pvm_hint(p, why, n);
 		return of_state(st);
 	}
-	if (v->fw == FW_DISABLED) {
-		snprintf(why, n, "%s disabled in firmware (%s): enable it in BIOS setup", v->tech, v->fw_detail);
+	if (f->fw_enabled == TRI_NO) {
+		snprintf(why, n, "%s disabled in firmware (%s): enable it in BIOS setup", tech, p->virt.fw_detail);
 		return V_WARN;
 	}
-	if (flags && !word_in_list(flags, want)) {
-		snprintf(why, n, "%s present but hidden by the kernel (no '%s' in /proc/cpuinfo)", v->tech, want);
+	if (f->kernel_visible == TRI_NO) {
+		snprintf(why, n, "%s present but hidden by the kernel (no '%s' in /proc/cpuinfo)", tech, f->flag);
 		return V_WARN;
 	}
-	if (p->cpu.hypervisor) {
-		snprintf(why, n, "%s present, running nested under %s", v->tech, p->cpu.hv_name);
+	if (f->nested) {
+		snprintf(why, n, "%s present, running nested under %s", tech, f->hypervisor);
 		return V_WARN;
 	}
-	if (v->fw == FW_UNKNOWN && !flags) {
-		snprintf(why, n, "%s present; firmware enablement unknown (%s)", v->tech, v->fw_detail);
+	if (f->fw_enabled == TRI_UNKNOWN && f->kernel_visible == TRI_UNKNOWN) {
+		snprintf(why, n, "%s present; firmware enablement unknown (%s)", tech, p->virt.fw_detail);
 		return V_WARN;
 	}
-	snprintf(why, n, "%s present and enabled", v->tech);
+	snprintf(why, n, "%s present and enabled", tech);
 	return V_CERTIFIED;
+}
+
+/* kvm_pvm serves /dev/kvm: only the host's facts can tell. */
+static enum verdict virt_pvm(const struct probe *p, enum hcl_state st, char *why, size_t n)
+{
+	const struct virt_facts *f = &p->vf;
+	if (!f->host_known) {
+		snprintf(why, n, "host facts not captured (a dump): whether the host kernel has kvm_pvm is unknown");
+		return V_WARN;
+	}
+	if (f->pv_guests == TRI_YES) {
+		snprintf(why, n, "kvm_pvm serves /dev/kvm (%.400s)", f->kvm_evidence);
+		return V_CERTIFIED;
+	}
+	snprintf(why, n, "%s", f->pv_why);
+	return of_state(st);
+}
+
+/* Linux turns page-table isolation on for CPUs that may be vulnerable to
+ * Meltdown: Intel without IA32_ARCH_CAPABILITIES.RDCL_NO. AMD and Hygon
+ * are not affected (arch/x86/kernel/cpu/common.c cpu_vuln_whitelist). */
+static enum verdict virt_no_kpti(const struct probe *p, enum hcl_state st, char *why, size_t n)
+{
+	const char *flags = facts_str(&p->host, "cpuinfo.flags");
+	if (flags) {
+		int pti = word_in_list(flags, "pti");
+		snprintf(why, n, "%s",
+			 pti ? "the host kernel runs with KPTI ('pti' in /proc/cpuinfo)"
+			     : "no 'pti' in /proc/cpuinfo: the host kernel does not isolate page tables");
+		return pti ? of_state(st) : V_CERTIFIED;
+	}
+	if (p->cpu.vendor == CV_AMD || p->cpu.vendor == CV_HYGON) {
+		snprintf(why, n, "%s CPUs are not affected by Meltdown: Linux does not enable KPTI", p->cpu.vendor_str);
+		return V_CERTIFIED;
+	}
+	uint64_t caps;
+	int enumerated = cpu_raw_bit(&p->raw, 7, 0, REG_EDX, 29);
+	int rc = enumerated ? cpu_raw_msr(&p->raw, 0x10A, &caps) : -1;
+	if (enumerated && rc == 0) {
+		int rdcl_no = caps & 1;
+		snprintf(why, n, "IA32_ARCH_CAPABILITIES=0x%llx: RDCL_NO=%d, so Linux %s KPTI",
+			 (unsigned long long)caps, rdcl_no, rdcl_no ? "does not enable" : "enables");
+		return rdcl_no ? V_CERTIFIED : of_state(st);
+	}
+	if (!enumerated) {
+		snprintf(why, n, "no IA32_ARCH_CAPABILITIES (CPUID.7:EDX[29] clear): Linux enables KPTI on this CPU");
+		return of_state(st);
+	}
+	snprintf(why, n, "IA32_ARCH_CAPABILITIES not captured: whether Linux enables KPTI is unknown");
+	return V_WARN;
 }
 
 static enum verdict virt_tdp(const struct probe *p, enum hcl_state st, char *why, size_t n)
@@ -145,7 +209,7 @@ static enum verdict virt_tdp(const struct probe *p, enum hcl_state st, char *why
 
 static void requirement(const struct probe *p, const struct hcl_require *q, struct release_verdict *rv)
 {
-	char subject[200], why[400];
+	char subject[200], why[1000];
 	enum verdict v;
 	switch (q->kind) {
 	case RQ_LEVEL:
@@ -163,6 +227,14 @@ static void requirement(const struct probe *p, const struct hcl_require *q, stru
 	case RQ_VIRT_HW:
 		snprintf(subject, sizeof(subject), "hardware virtualization");
 		v = virt_hw(p, q->st, why, sizeof(why));
+		break;
+	case RQ_VIRT_PVM:
+		snprintf(subject, sizeof(subject), "kvm_pvm host kernel");
+		v = virt_pvm(p, q->st, why, sizeof(why));
+		break;
+	case RQ_VIRT_NO_KPTI:
+		snprintf(subject, sizeof(subject), "host without KPTI");
+		v = virt_no_kpti(p, q->st, why, sizeof(why));
 		break;
 	default:
 		snprintf(subject, sizeof(subject), "EPT/NPT (two-dimensional paging)");

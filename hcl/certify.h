@@ -11,7 +11,7 @@ struct comp_verdict {
 	char component[32]; /* "cpu", "requirement", "system", "pci" */
 	char subject[200];  /* what was judged */
 	enum verdict v;
-	char rule[320];	    /* which entry or rule decided, with file:line */
+	char rule[768];	    /* which entry or rule decided, with file:line */
 	char source[320];   /* the fact's citation */
 	char explain[1024]; /* candidates and scores (--explain) */
 };

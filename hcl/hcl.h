@@ -33,7 +33,7 @@ struct hcl_release {
 	struct hcl_loc loc;
 };
 
-enum hcl_req_kind { RQ_LEVEL, RQ_FEATURE, RQ_VIRT_HW, RQ_VIRT_TDP };
+enum hcl_req_kind { RQ_LEVEL, RQ_FEATURE, RQ_VIRT_HW, RQ_VIRT_TDP, RQ_VIRT_PVM, RQ_VIRT_NO_KPTI };
 
 struct hcl_require {
 	const char *release, *feature, *source;

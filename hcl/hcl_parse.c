@@ -213,10 +213,18 @@ static int rec_require(struct pctx *c)
 	} else if (ft) {
 		q->kind = RQ_FEATURE;
 		q->feature = hcl_intern(c->db, ft->val);
-	} else if (strcmp(vt->val, "hw") == 0 || strcmp(vt->val, "tdp") == 0) {
-		q->kind = vt->val[0] == 'h' ? RQ_VIRT_HW : RQ_VIRT_TDP;
 	} else {
-		return perr(c, vt->vcol, "virt must be hw or tdp, not '%s'", vt->val);
+		static const struct {
+			const char *name;
+			enum hcl_req_kind kind;
+		} virt[] = {
+		    {"hw", RQ_VIRT_HW}, {"tdp", RQ_VIRT_TDP}, {"pvm", RQ_VIRT_PVM}, {"no-kpti", RQ_VIRT_NO_KPTI}};
+		size_t i = 0;
+		while (i < sizeof(virt) / sizeof(virt[0]) && strcmp(virt[i].name, vt->val))
+			i++;
+		if (i == sizeof(virt) / sizeof(virt[0]))
+			return perr(c, vt->vcol, "virt must be hw, tdp, pvm or no-kpti, not '%s'", vt->val);
+		q->kind = virt[i].kind;
 	}
 	return leftovers(c);
 }

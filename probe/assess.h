@@ -12,6 +12,7 @@ struct finding {
 	char value[512];
 	char reason[640];
 	enum status st;
+	int notable; /* the reason is shown without --verbose */
 };
 
 struct findings {
@@ -23,6 +24,8 @@ void findings_init(struct findings *fs);
 void findings_free(struct findings *fs);
 void add_finding(struct findings *fs, const char *group, const char *name, enum status st, const char *value,
 		 const char *reason_fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Marks the last finding added as one whose reason the short report shows. */
+void finding_notable(struct findings *fs);
 const char *status_name(enum status st);
 /* Worst of FAIL > WARN > PASS over the findings. */
 enum status findings_worst(const struct findings *fs);

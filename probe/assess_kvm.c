@@ -16,24 +16,70 @@ static int host_known(const struct probe *p, struct findings *fs, const char *gr
 
 static void dev_kvm(const struct probe *p, struct findings *fs)
 {
+	const struct virt_facts *f = &p->vf;
 	const char *dev = facts_str(&p->host, "dev.kvm");
-	const char *vendor_mod = facts_str(&p->host, "kvm.module.vendor");
-	if (!dev || strcmp(dev, "absent") == 0) {
+	if (f->node != TRI_YES) {
 		add_finding(
-		    fs, G, "/dev/kvm", ST_FAIL, "absent",
-		    vendor_mod && strcmp(vendor_mod, "none") == 0
+		    fs, G, "/dev/kvm", ST_FAIL, dev ? dev : "unknown",
+		    f->kvm == KVM_IMPL_NONE && f->present
 			? "kvm_intel/kvm_amd not loaded: modprobe it (it refuses to load without usable VT-x/AMD-V)"
-			: "KVM device node missing: check that the kvm module is loaded and udev created the node");
+			: "KVM device node missing: no KVM module serves it (kvm_intel/kvm_amd need VT-x/AMD-V, "
+			  "kvm_pvm a PVM host kernel)");
 		return;
 	}
-	add_finding(fs, G, "/dev/kvm", strstr(dev, "access=rw") ? ST_PASS : ST_WARN, dev,
-		    strstr(dev, "access=rw") ? NULL
-					     : "this user cannot open /dev/kvm: add it to the node's group (kvm)");
+	add_finding(fs, G, "/dev/kvm", f->node_access ? ST_PASS : ST_WARN, dev,
+		    f->node_access ? NULL : "this user cannot open /dev/kvm: add it to the node's group (kvm)");
 	const struct fact *api = facts_get(&p->host, "kvm.api_version");
 	if (api)
 		add_finding(fs, G, "KVM API version", api->known && strcmp(api->value, "12") == 0 ? ST_PASS : ST_WARN,
 			    api->known ? api->value : "unknown",
 			    api->known ? "KVM_GET_API_VERSION (stable API is 12)" : "%s", api->value);
+}
+
+/* What serves /dev/kvm, and the two things a user wants to know of it. */
+static void implementation(const struct probe *p, struct findings *fs)
+{
+	const struct virt_facts *f = &p->vf;
+	static const char *const what[] = {
+	    "unknown", "none", "kvm_intel (VT-x)", "kvm_amd (AMD-V)", "kvm_pvm (PVM, Pagetable-based Virtual Machine)",
+	    "other"};
+	char v[96];
+	snprintf(v, sizeof(v), "%s", f->kvm == KVM_IMPL_OTHER ? f->kvm_module : what[f->kvm]);
+	add_finding(fs, G, "KVM implementation", ST_INFO, v, "%s",
+		    f->kvm_evidence[0] ? f->kvm_evidence : "no KVM module in /sys/module and no /dev/kvm answers");
+	finding_notable(fs);
+	enum status hw = f->hw_guests == TRI_YES  ? (f->nested ? ST_WARN : ST_PASS)
+			 : f->hw_guests == TRI_NO ? ST_FAIL
+						  : ST_WARN;
+	add_finding(fs, G, "unmodified guests", hw,
+		    f->hw_guests == TRI_YES	  ? "hardware-assisted"
+		    : f->hw_guests == TRI_UNKNOWN ? "unknown"
+						  : "no hardware assistance",
+		    "%s", f->hw_why);
+	add_finding(fs, G, "PVM-aware guests", f->pv_guests == TRI_YES ? ST_PASS : ST_INFO,
+		    f->pv_guests == TRI_YES	  ? "paravirtual (kvm_pvm)"
+		    : f->pv_guests == TRI_UNKNOWN ? "unknown"
+						  : "not available",
+		    "%s", f->pv_why);
+	if (f->pv_guests == TRI_YES)
+		finding_notable(fs);
+}
+
+/* Where kvm-ok (cpu-checker) and virt-host-validate (libvirt) would answer
+ * differently from us, say what they conclude and why. */
+static void tools(const struct probe *p, struct findings *fs)
+{
+	const struct virt_facts *f = &p->vf;
+	if (f->kvm_ok == TRI_UNKNOWN)
+		return;
+	char v[160];
+	snprintf(v, sizeof(v), "kvm-ok %s, virt-host-validate hardware virtualization %s",
+		 f->kvm_ok == TRI_YES ? "PASS" : "FAIL", f->vhv_hw == TRI_YES ? "PASS" : "FAIL");
+	int differ = (f->kvm_ok == TRI_YES) != (f->hw_guests == TRI_YES) || f->pv_guests == TRI_YES;
+	add_finding(fs, G, "kvm-ok, virt-host-validate", ST_INFO, v, "%s%s", differ ? "they differ from hvcert: " : "",
+		    f->tools_why);
+	if (differ)
+		finding_notable(fs);
 }
 
 static void caps(const struct probe *p, struct findings *fs)
@@ -56,18 +102,38 @@ static int yes(const char *v)
 	return v && (strcmp(v, "Y") == 0 || strcmp(v, "1") == 0 || strcmp(v, "y") == 0);
 }
 
+/* A module whose parameters we have no rules for (kvm_pvm's differ
+ * between builds): all of them, as evidence of what runs. */
+static void other_params(const struct probe *p, struct findings *fs, const char *mod)
+{
+	char list[512] = "", name[64];
+	for (size_t i = 0; i < p->host.n; i++) {
+		const struct fact *f = &p->host.f[i];
+		if (strncmp(f->key, "kvm.param.", 10) || !f->known)
+			continue;
+		size_t l = strlen(list);
+		snprintf(list + l, sizeof(list) - l, "%s%.40s=%.24s", l ? " " : "", f->key + 10, f->value);
+	}
+	snprintf(name, sizeof(name), "%.*s parameters", (int)strcspn(mod, " "), mod);
+	add_finding(fs, G, name, ST_INFO, list[0] ? list : "none readable", "/sys/module/%.*s/parameters",
+		    (int)strcspn(mod, " "), mod);
+}
+
 static void params(const struct probe *p, struct findings *fs)
 {
 	const char *mod = facts_str(&p->host, "kvm.module.vendor");
 	if (!mod || strcmp(mod, "none") == 0)
 		return;
-	int intel = strcmp(mod, "kvm_intel") == 0;
+	if (strncmp(mod, "kvm_intel", 9) && strncmp(mod, "kvm_amd", 7))
+		return other_params(p, fs, mod);
+	int intel = strncmp(mod, "kvm_intel", 9) == 0;
 	const char *tdp = facts_str(&p->host, intel ? "kvm.param.ept" : "kvm.param.npt");
 	add_finding(fs, G, intel ? "kvm_intel ept" : "kvm_amd npt", yes(tdp) ? ST_PASS : ST_WARN, tdp ? tdp : "unknown",
 		    yes(tdp) ? "two-dimensional paging in use" : "KVM falls back to shadow paging: much slower MMU");
 	const char *nested = facts_str(&p->host, "kvm.param.nested");
-	char how[160];
-	snprintf(how, sizeof(how), "echo 'options %s nested=1' > /etc/modprobe.d/kvm-nested.conf; reload %s", mod, mod);
+	char how[160], m[16];
+	snprintf(m, sizeof(m), "%s", intel ? "kvm_intel" : "kvm_amd");
+	snprintf(how, sizeof(how), "echo 'options %s nested=1' > /etc/modprobe.d/kvm-nested.conf; reload %s", m, m);
 	add_finding(fs, G, "nested virtualization", ST_INFO, nested ? nested : "unknown",
 		    yes(nested) ? "guests may run their own hypervisor" : "to let guests run KVM: %s", how);
 	const char *apicv = facts_str(&p->host, intel ? "kvm.param.enable_apicv" : "kvm.param.avic");
@@ -112,6 +178,8 @@ void assess_kvm(const struct probe *p, struct findings *fs)
 	if (!host_known(p, fs, G))
 		return;
 	dev_kvm(p, fs);
+	implementation(p, fs);
+	tools(p, fs);
 	caps(p, fs);
 	params(p, fs);
 	node(p, fs, "dev.vhost_net", "/dev/vhost-net", "modprobe vhost_net: in-kernel virtio-net data path");

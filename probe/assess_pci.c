@@ -67,8 +67,10 @@ void assess_pci(const struct probe *p, struct findings *fs)
 	}
 	char v[320];
 	snprintf(v, sizeof(v), "%zu devices", p->pci.n);
-	add_finding(fs, G, "devices", ST_INFO, v, "from %s%s", p->pci.source,
-		    p->pci.caps_known ? "" : " (no capabilities in this source: link, SR-IOV, ACS unknown)");
+	add_finding(fs, G, "devices", ST_INFO, v, "%s",
+		    p->pci.caps_known
+			? "source on the report's first line"
+			: "no capabilities in this source (on the report's first line): link, SR-IOV, ACS unknown");
 	for (size_t i = 0; i < p->pci.n; i++)
 		one(fs, &p->pci.dev[i]);
 }

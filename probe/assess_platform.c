@@ -45,7 +45,6 @@ static void topology(const struct probe *p, struct findings *fs)
 		add_finding(fs, G, "topology (hwloc)", ST_INFO, "unknown", "%s", f->value);
 		return;
 	}
-	const char *src = f->value;
 	char v[512], l3[64];
 	long long l3n = facts_int(&p->host, "topo.l3_kb_count", -1), l3kb = facts_int(&p->host, "topo.l3_kb", -1);
 	if (l3n > 0 && l3kb > 0)
@@ -55,7 +54,7 @@ static void topology(const struct probe *p, struct findings *fs)
 	snprintf(v, sizeof(v), "%lld packages, %lld NUMA nodes, %lld cores, %lld PUs; %s",
 		 facts_int(&p->host, "topo.packages", -1), facts_int(&p->host, "topo.numa_nodes", -1),
 		 facts_int(&p->host, "topo.cores", -1), facts_int(&p->host, "topo.pus", -1), l3);
-	add_finding(fs, G, "topology (hwloc)", ST_INFO, v, "hwloc, from %s", src);
+	add_finding(fs, G, "topology (hwloc)", ST_INFO, v, "hwloc (its source is on the report's first line)");
 }
 
 static void iommu(const struct probe *p, struct findings *fs)

@@ -26,18 +26,9 @@ static void guest(const struct probe *p, struct findings *fs)
 		    c->hv_sig);
 }
 
-static const char *kernel_flag(const struct probe *p, int *known)
-{
-	const char *flags = facts_str(&p->host, "cpuinfo.flags");
-	const char *want = virt_is_vmx(&p->virt, &p->cpu) ? "vmx" : "svm";
-	*known = flags != NULL;
-	return flags && word_in_list(flags, want) ? want : NULL;
-}
-
 static void not_offered(const struct probe *p, struct findings *fs, const char *tech, const char *bit)
 {
-	const struct cpu_info *c = &p->cpu;
-	if (c->hypervisor)
+	if (p->vf.nested)
 		add_finding(fs, G, "hardware virtualization", ST_FAIL, "not exposed",
 			    "%s is not visible to this guest (%s clear): on the host enable nested virtualization "
 			    "(kvm_intel nested=1 / kvm_amd nested=1) and give the VM the host CPU model "
@@ -48,31 +39,31 @@ static void not_offered(const struct probe *p, struct findings *fs, const char *
 			    "this CPU does not implement %s (%s clear)", tech, bit);
 }
 
+/* The CPU's extension, from the facts decoded once in virt_facts.c. */
 static void hw_virt(const struct probe *p, struct findings *fs)
 {
+	const struct virt_facts *f = &p->vf;
 	const struct virt_info *v = &p->virt;
-	int intel = virt_is_vmx(&p->virt, &p->cpu);
+	int intel = !strcmp(f->flag, "vmx");
 	const char *tech = intel ? "VT-x" : "AMD-V";
 	const char *bit = intel ? "CPUID.1:ECX[5] VMX" : "CPUID.80000001h:ECX[2] SVM";
-	int kknown;
-	const char *kflag = kernel_flag(p, &kknown);
-	if (!v->tech) {
+	if (!f->tech) {
 		add_finding(fs, G, "hardware virtualization", ST_FAIL, "unsupported vendor",
 			    "vendor %s has no VT-x/AMD-V decoding here", p->cpu.vendor_str);
 		return;
 	}
-	if (!v->hw)
+	if (!f->present)
 		return not_offered(p, fs, tech, bit);
-	if (v->fw == FW_DISABLED)
+	if (f->fw_enabled == TRI_NO)
 		return add_finding(fs, G, "hardware virtualization", ST_FAIL, "disabled in firmware",
 				   "%s: enable %s in the BIOS/UEFI setup", v->fw_detail,
 				   intel ? "Intel Virtualization Technology" : "SVM Mode");
-	if (kknown && !kflag)
+	if (f->kernel_visible == TRI_NO)
 		return add_finding(fs, G, "hardware virtualization", ST_FAIL, "hidden by the kernel",
 				   "the CPU offers %s (%s set) but /proc/cpuinfo lacks '%s': the kernel cleared it, "
 				   "usually because firmware disabled it (%s) or a boot option (clearcpuid, nosvm)",
-				   tech, bit, intel ? "vmx" : "svm", v->fw_detail);
-	if (v->fw == FW_UNKNOWN && !kknown)
+				   tech, bit, f->flag, v->fw_detail);
+	if (f->fw_enabled == TRI_UNKNOWN && f->kernel_visible == TRI_UNKNOWN)
 		return add_finding(fs, G, "hardware virtualization", ST_WARN, "present, enablement unknown",
 				   "%s set; %s", bit, v->fw_detail);
 	add_finding(fs, G, "hardware virtualization", ST_PASS, tech, "%s set; %s%s", bit,

@@ -1,4 +1,7 @@
 #include "capture.h"
+#include "cpuid_raw.h"
+#include "host.h"
+#include "probe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -135,6 +138,22 @@ static void one(const char *from, const char *src, const char *to, struct captur
 	}
 }
 
+/* Live only: what the CPU and /dev/kvm answer, which no copied file holds. */
+static int record_live(const char *to, char *err, size_t errlen)
+{
+	struct cpu_raw r;
+	char path[4096];
+	cpu_raw_init(&r);
+	int rc = host_record_kvm_dev(to, err, errlen);
+	if (rc == 0)
+		rc = cpu_raw_read_live(NULL, &r, err, errlen);
+	snprintf(path, sizeof(path), "%s%s", to, CAPTURE_CPU);
+	if (rc == 0)
+		rc = cpu_raw_save_json(&r, path, err, errlen);
+	cpu_raw_free(&r);
+	return rc;
+}
+
 int capture_tree(const char *from, const char *to, struct capture_stats *st, char *err, size_t errlen)
 {
 	char pat[8192], root[4096];
@@ -153,5 +172,5 @@ int capture_tree(const char *from, const char *to, struct capture_stats *st, cha
 			one(root, g.gl_pathv[i], to, st);
 		globfree(&g);
 	}
-	return 0;
+	return root[0] ? 0 : record_live(to, err, errlen);
 }

@@ -8,6 +8,9 @@ struct capture_stats {
 	int files, dirs, links, nodes, unreadable;
 };
 
+/* What a bundle holds besides the tree: answers no file can give. */
+#define CAPTURE_CPU "/hvcert/cpu.json" /* the raw CPUID and MSRs (hvcert-cpu/1) */
+
 /* from: source root ("" for the live system); to: new tree. 0 or -1 + err. */
 int capture_tree(const char *from, const char *to, struct capture_stats *st, char *err, size_t errlen);
 #endif

@@ -60,6 +60,7 @@ const struct cpu_feat_desc cpu_feat_table[F_NUM] = {
     [F_VMX] = {"vmx", 1, 0, REG_ECX, 5, CPU_FEATURE_VMX},
     [F_SVM] = {"svm", E1, 0, REG_ECX, 2, CPU_FEATURE_SVM},
     [F_HYPERVISOR] = {"hypervisor", 1, 0, REG_ECX, 31, CPU_FEATURE_HYPERVISOR},
+    [F_RDTSCP] = {"rdtscp", E1, 0, REG_EDX, 27, CPU_FEATURE_RDTSCP},
 };
 
 const char *cpu_vendor_name(enum cpu_vendor v)

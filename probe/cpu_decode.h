@@ -56,6 +56,7 @@ enum cpu_feat {
 	F_VMX,
 	F_SVM,
 	F_HYPERVISOR,
+	F_RDTSCP,
 	F_NUM
 };
 

@@ -36,6 +36,12 @@ void add_finding(struct findings *fs, const char *group, const char *name, enum 
 	}
 }
 
+void finding_notable(struct findings *fs)
+{
+	if (fs->n)
+		fs->f[fs->n - 1].notable = 1;
+}
+
 const char *status_name(enum status st)
 {
 	static const char *const n[] = {"PASS", "WARN", "FAIL", "INFO"};

@@ -10,8 +10,10 @@ void host_read_kernel(const char *sysroot, struct factset *s);
 void host_read_services(const char *sysroot, struct factset *s);
 void host_read_iommu(const char *sysroot, struct factset *s);
 void host_read_kvm(const char *sysroot, struct factset *s);
-/* KVM ioctls on /dev/kvm (kvm_dev.c). */
+/* KVM ioctls on /dev/kvm (kvm_dev.c); under a sysroot, the bundle's record. */
 void host_read_kvm_dev(const char *sysroot, struct factset *s);
+/* Writes the live ioctl answers into bundle directory `to` (hvcert capture). */
+int host_record_kvm_dev(const char *to, char *err, size_t errlen);
 /* hwloc; xml is an exported topology or NULL (topo.c). */
 int host_read_topology(const char *sysroot, const char *xml, struct factset *s, char *err, size_t errlen);
 /* Marks every host fact unknown because the source is a dump. */

@@ -166,17 +166,58 @@ static void module_params(const char *root, struct factset *s, const char *mod, 
 	}
 }
 
+/* Every parameter of a module we know nothing about (kvm_pvm's differ
+ * between builds): they are its evidence, so all of them are kept. */
+static void all_params(const char *root, struct factset *s, const char *mod)
+{
+	char dir[256], names[4096];
+	snprintf(dir, sizeof(dir), "/sys/module/%s/parameters", mod);
+	int n = list_dir(root, dir, names, sizeof(names));
+	if (n < 0) {
+		facts_unknown(s, "kvm.params", "%s: %s", dir, strerror(-n));
+		return;
+	}
+	const char *list[64];
+	int k = 0;
+	for (char *save, *w = strtok_r(names, " ", &save); w && k < 63; w = strtok_r(NULL, " ", &save))
+		if (strlen(w) < 40)
+			list[k++] = w;
+	list[k] = NULL;
+	facts_set(s, "kvm.params", "%d", k);
+	module_params(root, s, mod, list);
+}
+
+/* The vendor modules present: kvm_intel, kvm_amd, kvm_pvm or another
+ * kvm_* (sorted, blank separated; "none"). */
+static void vendor_modules(const char *root, char *out, size_t n)
+{
+	char names[16384];
+	out[0] = '\0';
+	if (list_dir(root, "/sys/module", names, sizeof(names)) < 0)
+		return;
+	for (char *save, *w = strtok_r(names, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (strncmp(w, "kvm_", 4) != 0 || strlen(w) > 31)
+			continue;
+		size_t l = strlen(out);
+		snprintf(out + l, n - l, "%s%s", l ? " " : "", w);
+	}
+}
+
 void host_read_kvm(const char *root, struct factset *s)
 {
 	static const char *const intel[] = {"ept",  "nested", "enable_apicv",	    "unrestricted_guest",
 					    "vpid", "pml",    "enable_shadow_vmcs", NULL};
 	static const char *const amd[] = {"npt", "nested", "avic", "sev", "sev_es", "sev_snp", "vgif", NULL};
-	int ki = sysroot_exists(root, "/sys/module/kvm_intel");
-	int ka = sysroot_exists(root, "/sys/module/kvm_amd");
+	char mods[256];
+	vendor_modules(root, mods, sizeof(mods));
 	facts_set(s, "kvm.module.kvm", "%s", sysroot_exists(root, "/sys/module/kvm") ? "loaded" : "absent");
-	facts_set(s, "kvm.module.vendor", "%s", ki ? "kvm_intel" : ka ? "kvm_amd" : "none");
-	if (ki)
-		module_params(root, s, "kvm_intel", intel);
-	else if (ka)
-		module_params(root, s, "kvm_amd", amd);
+	facts_set(s, "kvm.module.vendor", "%s", mods[0] ? mods : "none");
+	char first[32];
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(mods, " "), mods);
+	if (!strcmp(first, "kvm_intel"))
+		module_params(root, s, first, intel);
+	else if (!strcmp(first, "kvm_amd"))
+		module_params(root, s, first, amd);
+	else if (first[0])
+		all_params(root, s, first);
 }

@@ -1,5 +1,7 @@
 #include "probe.h"
+#include "capture.h"
 #include "host.h"
+#include "sysroot.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,10 +21,20 @@ void probe_free(struct probe *p)
 	pci_list_free(&p->pci);
 }
 
+/* A bundle carries the CPU it was captured on (hvcert/cpu.json); replaying
+ * it elsewhere must not judge the replaying machine's CPU instead. */
 static int collect_cpu(struct probe *p, const struct probe_opts *o, char *err, size_t errlen)
 {
+	char rec[4096];
 	if (o->cpuid_dump)
 		return cpu_raw_read_aida64(o->cpuid_dump, &p->raw, err, errlen);
+	if (o->sysroot && *o->sysroot && sysroot_exists(o->sysroot, CAPTURE_CPU)) {
+		sysroot_path(o->sysroot, CAPTURE_CPU, rec, sizeof(rec));
+		if (cpu_raw_load_json(rec, &p->raw, err, errlen))
+			return -1;
+		snprintf(p->raw.source, sizeof(p->raw.source), "%.200s (captured)", rec);
+		return 0;
+	}
 	return cpu_raw_read_live(o->sysroot, &p->raw, err, errlen);
 }
 
@@ -100,6 +112,7 @@ int probe_decode(struct probe *p, const char *data_dir, char *err, size_t errlen
 	if (cpu_decode(&p->raw, &p->cpu, err, errlen))
 		return -1;
 	virt_decode(&p->raw, &p->cpu, &p->virt);
+	virt_facts_decode(&p->cpu, &p->virt, &p->host, p->host_collected, &p->vf);
 	snprintf(path, sizeof(path), "%s/cpu-uarch.tsv", data_dir ? data_dir : "data");
 	return uarch_lookup(path, p->cpu.vendor_str, p->cpu.family, p->cpu.model, p->cpu.stepping, &p->uarch, err,
 			    errlen);

@@ -9,6 +9,7 @@
 #include "pci.h"
 #include "uarch.h"
 #include "virt_caps.h"
+#include "virt_facts.h"
 
 struct probe_opts {
 	const char *sysroot;	/* replay /sys /proc /dev from here */
@@ -31,6 +32,7 @@ struct probe {
 	/* decoded */
 	struct cpu_info cpu;
 	struct virt_info virt;
+	struct virt_facts vf; /* the one judge of virtualization facts */
 	struct uarch_match uarch;
 };
 
@@ -45,4 +47,8 @@ int probe_decode(struct probe *p, const char *data_dir, char *err, size_t errlen
 int probe_save_json(const struct probe *p, const char *path, char *err, size_t errlen);
 char *probe_to_json(const struct probe *p); /* malloc'd */
 int probe_load_json(struct probe *p, const char *path, char *err, size_t errlen);
+/* The raw CPU alone ("hvcert-cpu/1"): what `hvcert capture` records so a
+ * bundle replays its own CPU, not the one it is replayed on. */
+int cpu_raw_save_json(const struct cpu_raw *r, const char *path, char *err, size_t errlen);
+int cpu_raw_load_json(const char *path, struct cpu_raw *r, char *err, size_t errlen);
 #endif

@@ -5,10 +5,12 @@
 #include "probe.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SCHEMA "hvcert-probe/1"
 
@@ -60,15 +62,31 @@ static json_t *cpu_json(const struct probe *p)
 			 c->hypervisor, "hypervisor_name", c->hv_name, "features", features_json(c));
 }
 
-static json_t *virt_json(const struct virt_info *v)
+static json_t *tri(int v)
+{
+	return v == TRI_UNKNOWN ? json_null() : json_boolean(v);
+}
+
+/* The one judge's facts (virt_facts.h), so scripts read the same verdicts. */
+static json_t *kvm_json(const struct virt_facts *f)
+{
+	return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:o,s:s,s:{s:o,s:o,s:s}}", "implementation",
+			 kvm_impl_name(f->kvm), "module", f->kvm_module, "evidence", f->kvm_evidence, "kernel_visible",
+			 tri(f->kernel_visible), "nested", json_boolean(f->nested), "hardware_assisted_guests",
+			 tri(f->hw_guests), "hardware_assisted_why", f->hw_why, "pvm_guests", tri(f->pv_guests),
+			 "pvm_why", f->pv_why, "tools", "kvm_ok", tri(f->kvm_ok), "virt_host_validate_hw",
+			 tri(f->vhv_hw), "why", f->tools_why);
+}
+
+static json_t *virt_json(const struct virt_info *v, const struct virt_facts *f)
 {
 	static const char *const fw[] = {"unknown", "enabled", "unlocked", "disabled"};
 	json_t *caps = json_object();
 	for (int i = 0; i < v->ncaps; i++)
 		json_object_set_new(caps, v->caps[i].name,
 				    v->caps[i].state == TRI_UNKNOWN ? json_null() : json_boolean(v->caps[i].state));
-	return json_pack("{s:s?,s:b,s:s,s:s,s:o}", "technology", v->tech, "present", v->hw, "firmware", fw[v->fw],
-			 "firmware_detail", v->fw_detail, "capabilities", caps);
+	return json_pack("{s:s?,s:b,s:s,s:s,s:o,s:o}", "technology", v->tech, "present", v->hw, "firmware", fw[v->fw],
+			 "firmware_detail", v->fw_detail, "capabilities", caps, "kvm", kvm_json(f));
 }
 
 static json_t *host_json(const struct factset *s)
@@ -148,7 +166,7 @@ char *probe_to_json(const struct probe *p)
 	json_t *doc = json_pack("{s:s,s:{s:o,s:s,s:b,s:o},s:o,s:o,s:o,s:o}", "schema", SCHEMA, "raw", "cpu",
 				raw_to_json(&p->raw), "host_source", p->host_source, "host_collected",
 				p->host_collected, "host", host_json(&p->host), "cpu", cpu_json(p), "virtualization",
-				virt_json(&p->virt), "pci", pci_json(p), "findings", findings_json(p));
+				virt_json(&p->virt, &p->vf), "pci", pci_json(p), "findings", findings_json(p));
 	if (!doc)
 		return NULL;
 	char *s = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
@@ -174,5 +192,29 @@ int probe_save_json(const struct probe *p, const char *path, char *err, size_t e
 		rc = -1;
 	}
 	free(s);
+	return rc;
+}
+
+int cpu_raw_save_json(const struct cpu_raw *r, const char *path, char *err, size_t errlen)
+{
+	json_t *doc = json_pack("{s:s,s:o}", "schema", "hvcert-cpu/1", "cpu", raw_to_json(r));
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	int rc = -1;
+	if (!doc)
+		snprintf(err, errlen, "cannot encode the CPU as JSON");
+	else if (!f)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	else if (json_dumpf(doc, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) || fputc('\n', f) < 0)
+		snprintf(err, errlen, "%s: write failed", path);
+	else
+		rc = 0;
+	if (!f && fd >= 0)
+		close(fd);
+	if (f && fclose(f) && rc == 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	json_decref(doc);
 	return rc;
 }

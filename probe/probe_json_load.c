@@ -229,3 +229,23 @@ int probe_load_json(struct probe *p, const char *path, char *err, size_t errlen)
 	json_decref(doc);
 	return rc;
 }
+
+int cpu_raw_load_json(const char *path, struct cpu_raw *r, char *err, size_t errlen)
+{
+	json_error_t je;
+	struct ld l = {path, err, errlen};
+	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!doc) {
+		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		return -1;
+	}
+	const char *schema = json_string_value(json_object_get(doc, "schema"));
+	json_t *c = json_object_get(doc, "cpu");
+	int rc = !schema || strcmp(schema, "hvcert-cpu/1") ? bad(&l, "schema", "not an hvcert-cpu/1 document")
+		 : !json_is_object(c)			   ? bad(&l, "cpu", "expected an object")
+							   : cpu(&l, c, r);
+	if (rc == 0 && r->nleaves == 0)
+		rc = bad(&l, "cpu.leaves", "no CPUID leaves");
+	json_decref(doc);
+	return rc;
+}

@@ -31,7 +31,9 @@ void report_text(FILE *out, const struct probe *p, const struct findings *fs, in
 {
 	const char *last = "";
 	size_t hidden = 0;
-	fprintf(out, "hvcert probe: cpu from %s; host from %s\n", p->raw.source, p->host_source);
+	const char *topo = facts_str(&p->host, "topo.source");
+	fprintf(out, "hvcert probe: cpu from %s; host from %s; pci from %s; topology from %s\n", p->raw.source,
+		p->host_source, p->pci_present ? p->pci.source : "none", topo ? topo : "none");
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->f[i];
 		if (!verbose && f->st == ST_INFO && pci_device_row(f)) {
@@ -43,7 +45,7 @@ void report_text(FILE *out, const struct probe *p, const struct findings *fs, in
 			last = f->group;
 		}
 		fprintf(out, "  [%s] %-28s %s\n", status_name(f->st), f->name, f->value);
-		int worth = f->st == ST_WARN || f->st == ST_FAIL ||
+		int worth = f->st == ST_WARN || f->st == ST_FAIL || f->notable ||
 			    (strcmp(f->group, "virt") == 0 && f->st == ST_PASS && strncmp(f->name, "hardware", 8) == 0);
 		if (f->reason[0] && (verbose || worth))
 			fprintf(out, "         %-28s %s\n", "", f->reason);

@@ -125,7 +125,7 @@ FEATURES = [
     ("smap", 7, "ebx", 20), ("fsgsbase", 7, "ebx", 0), ("invariant_tsc", 0x80000007, "edx", 8),
     ("x2apic", 1, "ecx", 21), ("pcid", 1, "ecx", 17), ("invpcid", 7, "ebx", 10),
     ("pdpe1gb", 0x80000001, "edx", 26), ("vmx", 1, "ecx", 5), ("svm", 0x80000001, "ecx", 2),
-    ("hypervisor", 1, "ecx", 31),
+    ("hypervisor", 1, "ecx", 31), ("rdtscp", 0x80000001, "edx", 27),
 ]
 # only used for x86_64_level (and the raw syscall bit, recorded for information)
 EXTRA = [

@@ -104,6 +104,11 @@ checks = {
     "SVM present and usable": f["hardware virtualization"]["status"] == "PASS",
     "nested under QEMU": f["running under"]["value"] == "QEMU TCG",
     "/dev/kvm finding": f["/dev/kvm"]["status"] == "PASS",
+    "implementation kvm_amd": d["virtualization"]["kvm"]["implementation"] == "kvm_amd",
+    "unmodified guests hardware-assisted": f["unmodified guests"]["value"] == "hardware-assisted",
+    "no PVM here": f["PVM-aware guests"]["status"] == "INFO" and "kvm_pvm is not" in f["PVM-aware guests"]["reason"],
+    "kvm-ok would pass": d["virtualization"]["kvm"]["tools"]["kvm_ok"] is True,
+    "no PVM MSRs": h.get("kvm.vcpu.pvm_msrs") == "",
 }
 bad = [k for k, ok in checks.items() if not ok]
 print("; ".join(bad))

@@ -237,6 +237,33 @@ static void pci_dumps(const char *arg)
 	}
 }
 
+/* The captured PVM host (tests/data/sysroot/pvm-host): kvm_pvm in sysfs and
+ * a vCPU answering MSR 0x4b564d11 = "PVM", an EPYC without SVM, no 'pti'. */
+static void pvm_host(const char *arg)
+{
+	(void)arg;
+	struct probe p;
+	struct probe_opts o = {.sysroot = "tests/data/sysroot/pvm-host", .data_dir = data_dir()};
+	char err[1024];
+	probe_init(&p);
+	int rc = probe_collect(&p, &o, err, sizeof(err));
+	CHECK(rc == 0, "%s", err);
+	const struct hcl_release *pvm = rel("pvm/virt-pvm"), *kvm = rel("kvm/linux-6.12");
+	if (rc || !pvm || !kvm)
+		return probe_free(&p);
+	struct release_verdict rv;
+	certify_release(&db, &p, pvm, &rv);
+	CHECK(rv.overall == V_CERTIFIED, "pvm/virt-pvm: %s", verdict_name(rv.overall));
+	release_verdict_free(&rv);
+	certify_release(&db, &p, kvm, &rv);
+	const struct comp_verdict *hw = find_comp(&rv, "requirement", "hardware virtualization");
+	CHECK(hw && hw->v == V_NOT_CERTIFIED, "kvm/linux-6.12 hardware virtualization: %s",
+	      hw ? verdict_name(hw->v) : "missing");
+	CHECK(hw && strstr(hw->rule, "PVM-aware guests still run here"), "no PVM hint: %s", hw ? hw->rule : "");
+	release_verdict_free(&rv);
+	probe_free(&p);
+}
+
 void suite_certify(void)
 {
 	char path[512], err[1024];
@@ -252,6 +279,7 @@ void suite_certify(void)
 	run_case("certify", "removed driver breaks the 6.12 upgrade", removed_driver, NULL);
 	run_case("certify", "system (DMI) entries", system_entries, NULL);
 	run_case("certify", "libpci dumps on kvm/linux-6.12", pci_dumps, NULL);
+	run_case("certify", "a captured PVM host", pvm_host, NULL);
 	run_case("certify", "cpu verdicts (tests/expected/certify-cpu.txt)", cpu_expectations,
 		 "tests/expected/certify-cpu.txt");
 	hcl_free(&db);

@@ -123,3 +123,64 @@ int elf_load(struct vm *vm, const char *path, uint64_t reserved_below, uint64_t 
 	free(img);
 	return rc;
 }
+
+/* The guest's own statement of what it supports: an ELF note owned by
+ * "hvcert" of type HVCERT_NOTE_FEATURES whose 4-byte descriptor is a
+ * bitmask (GUEST_FEAT_*). Notes are read from PT_NOTE segments, every size
+ * checked against the segment and the file. 0 (features set, maybe 0
+ * without a note) or -1 with a message. */
+static uint32_t note_features(const uint8_t *img, size_t size, const Elf64_Phdr *p)
+{
+	uint64_t off = p->p_offset, end = p->p_offset + p->p_filesz;
+	uint32_t feat = 0;
+	while (off + 12 <= end) {
+		uint32_t nh[3];
+		memcpy(nh, img + off, sizeof(nh));
+		uint64_t name = off + 12, desc = name + ((nh[0] + 3ull) & ~3ull);
+		uint64_t next = desc + ((nh[1] + 3ull) & ~3ull);
+		if (next > end || next > size)
+			break;
+		if (nh[0] == 7 && !memcmp(img + name, "hvcert", 7) && nh[2] == HVCERT_NOTE_FEATURES && nh[1] == 4)
+			memcpy(&feat, img + desc, 4);
+		off = next;
+	}
+	return feat;
+}
+
+int elf_guest_features(const char *path, uint32_t *features, char *err, size_t errlen)
+{
+	struct stat st;
+	*features = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr) ||
+	    st.st_size > (256 << 20)) {
+		snprintf(err, errlen, "%s: %s", path, fd < 0 ? strerror(errno) : "not a regular file of ELF size");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	uint8_t *img = malloc((size_t)st.st_size);
+	ssize_t got = img ? read(fd, img, (size_t)st.st_size) : -1;
+	close(fd);
+	Elf64_Ehdr h;
+	int rc = -1;
+	if (got == st.st_size)
+		memcpy(&h, img, sizeof(h));
+	if (got != st.st_size)
+		snprintf(err, errlen, "%s: short read", path);
+	else if (memcmp(h.e_ident, ELFMAG, SELFMAG) || h.e_ident[EI_CLASS] != ELFCLASS64 ||
+		 h.e_phentsize != sizeof(Elf64_Phdr) || h.e_phnum > ELF_MAX_PHDRS ||
+		 !within(h.e_phoff, (uint64_t)h.e_phnum * sizeof(Elf64_Phdr), (uint64_t)got))
+		snprintf(err, errlen, "%s: not an ELF64 image with a valid program header table", path);
+	else {
+		rc = 0;
+		for (int i = 0; i < h.e_phnum; i++) {
+			Elf64_Phdr p;
+			memcpy(&p, img + h.e_phoff + (uint64_t)i * sizeof(p), sizeof(p));
+			if (p.p_type == PT_NOTE && within(p.p_offset, p.p_filesz, (uint64_t)got))
+				*features |= note_features(img, (size_t)got, &p);
+		}
+	}
+	free(img);
+	return rc;
+}

@@ -218,3 +218,49 @@ const struct accel_ops kvm_accel = {
     .raise_msi = kvm_raise_msi,
     .destroy = kvm_destroy,
 };
+
+/* PVM's signature MSR on the kvm_pvm build our machines run ("PVM" in
+ * 0x4b564d11), or any MSR of the published spec's range (0x4b564df0..). */
+static int vcpu_is_pvm(int vcpu)
+{
+	static const uint32_t probe[] = {0x4b564d11, 0x4b564df0};
+	for (size_t i = 0; i < sizeof(probe) / sizeof(*probe); i++) {
+		struct {
+			struct kvm_msrs h;
+			struct kvm_msr_entry e;
+		} m;
+		memset(&m, 0, sizeof(m));
+		m.h.nmsrs = 1, m.e.index = probe[i];
+		if (ioctl(vcpu, KVM_GET_MSRS, &m) == 1 && (i > 0 || m.e.data == 0x4d5650))
+			return 1;
+	}
+	return 0;
+}
+
+enum kvm_flavor kvm_flavor(char *why, size_t n)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0) {
+		snprintf(why, n, "/dev/kvm: %s", strerror(errno));
+		return KVM_FLAVOR_NONE;
+	}
+	enum kvm_flavor f = KVM_FLAVOR_NONE;
+	int vm = -1, vcpu = -1;
+	if (ioctl(kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+		snprintf(why, n, "/dev/kvm does not speak KVM API %d", KVM_API_VERSION);
+	else if ((vm = ioctl(kvm, KVM_CREATE_VM, 0)) < 0 || (vcpu = ioctl(vm, KVM_CREATE_VCPU, 0)) < 0)
+		snprintf(why, n, "/dev/kvm cannot create a VM: %s", strerror(errno));
+	else if (vcpu_is_pvm(vcpu) || access("/sys/module/kvm_pvm", F_OK) == 0) {
+		f = KVM_FLAVOR_PVM;
+		snprintf(why, n, "/dev/kvm is served by kvm_pvm (PVM: guests at CPL 3, no hardware assistance)");
+	} else {
+		f = KVM_FLAVOR_HW;
+		snprintf(why, n, "/dev/kvm gives hardware-assisted virtualization");
+	}
+	if (vcpu >= 0)
+		close(vcpu);
+	if (vm >= 0)
+		close(vm);
+	close(kvm);
+	return f;
+}

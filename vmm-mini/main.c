@@ -1,5 +1,7 @@
-/* vmm-mini run [--accel kvm|bt] [--mem MiB] [--timeout S] [--max-exits N]
- *              [--stats] guest.elf [-- guest args]
+/* vmm-mini run [--accel auto|kvm|bt] [--allow-emulated] [--mem MiB] [--timeout S]
+ *              [--max-exits N] [--stats] guest.elf [-- guest args]
+ * --accel auto (the default) takes KVM where it gives hardware assistance,
+ * or where it is PVM and the guest says (ELF note) it is PVM-aware; else bt.
  * Exit status: the guest's debug-exit value as (v << 1) | 1 (QEMU's
  * isa-debug-exit convention); 0 when the guest halts; 2 bad usage or image;
  * 4 the guest crashed (triple fault, entry failure); 6 watchdog; 8 exit limit. */
@@ -19,15 +21,21 @@ static const struct accel_ops *accels[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vmm-mini run [--accel kvm|bt] [--mem MiB] [--timeout SECONDS] [--max-exits N] [--stats]\n"
-		   "                    [--pv] [--disk FILE] guest.elf [-- guest arguments...]\n"
-		   "  --pv        virtio-console at 0xFEB00000 (virtio-mmio, as QEMU -M microvm), interrupts on\n"
-		   "              LAPIC vector 33\n"
-		   "  --disk F    virtio-blk backed by file F at 0xFEB00200, LAPIC vector 34\n");
+	fprintf(f,
+		"usage: vmm-mini run [--accel auto|kvm|bt] [--allow-emulated] [--mem MiB] [--timeout SECONDS]\n"
+		"                    [--max-exits N] [--stats] [--pv] [--disk FILE] guest.elf [-- guest arguments...]\n"
+		"  --accel     auto (default): KVM when it gives hardware assistance, or when it is PVM and\n"
+		"              the guest is PVM-aware; else the binary translator (bt). It says which and why.\n"
+		"  --allow-emulated  run --accel kvm even where KVM would emulate the guest's kernel code\n"
+		"              (PVM with a guest that is not PVM-aware): to measure that\n"
+		"  --pv        virtio-console at 0xFEB00000 (virtio-mmio, as QEMU -M microvm), interrupts on\n"
+		"              LAPIC vector 33\n"
+		"  --disk F    virtio-blk backed by file F at 0xFEB00200, LAPIC vector 34\n");
 }
 
 struct args {
-	const struct accel_ops *accel;
+	const struct accel_ops *accel; /* NULL: auto */
+	int allow_emulated;
 	unsigned long mem, timeout;
 	unsigned long long max_exits;
 	int stats, pv;
@@ -45,6 +53,7 @@ static int parse(int argc, char **argv, struct args *a)
 					     {"help", no_argument, 0, 'h'},
 					     {"pv", no_argument, 0, 'p'},
 					     {"disk", required_argument, 0, 'd'},
+					     {"allow-emulated", no_argument, 0, 'e'},
 					     {0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -54,10 +63,12 @@ static int parse(int argc, char **argv, struct args *a)
 			for (size_t i = 0; i < sizeof(accels) / sizeof(*accels); i++)
 				if (!strcmp(accels[i]->name, optarg))
 					a->accel = accels[i];
-			if (!a->accel)
-				return fprintf(stderr, "vmm-mini: unknown accelerator '%s' (have: kvm, bt)\n", optarg),
+			if (!a->accel && strcmp(optarg, "auto"))
+				return fprintf(stderr, "vmm-mini: unknown accelerator '%s' (have: auto, kvm, bt)\n",
+					       optarg),
 				       -1;
 			break;
+		case 'e': a->allow_emulated = 1; break;
 		case 'm': a->mem = strtoul(optarg, NULL, 10); break;
 		case 't': a->timeout = strtoul(optarg, NULL, 10); break;
 		case 'x': a->max_exits = strtoull(optarg, NULL, 10); break;
@@ -93,16 +104,53 @@ static int status_of(const struct vm *vm)
 	}
 }
 
+static const struct accel_ops *bt_or_null(void)
+{
+	return sizeof(accels) / sizeof(*accels) > 1 ? accels[1] : NULL;
+}
+
+/* --accel auto, and the check --accel kvm makes: a guest that is not
+ * PVM-aware on PVM would have its kernel code emulated (1000x native). */
+static int choose_accel(struct args *a)
+{
+	char why[256], err[512];
+	uint32_t feat;
+	if (elf_guest_features(a->elf, &feat, err, sizeof(err)))
+		return fprintf(stderr, "vmm-mini: %s\n", err), -1;
+	if (a->accel && a->accel != &kvm_accel)
+		return 0;
+	enum kvm_flavor f = kvm_flavor(why, sizeof(why));
+	int pvm_ok = f == KVM_FLAVOR_PVM && (feat & GUEST_FEAT_PVM);
+	if (!a->accel) {
+		int kvm = f == KVM_FLAVOR_HW || pvm_ok || !bt_or_null();
+		a->accel = kvm ? &kvm_accel : bt_or_null();
+		fprintf(stderr, "vmm-mini: accel auto: %s (%s%s)\n", a->accel->name, why,
+			f != KVM_FLAVOR_PVM ? ""
+			: pvm_ok	    ? "; the guest is PVM-aware"
+					    : "; the guest is not PVM-aware, so KVM would emulate its kernel code");
+		return 0;
+	}
+	if (f == KVM_FLAVOR_PVM && !pvm_ok && !a->allow_emulated)
+		return fprintf(stderr,
+			       "vmm-mini: %s, and %s does not declare PVM support (no 'hvcert' ELF note with the PVM "
+			       "bit): PVM would emulate its kernel code instruction by instruction, hundreds of times "
+			       "slower than native. Use --accel bt (or auto), a PVM-aware guest, or --allow-emulated "
+			       "to measure it anyway.\n",
+			       why, a->elf),
+		       -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct args a = {&kvm_accel, 128, 0, 0, 0, 0, NULL, NULL, ""};
+	struct args a = {.mem = 128};
 	struct vm vm;
 	char err[512];
 	if (argc < 2 || strcmp(argv[1], "run") != 0) {
 		usage(stderr);
 		return 2;
 	}
-	if (parse(argc - 1, argv + 1, &a))
+	if (parse(argc - 1, argv + 1, &a) || choose_accel(&a))
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (vm_init(&vm, a.accel, a.mem, err, sizeof(err))) {

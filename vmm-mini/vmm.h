@@ -80,6 +80,16 @@ int elf_load(struct vm *vm, const char *path, uint64_t reserved_below, uint64_t 
 int elf_load_image(struct vm *vm, const uint8_t *img, size_t size, const char *name, uint64_t reserved_below,
 		   uint64_t *entry);
 
+/* What a guest image says it supports (the "hvcert" ELF note, type 1). */
+#define HVCERT_NOTE_FEATURES 1
+#define GUEST_FEAT_PVM	     (1u << 0) /* boots as a PVM guest when it finds itself on PVM */
+int elf_guest_features(const char *path, uint32_t *features, char *err, size_t errlen);
+
+/* kvm.c: what serves /dev/kvm, decided by asking it (a scratch vCPU's PVM
+ * MSRs) and by sysfs; why says how it was decided or why there is none. */
+enum kvm_flavor { KVM_FLAVOR_NONE, KVM_FLAVOR_HW, KVM_FLAVOR_PVM };
+enum kvm_flavor kvm_flavor(char *why, size_t n);
+
 /* bus.c */
 void bus_io(struct vm *vm, struct vm_exit *e);
 void bus_mmio(struct vm *vm, struct vm_exit *e);

@@ -29,7 +29,7 @@ HVCERT_DATA=/payload/data /payload/lib/ld-linux-x86-64.so.2 --library-path /payl
 echo "@@end probe rc=\$?"
 for g in compute nanobench iostream; do
 	echo "@@begin \$g"
-	/payload/vmm-mini run --stats --timeout 120 /payload/\$g.elf -- $ARGS
+	/payload/vmm-mini run --stats --timeout 120 /payload/\$g.elf -- $ARGS 2>&1
 	echo "@@end \$g rc=\$?"
 done
 echo "@@begin pvstream"
@@ -119,6 +119,10 @@ then
 else
 	echo "FAIL rig/hvcert-probe-with-kvm: see $BUILD/rig/probe.json"; fail=$((fail + 1))
 fi
+# --accel auto (the default) must take KVM where it assists the hardware.
+block compute | grep -q "accel auto: kvm (/dev/kvm gives hardware-assisted" &&
+	{ echo "ok rig/accel-auto-kvm"; pass=$((pass + 1)); } ||
+	{ echo "FAIL rig/accel-auto-kvm: $(block compute | grep 'accel auto' || echo 'no accel line')"; fail=$((fail + 1)); }
 # Hostile guests: expected status and message.
 for spec in "triple:4:triple fault" "jump:4:rip=" "storm:6:watchdog" "wild-write:1:unhandled_mmio=1" "hang:6:watchdog"; do
 	h=${spec%%:*} rest=${spec#*:} want=${rest%%:*} msg=${rest#*:}

@@ -10,6 +10,18 @@
 	.asciz "Xen"
 	.quad pvh_start32
 
+	/* What this image supports, for vmm-mini --accel auto: the "hvcert"
+	 * note, type 1, a 4-byte bitmask (vmm-mini/vmm.h GUEST_FEAT_*). The kit
+	 * is not PVM-aware yet, so no bit is set: on PVM, vmm-mini picks bt. */
+	.section .note.hvcert, "a"
+	.align 4
+	.long 7			/* namesz: "hvcert\0" */
+	.long 4			/* descsz */
+	.long 1			/* HVCERT_NOTE_FEATURES */
+	.asciz "hvcert"
+	.align 4
+	.long 0			/* GUEST_FEAT_PVM (bit 0) clear */
+
 	.section .text.boot, "ax"
 	.code32
 	.globl pvh_start32

@@ -1,0 +1,81 @@
+#!/bin/sh
+# vmm-mini's choice of accelerator (--accel auto, the default) and the
+# refusal of --accel kvm where KVM would emulate the guest, on whatever KVM
+# this host has. What the host has is read from sysfs and /dev/kvm here,
+# not from vmm-mini. Prints "guests-accel: N passed, N failed, N skipped".
+BUILD=${BUILD:-build}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0 skip=0
+ok() { echo "ok $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1${2:+: $2}"; fail=$((fail + 1)); }
+sk() { echo "SKIP $1: $2"; skip=$((skip + 1)); }
+VMM="$BUILD/bin/vmm-mini run"
+G="$BUILD/guests"
+if [ ! -e /dev/kvm ]; then kvm=none
+elif [ -d /sys/module/kvm_pvm ]; then kvm=pvm
+elif [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; then kvm=hw
+else kvm=unknown; fi
+
+# A copy of a guest whose note claims PVM support (bit 0 of the "hvcert"
+# note's descriptor), patched at the note's file offset.
+python3 - "$G/hostile.elf" "$T/claims-pvm.elf" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+i = b.find(b"hvcert\0")
+assert i > 12 and struct.unpack_from("<3I", b, i - 12) == (7, 4, 1), "no hvcert note"
+struct.pack_into("<I", b, i + 8, 1)
+open(sys.argv[2], "wb").write(b)
+PY
+
+# auto with an ordinary guest: KVM only where it assists the hardware.
+$VMM --timeout 60 "$G/compute.elf" -- iters=1 mem_mb=4 >"$T/auto.out" 2>"$T/auto.err"; rc=$?
+line=$(grep "accel auto:" "$T/auto.err")
+case $kvm in
+pvm) want="accel auto: bt (/dev/kvm is served by kvm_pvm.*not PVM-aware" ;;
+none) want="accel auto: bt (/dev/kvm: " ;;
+hw) want="accel auto: kvm (/dev/kvm gives hardware-assisted" ;;
+*) want="accel auto: " ;;
+esac
+if [ $rc -eq 1 ] && echo "$line" | grep -q "$want" && grep -q "^@result name=crc32" "$T/auto.out"; then
+	ok "accel/auto-$kvm"
+else
+	bad "accel/auto-$kvm" "rc=$rc, '$line' (want /$want/)"
+fi
+
+# --accel kvm: refused at once on PVM (with the ways out), runs elsewhere.
+start=$(date +%s)
+$VMM --accel kvm --timeout 20 "$G/hostile.elf" -- do=triple >"$T/kvm.out" 2>"$T/kvm.err"; rc=$?
+took=$(($(date +%s) - start))
+case $kvm in
+pvm)
+	if [ $rc -eq 2 ] && [ $took -le 5 ] && ! grep -q "^@start" "$T/kvm.out" &&
+		grep -q "does not declare PVM support.*--accel bt.*--allow-emulated" "$T/kvm.err"; then
+		ok accel/kvm-refuses-unaware-guest
+	else
+		bad accel/kvm-refuses-unaware-guest "rc=$rc in ${took}s: $(head -c 300 "$T/kvm.err")"
+	fi
+	# The opt-in really runs it under KVM, and a guest claiming PVM is taken by auto.
+	$VMM --accel kvm --allow-emulated --stats --timeout 20 "$G/hostile.elf" -- do=triple >"$T/emu.out" 2>&1
+	grep -q "^@hostile do=triple" "$T/emu.out" && grep -q "^@vmm accel=kvm " "$T/emu.out" &&
+		ok accel/kvm-allow-emulated || bad accel/kvm-allow-emulated "$(tail -3 "$T/emu.out")"
+	$VMM --stats --timeout 20 "$T/claims-pvm.elf" -- do=triple >"$T/claim.out" 2>&1
+	grep -q "accel auto: kvm (.*the guest is PVM-aware" "$T/claim.out" && grep -q "^@vmm accel=kvm " "$T/claim.out" &&
+		ok accel/auto-takes-pvm-aware-guest || bad accel/auto-takes-pvm-aware-guest "$(head -3 "$T/claim.out")"
+	;;
+none)
+	[ $rc -eq 2 ] && grep -q "/dev/kvm" "$T/kvm.err" && ok accel/kvm-without-kvm ||
+		bad accel/kvm-without-kvm "rc=$rc: $(head -c 300 "$T/kvm.err")"
+	sk accel/kvm-allow-emulated "no /dev/kvm here"
+	;;
+*)
+	grep -q "^@hostile do=triple" "$T/kvm.out" && ok accel/kvm-runs || bad accel/kvm-runs "rc=$rc: $(head -c 300 "$T/kvm.err")"
+	sk accel/kvm-allow-emulated "KVM here is not PVM"
+	;;
+esac
+# A guest image the note reader must reject cleanly, not crash on.
+head -c 40 "$G/hostile.elf" >"$T/short.elf"
+$VMM "$T/short.elf" >/dev/null 2>"$T/short.err"; rc=$?
+[ $rc -eq 2 ] && grep -q "short.elf" "$T/short.err" && ok accel/bad-image || bad accel/bad-image "rc=$rc $(cat "$T/short.err")"
+echo "guests-accel: $pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]

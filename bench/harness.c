@@ -193,6 +193,41 @@ static double native_median(const struct table *t, const struct sample *s)
 	return 0;
 }
 
+const char *bench_suspect(const char *mode, double median, double native, double tcg, char *why, size_t n)
+{
+	const struct bench_mode *m = NULL;
+	for (size_t i = 0; i < bench_nmodes; i++)
+		if (!strcmp(bench_modes[i].name, mode))
+			m = &bench_modes[i];
+	if (!m || !m->hw_assisted || median <= 0)
+		return NULL;
+	if (native > 0 && median > 50 * native) {
+		snprintf(why, n, "%.0fx native: a hardware-assisted mode this slow is emulating, not measuring the technique",
+			 median / native);
+		return why;
+	}
+	if (tcg > 0 && median > tcg) {
+		snprintf(why, n, "slower than QEMU TCG (%.0f vs %.0f cycles): not hardware-assisted speed", median, tcg);
+		return why;
+	}
+	return NULL;
+}
+
+/* The QEMU TCG median of the same workload (the +pv twin for PV modes). */
+static double tcg_median(const struct table *t, const struct sample *s)
+{
+	const char *tcg = strstr(s->mode, "+pv") ? "qemu-tcg+pv" : "qemu-tcg";
+	for (size_t i = 0; i < t->n; i++) {
+		const struct sample *q = &t->s[i];
+		if (strcmp(q->mode, tcg) || strcmp(q->guest, s->guest) || strcmp(q->workload, s->workload) || !q->n)
+			continue;
+		struct summary qs;
+		stats_summary(q->v, q->n, &qs);
+		return qs.median;
+	}
+	return 0;
+}
+
 static json_t *results_json(const struct table *t)
 {
 	json_t *a = json_array();
@@ -211,8 +246,11 @@ static json_t *results_json(const struct table *t)
 						   m.median, "min", m.min, "spread", m.spread, "overhead_vs_native",
 						   nat > 0 ? json_real(m.median / nat) : json_null()));
 		/* A run is only a measurement if it computed the right thing. */
-		json_object_set_new(json_array_get(a, json_array_size(a) - 1), "matches_native",
-				    ncs ? json_boolean(!strcmp(ncs, s->checksum)) : json_null());
+		json_t *last = json_array_get(a, json_array_size(a) - 1);
+		json_object_set_new(last, "matches_native", ncs ? json_boolean(!strcmp(ncs, s->checksum)) : json_null());
+		char why[200];
+		const char *sus = bench_suspect(s->mode, m.median, nat, tcg_median(t, s), why, sizeof(why));
+		json_object_set_new(last, "suspect", sus ? json_string(sus) : json_null());
 	}
 	return a;
 }
@@ -251,6 +289,54 @@ static void progress(const struct bench_opts *o, const char *g, const char *m, u
 		100.0 * done / total, eta);
 }
 
+/* The mode's own words for why it printed no result: its first line of
+ * output that is not one of the guests' "@" lines. */
+static void first_message(const char *out, char *why, size_t n)
+{
+	for (const char *p = out; p && *p;) {
+		size_t l = strcspn(p, "\n");
+		if (l && *p != '@') {
+			snprintf(why, n, "%.*s", (int)(l < 480 ? l : 480), p);
+			return;
+		}
+		p += l + (p[l] == '\n');
+	}
+	snprintf(why, n, "no output");
+}
+
+#define SMOKE_S	   8
+#define SMOKE_ARGS "iters=1 mem_mb=1 bytes=64 sectors=8"
+
+/* A mode is available only if a tiny run of it finishes with a result in
+ * a few seconds: no mode that cannot finish is started for real. */
+static int smoke(const struct bench_opts *o, const struct bench_mode *m, char *why, size_t n, double *ms)
+{
+	static const char *const try[] = {"compute", "pvstream"};
+	struct bench_opts so = *o;
+	so.args = SMOKE_ARGS;
+	*ms = 0;
+	for (size_t i = 0; i < sizeof(try) / sizeof(*try); i++) {
+		char *argv[64], buf[2048], *out = NULL;
+		int status;
+		if (m->argv(&so, bench_guest(try[i]), argv, 64, buf, sizeof(buf)) < 0)
+			continue;
+		if (run_capture(argv, SMOKE_S, &out, ms, &status)) {
+			snprintf(why, n, "cannot run %s", argv[0]);
+			return 0;
+		}
+		int ok = strstr(out, "@result ") != NULL;
+		if (!ok && *ms >= SMOKE_S * 1e3)
+			snprintf(why, n, "a smoke run (%s %s) did not finish in %d s: this technique cannot run the profile here",
+				 try[i], SMOKE_ARGS, SMOKE_S);
+		else if (!ok)
+			first_message(out, why, n);
+		free(out);
+		return ok;
+	}
+	snprintf(why, n, "no workload of this mode to smoke-test");
+	return 0;
+}
+
 json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 {
 	const char *guests[16];
@@ -264,26 +350,32 @@ json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 			guests[ng++] = bench_guests[i].name;
 	const struct bench_mode *run[16];
 	size_t nrun = 0;
-	for (size_t m = 0; m < bench_nmodes; m++) {
-		char why[256] = "", ver[256] = "";
-		if (!selected(o->modes, bench_modes[m].name))
-			continue;
-		int ok = bench_modes[m].available(o, why, sizeof(why));
-		if (ok) {
-			bench_modes[m].version(o, ver, sizeof(ver));
-			run[nrun++] = &bench_modes[m];
-		}
-		json_array_append_new(modes, json_pack("{s:s,s:b,s:s,s:s}", "name", bench_modes[m].name, "available",
-						       ok, "reason", why, "version", ver));
-	}
-	double t0 = now_ms(), total = (double)(nrun * ng * o->reps), done = 0;
 	int fd = -1;
 	snprintf(((struct bench_opts *)o)->disk, sizeof(o->disk), "/tmp/hvcert-bench-disk-XXXXXX");
 	if ((fd = mkstemp(((struct bench_opts *)o)->disk)) < 0 || ftruncate(fd, 16 << 20)) {
 		snprintf(err, errlen, "cannot create a scratch disk image");
+		if (fd >= 0)
+			close(fd), unlink(o->disk);
+		json_decref(modes), json_decref(t.failures), json_decref(t.exits);
 		return NULL;
 	}
 	close(fd);
+	for (size_t m = 0; m < bench_nmodes; m++) {
+		char why[512] = "", ver[256] = "";
+		if (!selected(o->modes, bench_modes[m].name))
+			continue;
+		double ms = 0;
+		int ok = bench_modes[m].available(o, why, sizeof(why)) && smoke(o, &bench_modes[m], why, sizeof(why), &ms);
+		if (ok) {
+			bench_modes[m].version(o, ver, sizeof(ver));
+			run[nrun++] = &bench_modes[m];
+		} else if (o->progress) {
+			fprintf(stderr, "\r\033[Khvcert bench: %s unavailable: %s\n", bench_modes[m].name, why);
+		}
+		json_array_append_new(modes, json_pack("{s:s,s:b,s:s,s:s,s:f}", "name", bench_modes[m].name, "available",
+						       ok, "reason", why, "version", ver, "smoke_ms", ms));
+	}
+	double t0 = now_ms(), total = (double)(nrun * ng * o->reps), done = 0;
 	for (unsigned rep = 0; rep < o->reps; rep++)
 		for (size_t m = 0; m < nrun; m++)
 			for (size_t g = 0; g < ng; g++) {

@@ -32,6 +32,9 @@ struct bench_guest;
 
 struct bench_mode {
 	const char *name;
+	/* A hardware-assisted technique: its figures are suspect when they
+	 * look like emulation (over 50x native, or slower than QEMU TCG). */
+	int hw_assisted;
 	/* 1 available, 0 not (why says so). */
 	int (*available)(const struct bench_opts *o, char *why, size_t n);
 	/* argv for running guest g; returns argc or -1 when the mode does not run g. */
@@ -44,6 +47,10 @@ struct bench_mode {
 extern const struct bench_mode bench_modes[];
 extern const size_t bench_nmodes;
 
+/* Why a figure of `mode` is implausible for its technique (a hardware-
+ * assisted mode over 50x native or slower than QEMU TCG's `tcg`), or NULL.
+ * native, tcg: medians of the same workload in the same run (0 if none). */
+const char *bench_suspect(const char *mode, double median, double native, double tcg, char *why, size_t n);
 /* Runs the profile; returns the results document (caller decrefs) or NULL. */
 json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen);
 /* Validates a results document read from path: NULL + err if bad or old. */

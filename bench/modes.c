@@ -250,13 +250,13 @@ static void bt_version(const struct bench_opts *o, char *out, size_t n)
 }
 
 const struct bench_mode bench_modes[] = {
-    {"native", native_available, native_argv, native_version},
-    {"qemu-tcg", qemu_available, tcg_argv, qemu_version},
-    {"qemu-tcg+pv", qemu_available, tcg_pv_argv, qemu_version},
-    {"kvm", vmm_kvm_available, vmm_argv, vmm_version},
-    {"kvm+pv", vmm_kvm_available, vmm_pv_argv, vmm_version},
-    {"qemu-kvm", qemu_kvm_available, kvm_qemu_argv, qemu_version},
-    {"bt", bt_available, bt_argv, bt_version},
-    {"bt+pv", bt_available, bt_pv_argv, bt_version},
+    {"native", 0, native_available, native_argv, native_version},
+    {"qemu-tcg", 0, qemu_available, tcg_argv, qemu_version},
+    {"qemu-tcg+pv", 0, qemu_available, tcg_pv_argv, qemu_version},
+    {"kvm", 1, vmm_kvm_available, vmm_argv, vmm_version},
+    {"kvm+pv", 1, vmm_kvm_available, vmm_pv_argv, vmm_version},
+    {"qemu-kvm", 1, qemu_kvm_available, kvm_qemu_argv, qemu_version},
+    {"bt", 0, bt_available, bt_argv, bt_version},
+    {"bt+pv", 0, bt_available, bt_pv_argv, bt_version},
 };
 const size_t bench_nmodes = sizeof(bench_modes) / sizeof(bench_modes[0]);

@@ -77,11 +77,11 @@ static json_t *host_json(void)
 	json_t *h;
 	if (probe_collect(&p, &o, err, sizeof(err)) == 0) {
 		const char *kr = facts_str(&p.host, "kernel.release");
-		h = json_pack("{s:s,s:s?,s:s?,s:s,s:s,s:o,s:o}", "cpu", p.cpu.brand, "platform",
+		h = json_pack("{s:s,s:s?,s:s?,s:s,s:s,s:s,s:o,s:o}", "cpu", p.cpu.brand, "platform",
 			      p.uarch.found ? p.uarch.platform : NULL, "kernel", kr, "running_under",
 			      p.cpu.hypervisor ? p.cpu.hv_name : "bare metal", "hardware_virtualization",
-			      p.virt.hw ? "present" : "absent", "pmu", pmu_status(), "certification",
-			      certification(&p));
+			      p.virt.hw ? "present" : "absent", "kvm", p.vf.kvm_module, "pmu", pmu_status(),
+			      "certification", certification(&p));
 	} else {
 		h = json_pack("{s:s}", "error", err);
 	}

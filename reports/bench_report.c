@@ -83,7 +83,9 @@ static int write_table(const char *path, json_t *doc, const char *guest, const c
 	for (int i = 0; i < nw; i++) {
 		fprintf(f, "%s", w[i]);
 		for (int m = 0; m < nm; m++) {
-			double v = num(find(doc, guest, w[i], modes[m]), key);
+			json_t *r = find(doc, guest, w[i], modes[m]);
+			/* A suspect figure is not the cost of its technique: never charted. */
+			double v = json_is_string(json_object_get(r, "suspect")) ? -1 : num(r, key);
 			fprintf(f, v > 0 ? " %g" : " NaN", v);
 		}
 		fputc('\n', f);
@@ -311,14 +313,42 @@ static void tables(FILE *html, FILE *md, json_t *doc)
 					fprintf(html, "<td>-</td>"), fprintf(md, " - |");
 					continue;
 				}
+				int sus = json_is_string(json_object_get(r, "suspect"));
 				fprintf(html, "<td>%.1f<br><small>%s%.2fx &plusmn;%.0f%%</small></td>", med,
-					ov > 0 ? "" : "", ov > 0 ? ov : 0, sp * 100);
-				fprintf(md, ov > 0 ? " %.1f (%.2fx) |" : " %.1f |", med, ov);
+					sus ? "suspect: " : "", ov > 0 ? ov : 0, sp * 100);
+				if (ov > 0)
+					fprintf(md, " %.1f (%.2fx)%s |", med, ov, sus ? " suspect" : "");
+				else
+					fprintf(md, " %.1f%s |", med, sus ? " suspect" : "");
 			}
 			fprintf(html, "</tr>\n"), fputc('\n', md);
 		}
 		fprintf(html, "</table>\n");
 	}
+}
+
+/* Figures the harness judged implausible, with its reason (not charted). */
+static void suspects(FILE *html, FILE *md, json_t *doc)
+{
+	size_t i, n = 0;
+	json_t *r;
+	json_array_foreach (json_object_get(doc, "results"), i, r) {
+		const char *why = json_string_value(json_object_get(r, "suspect"));
+		if (!why)
+			continue;
+		if (!n++) {
+			fprintf(html, "<h2>Suspect figures (not charted)</h2>\n<ul>\n");
+			fprintf(md, "\n## Suspect figures (not charted)\n\n");
+		}
+		const char *g = json_string_value(json_object_get(r, "guest")), *w = json_string_value(json_object_get(r, "workload")),
+			   *m = json_string_value(json_object_get(r, "mode"));
+		fprintf(html, "<li>");
+		esc(html, g), fputc('/', html), esc(html, w), fprintf(html, " under "), esc(html, m);
+		fprintf(html, ": "), esc(html, why), fprintf(html, "</li>\n");
+		fprintf(md, "- %s/%s under %s: %s\n", g ? g : "?", w ? w : "?", m ? m : "?", why);
+	}
+	if (n)
+		fprintf(html, "</ul>\n");
 }
 
 static void provenance(FILE *html, FILE *md, json_t *doc)
@@ -416,6 +446,7 @@ int bench_report(json_t *const *docs, const char *const *names, size_t n, const 
 		fprintf(md, "\n![%s](%s.png) ([SVG](%s.svg))\n", charts[i].name, charts[i].name, charts[i].name);
 	}
 	tables(html, md, doc);
+	suspects(html, md, doc);
 	provenance(html, md, doc);
 	fprintf(html, "</body></html>\n");
 	fclose(html);

@@ -23,6 +23,23 @@ static void summaries(const char *arg)
 	CHECK(stats_geomean((double[]){2, 0}, 2) == 0, "a non-positive value gives 0");
 }
 
+/* The numbers the issue gave: crc32 under PVM-emulated "kvm" 470,989,311 cycles
+ * against 350,803 native (1343x), TCG about 1.0M. */
+static void suspects(const char *arg)
+{
+	char why[200];
+	(void)arg;
+	const char *w = bench_suspect("kvm", 470989311, 350803, 1015643, why, sizeof(why));
+	CHECK(w && strstr(w, "1343x native"), "1343x native not suspect: %s", w ? w : "(null)");
+	w = bench_suspect("qemu-kvm", 30 * 350803., 350803, 20 * 350803., why, sizeof(why));
+	CHECK(w && strstr(w, "slower than QEMU TCG"), "30x native but slower than TCG's 20x: %s", w ? w : "(null)");
+	CHECK(!bench_suspect("kvm", 1.05 * 350803, 350803, 1015643, why, sizeof(why)), "5%% over native is plausible");
+	CHECK(!bench_suspect("kvm+pv", 900, 0, 0, why, sizeof(why)), "no native and no TCG twin: nothing to judge by");
+	CHECK(!bench_suspect("bt", 60 * 350803., 350803, 1015643, why, sizeof(why)),
+	      "bt is not hardware-assisted: never suspect for being slow");
+	CHECK(!bench_suspect("qemu-tcg", 60 * 350803., 350803, 0, why, sizeof(why)), "TCG is the reference");
+}
+
 static void bootstrap(const char *arg)
 {
 	double a[] = {100, 100, 100, 100, 100}, b[] = {150, 150, 150, 150, 150}, lo, hi;
@@ -95,6 +112,7 @@ static void result_files(const char *arg)
 void suite_stats(void)
 {
 	run_case("stats", "summary", summaries, NULL);
+	run_case("stats", "implausible hardware-assisted figures are suspect", suspects, NULL);
 	run_case("stats", "bootstrap ratio interval", bootstrap, NULL);
 	run_case("stats", "mann-whitney", mann_whitney, NULL);
 	run_case("stats", "result file validation", result_files, NULL);

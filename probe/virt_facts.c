@@ -158,7 +158,9 @@ static void verdicts(struct virt_facts *f)
 			 f->tech ? f->tech : "hardware virtualization", f->nested ? ", nested under " : "",
 			 f->hypervisor);
 	}
-	if (f->kvm != KVM_IMPL_PVM)
+	if (f->node != TRI_YES && f->kvm == KVM_IMPL_PVM)
+		snprintf(f->pv_why, sizeof(f->pv_why), "kvm_pvm is loaded but there is no /dev/kvm node (udev?)");
+	else if (f->kvm != KVM_IMPL_PVM)
 		snprintf(f->pv_why, sizeof(f->pv_why),
 			 "kvm_pvm is not what serves /dev/kvm%s: PVM needs a host kernel with kvm_pvm "
 			 "(virt-pvm/linux), which runs PVM-aware guests without VT-x/AMD-V",

@@ -202,12 +202,14 @@ const char *bench_suspect(const char *mode, double median, double native, double
 	if (!m || !m->hw_assisted || median <= 0)
 		return NULL;
 	if (native > 0 && median > 50 * native) {
-		snprintf(why, n, "%.0fx native: a hardware-assisted mode this slow is emulating, not measuring the technique",
+		snprintf(why, n,
+			 "%.0fx native: a hardware-assisted mode this slow is emulating, not measuring the technique",
 			 median / native);
 		return why;
 	}
 	if (tcg > 0 && median > tcg) {
-		snprintf(why, n, "slower than QEMU TCG (%.0f vs %.0f cycles): not hardware-assisted speed", median, tcg);
+		snprintf(why, n, "slower than QEMU TCG (%.0f vs %.0f cycles): not hardware-assisted speed", median,
+			 tcg);
 		return why;
 	}
 	return NULL;
@@ -247,7 +249,8 @@ static json_t *results_json(const struct table *t)
 						   nat > 0 ? json_real(m.median / nat) : json_null()));
 		/* A run is only a measurement if it computed the right thing. */
 		json_t *last = json_array_get(a, json_array_size(a) - 1);
-		json_object_set_new(last, "matches_native", ncs ? json_boolean(!strcmp(ncs, s->checksum)) : json_null());
+		json_object_set_new(last, "matches_native",
+				    ncs ? json_boolean(!strcmp(ncs, s->checksum)) : json_null());
 		char why[200];
 		const char *sus = bench_suspect(s->mode, m.median, nat, tcg_median(t, s), why, sizeof(why));
 		json_object_set_new(last, "suspect", sus ? json_string(sus) : json_null());
@@ -326,8 +329,10 @@ static int smoke(const struct bench_opts *o, const struct bench_mode *m, char *w
 		}
 		int ok = strstr(out, "@result ") != NULL;
 		if (!ok && *ms >= SMOKE_S * 1e3)
-			snprintf(why, n, "a smoke run (%s %s) did not finish in %d s: this technique cannot run the profile here",
-				 try[i], SMOKE_ARGS, SMOKE_S);
+			snprintf(
+			    why, n,
+			    "a smoke run (%s %s) did not finish in %d s: this technique cannot run the profile here",
+			    try[i], SMOKE_ARGS, SMOKE_S);
 		else if (!ok)
 			first_message(out, why, n);
 		free(out);
@@ -365,15 +370,16 @@ json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 		if (!selected(o->modes, bench_modes[m].name))
 			continue;
 		double ms = 0;
-		int ok = bench_modes[m].available(o, why, sizeof(why)) && smoke(o, &bench_modes[m], why, sizeof(why), &ms);
+		int ok =
+		    bench_modes[m].available(o, why, sizeof(why)) && smoke(o, &bench_modes[m], why, sizeof(why), &ms);
 		if (ok) {
 			bench_modes[m].version(o, ver, sizeof(ver));
 			run[nrun++] = &bench_modes[m];
 		} else if (o->progress) {
 			fprintf(stderr, "\r\033[Khvcert bench: %s unavailable: %s\n", bench_modes[m].name, why);
 		}
-		json_array_append_new(modes, json_pack("{s:s,s:b,s:s,s:s,s:f}", "name", bench_modes[m].name, "available",
-						       ok, "reason", why, "version", ver, "smoke_ms", ms));
+		json_array_append_new(modes, json_pack("{s:s,s:b,s:s,s:s,s:f}", "name", bench_modes[m].name,
+						       "available", ok, "reason", why, "version", ver, "smoke_ms", ms));
 	}
 	double t0 = now_ms(), total = (double)(nrun * ng * o->reps), done = 0;
 	for (unsigned rep = 0; rep < o->reps; rep++)

@@ -340,7 +340,8 @@ static void suspects(FILE *html, FILE *md, json_t *doc)
 			fprintf(html, "<h2>Suspect figures (not charted)</h2>\n<ul>\n");
 			fprintf(md, "\n## Suspect figures (not charted)\n\n");
 		}
-		const char *g = json_string_value(json_object_get(r, "guest")), *w = json_string_value(json_object_get(r, "workload")),
+		const char *g = json_string_value(json_object_get(r, "guest")),
+			   *w = json_string_value(json_object_get(r, "workload")),
 			   *m = json_string_value(json_object_get(r, "mode"));
 		fprintf(html, "<li>");
 		esc(html, g), fputc('/', html), esc(html, w), fprintf(html, " under "), esc(html, m);

@@ -214,8 +214,45 @@ static void bad_uarch_row(const char *p)
 	CHECK(strstr(err, ":3: ") != NULL, "error lacks line 3: %s", err);
 }
 
+/* A bundle's records (hvcert capture) are input too: a bad ioctl record
+ * makes the KVM facts unknown with file:line, a bad CPU record fails the
+ * probe naming the file; neither crashes or is silently taken. */
+static void bundle_records(const char *arg)
+{
+	static const char *const bad_ioctl[] = {"kvm.api_version\t12\nno tab here\n", "x.api\t12\n",
+						"kvm.API VERSION\t12\n", "\tvalue\n", ""};
+	char root[600], p2[700], err[1024];
+	(void)arg;
+	snprintf(root, sizeof(root), "%s/bundle", scratch_dir());
+	snprintf(p2, sizeof(p2), "mkdir -p '%s/dev' '%s/hvcert' && : > '%s/dev/kvm'", root, root, root);
+	CHECK(system(p2) == 0, "cannot make %s", root);
+	for (size_t i = 0; i < sizeof(bad_ioctl) / sizeof(*bad_ioctl); i++) {
+		snprintf(p2, sizeof(p2), "bundle/hvcert/kvm-ioctl.txt");
+		write_text(p2, bad_ioctl[i]);
+		struct probe p;
+		struct probe_opts o = {.sysroot = root, .data_dir = data_dir()};
+		probe_init(&p);
+		int rc = probe_collect(&p, &o, err, sizeof(err));
+		const struct fact *f = facts_get(&p.host, "kvm.api_version");
+		CHECK(rc == 0, "probe failed: %s", err);
+		CHECK(f && !f->known && strstr(f->value, "kvm-ioctl.txt"), "case %zu: api version %s (%s)", i,
+		      f && f->known ? "taken" : "unknown", f ? f->value : "missing");
+		CHECK(p.vf.hw_guests != TRI_YES && p.vf.pv_guests != TRI_YES, "case %zu: a verdict from a bad record",
+		      i);
+		probe_free(&p);
+	}
+	write_text("bundle/hvcert/cpu.json", "{\"schema\": \"hvcert-cpu/1\", \"cpu\": {\"leaves\": [[\"0x0\"]],"
+					     " \"msrs\": [], \"apic_ids\": []}}");
+	struct probe p;
+	struct probe_opts o = {.sysroot = root, .data_dir = data_dir()};
+	probe_init(&p);
+	CHECK(probe_collect(&p, &o, err, sizeof(err)) != 0 && strstr(err, "cpu.json"), "bad cpu.json: %s", err);
+	probe_free(&p);
+}
+
 void suite_malformed(void)
 {
+	run_case("malformed", "bundle records", bundle_records, NULL);
 	generated_cases();
 	binary_and_huge();
 	truncated_fixtures();

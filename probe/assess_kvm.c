@@ -82,17 +82,25 @@ static void tools(const struct probe *p, struct findings *fs)
 		finding_notable(fs);
 }
 
-static void caps(const struct probe *p, struct findings *fs)
+/* "name=value ..." of the known facts under a key prefix; values are short,
+ * so the list is cut rather than the format. */
+static void fact_list(const struct probe *p, const char *prefix, char *list, size_t n)
 {
-	char list[512] = "";
-	/* Values are short integers; cut the list rather than the format. */
+	size_t pl = strlen(prefix);
+	list[0] = '\0';
 	for (size_t i = 0; i < p->host.n; i++) {
 		const struct fact *f = &p->host.f[i];
-		if (strncmp(f->key, "kvm.cap.", 8) || !f->known)
+		if (strncmp(f->key, prefix, pl) || !f->known)
 			continue;
 		size_t l = strlen(list);
-		snprintf(list + l, sizeof(list) - l, "%s%.40s=%.24s", l ? " " : "", f->key + 8, f->value);
+		snprintf(list + l, n - l, "%s%.40s=%.24s", l ? " " : "", f->key + pl, f->value);
 	}
+}
+
+static void caps(const struct probe *p, struct findings *fs)
+{
+	char list[512];
+	fact_list(p, "kvm.cap.", list, sizeof(list));
 	if (list[0])
 		add_finding(fs, G, "KVM capabilities", ST_INFO, list, "KVM_CHECK_EXTENSION");
 }
@@ -106,14 +114,8 @@ static int yes(const char *v)
  * between builds): all of them, as evidence of what runs. */
 static void other_params(const struct probe *p, struct findings *fs, const char *mod)
 {
-	char list[512] = "", name[64];
-	for (size_t i = 0; i < p->host.n; i++) {
-		const struct fact *f = &p->host.f[i];
-		if (strncmp(f->key, "kvm.param.", 10) || !f->known)
-			continue;
-		size_t l = strlen(list);
-		snprintf(list + l, sizeof(list) - l, "%s%.40s=%.24s", l ? " " : "", f->key + 10, f->value);
-	}
+	char list[512], name[64];
+	fact_list(p, "kvm.param.", list, sizeof(list));
 	snprintf(name, sizeof(name), "%.*s parameters", (int)strcspn(mod, " "), mod);
 	add_finding(fs, G, name, ST_INFO, list[0] ? list : "none readable", "/sys/module/%.*s/parameters",
 		    (int)strcspn(mod, " "), mod);

@@ -216,15 +216,22 @@ static int document(struct ld *l, json_t *doc, struct probe *p)
 	return pci(l, json_object_get(doc, "pci"), p);
 }
 
-int probe_load_json(struct probe *p, const char *path, char *err, size_t errlen)
+/* The document, or NULL with "file:line:column: why". */
+static json_t *load_doc(const char *path, char *err, size_t errlen)
 {
 	json_error_t je;
-	struct ld l = {path, err, errlen};
 	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (!doc) {
+	if (!doc)
 		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+	return doc;
+}
+
+int probe_load_json(struct probe *p, const char *path, char *err, size_t errlen)
+{
+	struct ld l = {path, err, errlen};
+	json_t *doc = load_doc(path, err, errlen);
+	if (!doc)
 		return -1;
-	}
 	int rc = json_is_object(doc) ? document(&l, doc, p) : bad(&l, "top level", "expected an object");
 	json_decref(doc);
 	return rc;
@@ -232,13 +239,10 @@ int probe_load_json(struct probe *p, const char *path, char *err, size_t errlen)
 
 int cpu_raw_load_json(const char *path, struct cpu_raw *r, char *err, size_t errlen)
 {
-	json_error_t je;
 	struct ld l = {path, err, errlen};
-	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (!doc) {
-		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+	json_t *doc = load_doc(path, err, errlen);
+	if (!doc)
 		return -1;
-	}
 	const char *schema = json_string_value(json_object_get(doc, "schema"));
 	json_t *c = json_object_get(doc, "cpu");
 	int rc = !schema || strcmp(schema, "hvcert-cpu/1") ? bad(&l, "schema", "not an hvcert-cpu/1 document")

@@ -48,7 +48,7 @@ GUEST_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fn
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,bench/guests/kit/link.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 GUEST_KIT := $(BUILD)/guests/kit/boot.o $(BUILD)/guests/kit/isr.o $(BUILD)/guests/kit/kit.o $(BUILD)/guests/kit/cpu.o \
-	$(BUILD)/guests/kit/virtio.o
+	$(BUILD)/guests/kit/virtio.o $(BUILD)/guests/kit/pvm.o
 GUESTS := $(BUILD)/guests/compute.elf $(BUILD)/guests/nanobench.elf $(BUILD)/guests/iostream.elf \
 	$(BUILD)/guests/hostile.elf $(BUILD)/guests/pvstream.elf $(BUILD)/guests/pvblk.elf \
 	$(BUILD)/guests/compute-sse.elf

@@ -118,13 +118,14 @@ static void parse(struct table *t, const char *out, const char *g, const char *m
 	}
 }
 
-/* vmm-mini --stats: "@vmm accel=bt ... exits_io=625 ..." and "@bt blocks=..."
- * lines; every numeric key=value becomes a counter ("bt_" for the latter). */
+/* vmm-mini --stats: "@vmm accel=bt ... exits_io=625 ...", "@bt blocks=..."
+ * and "@kvm exits=..." (KVM's own statistics) lines; every numeric
+ * key=value becomes a counter ("bt_" and "kvm_" for the latter two). */
 static json_t *vmm_counters(const char *out)
 {
 	json_t *c = json_object();
-	static const char *const tags[] = {"@vmm ", "@bt "};
-	for (int t = 0; t < 2; t++) {
+	static const char *const tags[] = {"@vmm ", "@bt ", "@kvm "}, *const prefix[] = {"", "bt_", "kvm_"};
+	for (int t = 0; t < 3; t++) {
 		const char *p = strstr(out, tags[t]);
 		if (!p)
 			continue;
@@ -135,7 +136,7 @@ static json_t *vmm_counters(const char *out)
 			int n = 0;
 			if (sscanf(p, "%40[a-z_0-9]=%llu%n", key, &v, &n) == 2 && n && (p[n] == ' ' || p[n] == '\n')) {
 				char k[64];
-				snprintf(k, sizeof(k), "%s%s", t ? "bt_" : "", key);
+				snprintf(k, sizeof(k), "%s%s", prefix[t], key);
 				json_object_set_new(c, k, json_integer((json_int_t)v));
 			}
 			p = strchr(p, ' ');

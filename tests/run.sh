@@ -22,6 +22,7 @@ tests/cli.sh | tee -a "$out" || status=1
 tests/guests/qemu.sh | tee -a "$out" || status=1
 tests/guests/bt.sh | tee -a "$out" || status=1
 tests/guests/accel.sh | tee -a "$out" || status=1
+tests/guests/pvm.sh | tee -a "$out" || status=1
 tests/rig/vmm.sh | tee -a "$out" || status=1
 p=0 f=0 s=0
 for line in $(sed -n 's/^[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1,\2,\3/p' "$out"); do

@@ -133,11 +133,14 @@ static void boot_tables(struct vm *vm)
 	put64(vm, GDT_GPA + 8, 0x00af9b000000ffffull);
 	put64(vm, GDT_GPA + 16, 0x00cf93000000ffffull);
 	memset(vm->ram + PML4_GPA, 0, 0x6000);
-	put64(vm, PML4_GPA, PDPT_GPA | 3);
+	/* PVM shadows every guest page as a user page and refaults forever on
+	 * supervisor-only ones: a PVM guest's boot tables carry U/S. */
+	uint64_t us = vm->pvm ? 4 : 0;
+	put64(vm, PML4_GPA, PDPT_GPA | 3 | us);
 	for (uint64_t i = 0; i < 4; i++)
-		put64(vm, PDPT_GPA + i * 8, (PD_GPA + i * 0x1000) | 3);
+		put64(vm, PDPT_GPA + i * 8, (PD_GPA + i * 0x1000) | 3 | us);
 	for (uint64_t i = 0; i < 2048; i++)
-		put64(vm, PD_GPA + i * 8, (i << 21) | 0x83);
+		put64(vm, PD_GPA + i * 8, (i << 21) | 0x83 | us);
 }
 
 /* PVH start info (the same structure QEMU passes), so a guest has one way
@@ -256,8 +259,8 @@ void vm_print_stats(const struct vm *vm, FILE *out)
 {
 	static const char *const names[EXIT_NUM] = {"io",	"mmio",	     "hlt",  "shutdown", "fail_entry",
 						    "internal", "hypercall", "intr", "other"};
-	fprintf(out, "@vmm accel=%s first_run_ms=%.3f exit_ms=%.3f", vm->accel->name, vm->stats.t_first_run_ms,
-		vm->stats.t_exit_ms);
+	fprintf(out, "@vmm accel=%s%s first_run_ms=%.3f exit_ms=%.3f", vm->accel->name, vm->pvm ? "-pvm" : "",
+		vm->stats.t_first_run_ms, vm->stats.t_exit_ms);
 	for (int i = 0; i < EXIT_NUM; i++)
 		if (vm->stats.exits[i])
 			fprintf(out, " exits_%s=%llu", names[i], (unsigned long long)vm->stats.exits[i]);

@@ -33,9 +33,12 @@ static void usage(FILE *f)
 		"  --disk F    virtio-blk backed by file F at 0xFEB00200, LAPIC vector 34\n");
 }
 
+enum want { WANT_ANY, WANT_HW, WANT_PVM };
+
 struct args {
 	const struct accel_ops *accel; /* NULL: auto */
-	int allow_emulated;
+	enum want want;		       /* --accel kvm-hw / kvm-pvm: that KVM or nothing */
+	int allow_emulated, pvm;
 	unsigned long mem, timeout;
 	unsigned long long max_exits;
 	int stats, pv;
@@ -60,11 +63,17 @@ static int parse(int argc, char **argv, struct args *a)
 		switch (c) {
 		case 'a':
 			a->accel = NULL;
+			a->want = !strcmp(optarg, "kvm-hw")    ? WANT_HW
+				  : !strcmp(optarg, "kvm-pvm") ? WANT_PVM
+							       : WANT_ANY;
 			for (size_t i = 0; i < sizeof(accels) / sizeof(*accels); i++)
-				if (!strcmp(accels[i]->name, optarg))
+				if (!strcmp(accels[i]->name, optarg) ||
+				    (a->want != WANT_ANY && accels[i] == &kvm_accel))
 					a->accel = accels[i];
 			if (!a->accel && strcmp(optarg, "auto"))
-				return fprintf(stderr, "vmm-mini: unknown accelerator '%s' (have: auto, kvm, bt)\n",
+				return fprintf(stderr,
+					       "vmm-mini: unknown accelerator '%s' (have: auto, kvm, kvm-hw, kvm-pvm, "
+					       "bt)\n",
 					       optarg),
 				       -1;
 			break;
@@ -111,6 +120,9 @@ static const struct accel_ops *bt_or_null(void)
 
 /* --accel auto, and the check --accel kvm makes: a guest that is not
  * PVM-aware on PVM would have its kernel code emulated (1000x native). */
+/* --accel auto, and the checks --accel kvm, kvm-hw and kvm-pvm make: a
+ * guest that is not PVM-aware on PVM would have its kernel code emulated
+ * (1000x native). Sets a->pvm when the guest runs natively under kvm_pvm. */
 static int choose_accel(struct args *a)
 {
 	char why[256], err[512];
@@ -124,12 +136,17 @@ static int choose_accel(struct args *a)
 	if (!a->accel) {
 		int kvm = f == KVM_FLAVOR_HW || pvm_ok || !bt_or_null();
 		a->accel = kvm ? &kvm_accel : bt_or_null();
-		fprintf(stderr, "vmm-mini: accel auto: %s (%s%s)\n", a->accel->name, why,
+		a->pvm = kvm && pvm_ok;
+		fprintf(stderr, "vmm-mini: accel auto: %s (%s%s)\n", a->pvm ? "kvm-pvm" : a->accel->name, why,
 			f != KVM_FLAVOR_PVM ? ""
 			: pvm_ok	    ? "; the guest is PVM-aware"
 					    : "; the guest is not PVM-aware, so KVM would emulate its kernel code");
 		return 0;
 	}
+	if (a->want == WANT_HW && f != KVM_FLAVOR_HW)
+		return fprintf(stderr, "vmm-mini: --accel kvm-hw: %s, not hardware-assisted KVM\n", why), -1;
+	if (a->want == WANT_PVM && f != KVM_FLAVOR_PVM)
+		return fprintf(stderr, "vmm-mini: --accel kvm-pvm: %s, not kvm_pvm\n", why), -1;
 	if (f == KVM_FLAVOR_PVM && !pvm_ok && !a->allow_emulated)
 		return fprintf(stderr,
 			       "vmm-mini: %s, and %s does not declare PVM support (no 'hvcert' ELF note with the PVM "
@@ -138,6 +155,7 @@ static int choose_accel(struct args *a)
 			       "to measure it anyway.\n",
 			       why, a->elf),
 		       -1;
+	a->pvm = pvm_ok;
 	return 0;
 }
 
@@ -163,6 +181,7 @@ int main(int argc, char **argv)
 	vm_add_device(&vm, &debug_exit_ops, NULL);
 	vm_add_device(&vm, &post_port_ops, NULL);
 	vm.max_exits = a.max_exits;
+	vm.pvm = a.pvm;
 	static struct virtio_dev vcon, vblk;
 	static struct virtio_blk_state blk;
 	if (a.pv) {

@@ -55,9 +55,13 @@ struct vm {
 	enum stop_reason stop;
 	int exit_value;	    /* value written to the debug-exit port */
 	uint64_t max_exits; /* 0: unlimited */
+	int pvm;	    /* run a PVM-aware guest natively under kvm_pvm (kvm.c) */
 	struct vm_stats stats;
 	char err[512];
 };
+
+/* The page vmm-mini registers as a PVM guest's vif page (boot area). */
+#define PVM_VIF_GPA 0x5000
 
 /* machine.c */
 int vm_init(struct vm *vm, const struct accel_ops *accel, uint64_t ram_mib, char *err, size_t errlen);

@@ -17,19 +17,23 @@ elif [ -d /sys/module/kvm_pvm ]; then kvm=pvm
 elif [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; then kvm=hw
 else kvm=unknown; fi
 
-# A copy of a guest whose note claims PVM support (bit 0 of the "hvcert"
-# note's descriptor), patched at the note's file offset.
-python3 - "$G/hostile.elf" "$T/claims-pvm.elf" <<'PY'
+# Our guests say they are PVM-aware (bit 0 of the "hvcert" note); copies
+# with that bit cleared stand for guests that are not.
+unaware() {
+	python3 - "$G/$1.elf" "$T/$1-unaware.elf" <<'PY'
 import struct, sys
 b = bytearray(open(sys.argv[1], "rb").read())
 i = b.find(b"hvcert\0")
 assert i > 12 and struct.unpack_from("<3I", b, i - 12) == (7, 4, 1), "no hvcert note"
-struct.pack_into("<I", b, i + 8, 1)
+assert struct.unpack_from("<I", b, i + 8)[0] & 1, "the kit's note lost its PVM bit"
+struct.pack_into("<I", b, i + 8, 0)
 open(sys.argv[2], "wb").write(b)
 PY
+}
+unaware compute && unaware hostile
 
-# auto with an ordinary guest: KVM only where it assists the hardware.
-$VMM --timeout 60 "$G/compute.elf" -- iters=1 mem_mb=4 >"$T/auto.out" 2>"$T/auto.err"; rc=$?
+# auto with a guest that is not PVM-aware: KVM only where it assists the hardware.
+$VMM --timeout 60 "$T/compute-unaware.elf" -- iters=1 mem_mb=4 >"$T/auto.out" 2>"$T/auto.err"; rc=$?
 line=$(grep "accel auto:" "$T/auto.err")
 case $kvm in
 pvm) want="accel auto: bt (/dev/kvm is served by kvm_pvm.*not PVM-aware" ;;
@@ -43,9 +47,10 @@ else
 	bad "accel/auto-$kvm" "rc=$rc, '$line' (want /$want/)"
 fi
 
-# --accel kvm: refused at once on PVM (with the ways out), runs elsewhere.
+# --accel kvm: refused at once on PVM for a guest PVM would emulate (with the
+# ways out), runs elsewhere.
 start=$(date +%s)
-$VMM --accel kvm --timeout 20 "$G/hostile.elf" -- do=triple >"$T/kvm.out" 2>"$T/kvm.err"; rc=$?
+$VMM --accel kvm --timeout 20 "$T/hostile-unaware.elf" -- do=triple >"$T/kvm.out" 2>"$T/kvm.err"; rc=$?
 took=$(($(date +%s) - start))
 case $kvm in
 pvm)
@@ -55,13 +60,16 @@ pvm)
 	else
 		bad accel/kvm-refuses-unaware-guest "rc=$rc in ${took}s: $(head -c 300 "$T/kvm.err")"
 	fi
-	# The opt-in really runs it under KVM, and a guest claiming PVM is taken by auto.
-	$VMM --accel kvm --allow-emulated --stats --timeout 20 "$G/hostile.elf" -- do=triple >"$T/emu.out" 2>&1
+	# The opt-in really runs it under (emulating) KVM; PVM-aware guests get kvm-pvm.
+	$VMM --accel kvm --allow-emulated --stats --timeout 20 "$T/hostile-unaware.elf" -- do=triple >"$T/emu.out" 2>&1
 	grep -q "^@hostile do=triple" "$T/emu.out" && grep -q "^@vmm accel=kvm " "$T/emu.out" &&
 		ok accel/kvm-allow-emulated || bad accel/kvm-allow-emulated "$(tail -3 "$T/emu.out")"
-	$VMM --stats --timeout 20 "$T/claims-pvm.elf" -- do=triple >"$T/claim.out" 2>&1
-	grep -q "accel auto: kvm (.*the guest is PVM-aware" "$T/claim.out" && grep -q "^@vmm accel=kvm " "$T/claim.out" &&
-		ok accel/auto-takes-pvm-aware-guest || bad accel/auto-takes-pvm-aware-guest "$(head -3 "$T/claim.out")"
+	$VMM --stats --timeout 20 "$G/compute.elf" -- iters=1 mem_mb=1 >"$T/aware.out" 2>&1
+	grep -q "accel auto: kvm-pvm (.*the guest is PVM-aware" "$T/aware.out" && grep -q "^@vmm accel=kvm-pvm " "$T/aware.out" &&
+		ok accel/auto-takes-pvm-aware-guest || bad accel/auto-takes-pvm-aware-guest "$(head -3 "$T/aware.out")"
+	$VMM --accel kvm-hw --timeout 20 "$G/compute.elf" >/dev/null 2>"$T/hw.err"; rc=$?
+	[ $rc -eq 2 ] && grep -q "kvm-hw: .*not hardware-assisted" "$T/hw.err" && ok accel/kvm-hw-refused-on-pvm ||
+		bad accel/kvm-hw-refused-on-pvm "rc=$rc $(cat "$T/hw.err")"
 	;;
 none)
 	[ $rc -eq 2 ] && grep -q "/dev/kvm" "$T/kvm.err" && ok accel/kvm-without-kvm ||

@@ -11,8 +11,8 @@
 	.quad pvh_start32
 
 	/* What this image supports, for vmm-mini --accel auto: the "hvcert"
-	 * note, type 1, a 4-byte bitmask (vmm-mini/vmm.h GUEST_FEAT_*). The kit
-	 * is not PVM-aware yet, so no bit is set: on PVM, vmm-mini picks bt. */
+	 * note, type 1, a 4-byte bitmask (vmm-mini/vmm.h GUEST_FEAT_*). Bit 0:
+	 * the kit boots as a PVM guest when it finds itself on kvm_pvm (pvm.c). */
 	.section .note.hvcert, "a"
 	.align 4
 	.long 7			/* namesz: "hvcert\0" */
@@ -20,7 +20,7 @@
 	.long 1			/* HVCERT_NOTE_FEATURES */
 	.asciz "hvcert"
 	.align 4
-	.long 0			/* GUEST_FEAT_PVM (bit 0) clear */
+	.long 1			/* GUEST_FEAT_PVM */
 
 	.section .text.boot, "ax"
 	.code32

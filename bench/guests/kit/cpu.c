@@ -27,6 +27,7 @@ static uint64_t gdt[8];
 static struct tss tss;
 static struct idt_gate idt[256];
 static trap_fn traps[256];
+volatile uint64_t kit_stray_interrupts;
 static uint8_t trap_stack[16384] __attribute__((aligned(16)));
 static uint8_t user_stack[16384] __attribute__((aligned(16)));
 
@@ -76,12 +77,11 @@ static void gdt_init(void)
 
 static void idt_init(void)
 {
-	static const int vec[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 32, 33, 34};
-	for (unsigned i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
-		uint64_t a = isr_table[i];
+	for (unsigned v = 0; v < 256; v++) {
+		uint64_t a = isr_table[v];
 		/* DPL 0 interrupt gates; #BP/#OF reachable from ring 3 (DPL 3). */
-		uint8_t type = vec[i] == 3 || vec[i] == 4 ? 0xEE : 0x8E;
-		idt[vec[i]] = (struct idt_gate){ (uint16_t)a, 0x08, 0, type, (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0 };
+		uint8_t type = v == 3 || v == 4 ? 0xEE : 0x8E;
+		idt[v] = (struct idt_gate){ (uint16_t)a, 0x08, 0, type, (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0 };
 	}
 	struct desc_ptr d = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
 	__asm__ volatile("lidt %0" ::"m"(d));
@@ -103,11 +103,14 @@ static void paging_init(void)
 	/* KIT_WINDOW = 2 GiB: PDPT entry 2, PD entry 0 -> 4 KiB page table. */
 	pdpt[2] = (uint64_t)(uintptr_t)pd2 | P | RW | US;
 	pd2[0] = (uint64_t)(uintptr_t)window_pt | P | RW | US;
-	/* The xAPIC page at 0xFEE00000, uncached (PCD | PWT). */
-	pdpt[3] = (uint64_t)(uintptr_t)pd3 | P | RW;
-	pd3[(KIT_LAPIC >> 21) & 511] = (KIT_LAPIC & ~0x1fffffull) | P | RW | PS | 0x18;
+	/* The xAPIC page at 0xFEE00000, uncached (PCD | PWT). PVM shadows every
+	 * guest page as a user page and livelocks on supervisor-only ones (its
+	 * shadow MMU refaults without end): there they carry U/S too. */
+	uint64_t us = kit_pvm ? US : 0;
+	pdpt[3] = (uint64_t)(uintptr_t)pd3 | P | RW | us;
+	pd3[(KIT_LAPIC >> 21) & 511] = (KIT_LAPIC & ~0x1fffffull) | P | RW | PS | 0x18 | us;
 	/* virtio-mmio slots at 0xFEB00000 (QEMU microvm's layout), uncached. */
-	pd3[(0xFEB00000ull >> 21) & 511] = (0xFEB00000ull & ~0x1fffffull) | P | RW | PS | 0x18;
+	pd3[(0xFEB00000ull >> 21) & 511] = (0xFEB00000ull & ~0x1fffffull) | P | RW | PS | 0x18 | us;
 	pml4[0] = (uint64_t)(uintptr_t)pdpt | P | RW | US;
 	write_cr3((uint64_t)(uintptr_t)pml4);
 }
@@ -136,6 +139,15 @@ void kit_trap(struct trap_frame *f)
 		fn(f);
 		return;
 	}
+	/* An external interrupt nobody waits for (a tick latched while the timer
+	 * was being masked, a stray MSI): counted and acknowledged, not fatal.
+	 * 0xFF is the spurious vector, which takes no EOI. */
+	if (f->vector >= 32) {
+		kit_stray_interrupts++;
+		if (f->vector != 0xFF)
+			*(volatile uint32_t *)(uintptr_t)(KIT_LAPIC + 0xB0) = 0;
+		return;
+	}
 	uint64_t cr2;
 	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
 	kit_printf("@fail exception vector=%lu error=0x%lx rip=0x%lx cr2=0x%lx\n", f->vector, f->error, f->rip, cr2);
@@ -161,6 +173,7 @@ void kit_cpu_init(void)
 	sse_init();
 	gdt_init();
 	idt_init();
+	kit_pvm_detect();
 	paging_init();
 	syscall_init();
 }

@@ -77,6 +77,8 @@ struct trap_frame {
 };
 typedef void (*trap_fn)(struct trap_frame *f);
 void kit_set_trap(int vector, trap_fn fn);
+/* External interrupts (vector >= 32) that arrived with no handler set. */
+extern volatile uint64_t kit_stray_interrupts;
 
 /* Paging: identity map of the first 1 GiB with 2 MiB pages, plus a 2 MiB
  * window of 4 KiB pages at KIT_WINDOW for paging tests. */
@@ -88,6 +90,18 @@ uint64_t kit_page_alloc(void);           /* a free 4 KiB physical page */
 /* Ring 3: runs fn(arg) in user mode; returns its result. SYSCALL with
  * RAX=0 returns at once (a round trip); RAX=1 leaves user mode. */
 uint64_t kit_user_call(uint64_t (*fn)(uint64_t), uint64_t arg);
+
+/* Running as a PVM guest (kit/pvm.c): set at boot when the kit finds itself
+ * at CPL 3 with IF set under kvm_pvm. The operations below are the
+ * native instructions otherwise. */
+extern int kit_pvm;
+void kit_pvm_detect(void);
+void kit_irq_enable(void);  /* sti */
+void kit_irq_disable(void); /* cli */
+void kit_irq_wait(void);    /* sti; hlt; cli */
+void kit_irq_poll(void);    /* sti; nop; cli */
+void kit_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]); /* the VMM's CPUID */
+uint64_t kit_hypercall(uint64_t nr);			     /* vmcall, or PVM's int $0x1b */
 
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);

@@ -71,12 +71,12 @@ uint32_t virtio_submit(struct vdev *d, void *const *buf, const uint32_t *len, co
 	d->notifies++;
 	for (unsigned long spin = 0; q->used_idx != want; spin++) {
 		if (d->use_irq)
-			__asm__ volatile("sti; hlt; cli" ::: "memory");
+			kit_irq_wait();
 		if (spin > 4000000000ul)
 			kit_fail("virtio device never used the buffer");
 	}
 	if (d->use_irq) /* vmm-mini completes within the notify: take its interrupt */
-		__asm__ volatile("sti; nop; cli" ::: "memory");
+		kit_irq_poll();
 	d->regs[R_INTERRUPT_ACK] = d->regs[R_INTERRUPT_STATUS];
 	return q->used_ring[(uint16_t)(want - 1) % VQ_SIZE].len;
 }

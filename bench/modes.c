@@ -2,6 +2,7 @@
  * are listed with the reason rather than silently left out. */
 #include "harness.h"
 
+#include <glob.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -197,16 +198,30 @@ static int vmm_argv_pv(const struct bench_opts *o, const struct bench_guest *g, 
 	return n;
 }
 
+/* kvm: hardware-assisted KVM only (vmm-mini refuses kvm_pvm for it). */
 static int vmm_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
 		    size_t len)
 {
-	return vmm_argv_pv(o, g, argv, max, buf, len, 0, "kvm");
+	return vmm_argv_pv(o, g, argv, max, buf, len, 0, "kvm-hw");
 }
 
 static int vmm_pv_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
 		       size_t len)
 {
-	return vmm_argv_pv(o, g, argv, max, buf, len, 1, "kvm");
+	return vmm_argv_pv(o, g, argv, max, buf, len, 1, "kvm-hw");
+}
+
+/* kvm-pvm: the guests as PVM guests under kvm_pvm (paravirtual CPU). */
+static int pvm_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
+		    size_t len)
+{
+	return vmm_argv_pv(o, g, argv, max, buf, len, 0, "kvm-pvm");
+}
+
+static int pvm_pv_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf,
+		       size_t len)
+{
+	return vmm_argv_pv(o, g, argv, max, buf, len, 1, "kvm-pvm");
 }
 
 static int bt_argv(const struct bench_opts *o, const struct bench_guest *g, char **argv, int max, char *buf, size_t len)
@@ -232,6 +247,29 @@ static void vmm_version(const struct bench_opts *o, char *out, size_t n)
 	snprintf(out, n, "vmm-mini on KVM of Linux %s", rel);
 }
 
+/* The module and every parameter it has: kvm_pvm's differ between builds. */
+static void pvm_version(const struct bench_opts *o, char *out, size_t n)
+{
+	char kern[160], params[1024] = "";
+	vmm_version(o, kern, sizeof(kern));
+	glob_t g;
+	if (glob("/sys/module/kvm_pvm/parameters/*", 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			FILE *f = fopen(g.gl_pathv[i], "r");
+			char v[64] = "?";
+			if (f && fgets(v, sizeof(v), f))
+				v[strcspn(v, "\n")] = '\0';
+			if (f)
+				fclose(f);
+			size_t l = strlen(params);
+			snprintf(params + l, sizeof(params) - l, "%s%s=%s", l ? " " : "",
+				 strrchr(g.gl_pathv[i], '/') + 1, v);
+		}
+		globfree(&g);
+	}
+	snprintf(out, n, "%.150s, module kvm_pvm (%.700s)", kern, params[0] ? params : "no parameters readable");
+}
+
 /* The translator runs anywhere vmm-mini was built with it. */
 static int bt_available(const struct bench_opts *o, char *why, size_t n)
 {
@@ -255,6 +293,8 @@ const struct bench_mode bench_modes[] = {
     {"qemu-tcg+pv", 0, qemu_available, tcg_pv_argv, qemu_version},
     {"kvm", 1, vmm_kvm_available, vmm_argv, vmm_version},
     {"kvm+pv", 1, vmm_kvm_available, vmm_pv_argv, vmm_version},
+    {"kvm-pvm", 0, vmm_kvm_available, pvm_argv, pvm_version},
+    {"kvm-pvm+pv", 0, vmm_kvm_available, pvm_pv_argv, pvm_version},
     {"qemu-kvm", 1, qemu_kvm_available, kvm_qemu_argv, qemu_version},
     {"bt", 0, bt_available, bt_argv, bt_version},
     {"bt+pv", 0, bt_available, bt_pv_argv, bt_version},

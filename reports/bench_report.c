@@ -9,7 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *modes_order[] = {"native", "bt", "bt+pv", "qemu-tcg", "qemu-tcg+pv", "kvm", "kvm+pv", "qemu-kvm"};
+static const char *modes_order[] = {"native",	"bt",	       "bt+pv", "kvm-pvm", "kvm-pvm+pv",
+				    "qemu-tcg", "qemu-tcg+pv", "kvm",	"kvm+pv",  "qemu-kvm"};
 #define NMODES (sizeof(modes_order) / sizeof(*modes_order))
 
 static json_t *find(json_t *doc, const char *guest, const char *workload, const char *mode)

@@ -15,14 +15,22 @@ struct bench_opts {
 	const char *label;     /* names this run (e.g. the hypervisor version) */
 	const char *args;      /* guest command line */
 	unsigned reps, timeout_s;
-	int progress;	/* progress line on stderr */
-	char disk[512]; /* scratch disk image for virtio-blk runs */
+	int progress;	  /* progress line on stderr */
+	char disk[512];	  /* scratch disk image for virtio-blk runs */
+	const char *only; /* one operation of a split guest (only=...), or NULL */
 };
 
 /* A workload: a guest ELF plus arguments; pv ones need virtio devices. */
+/* The pseudo-operation a split guest runs first: none of its operations,
+ * so its counters (boot, console) are what the others are counted against. */
+#define BENCH_BASELINE_OP "-"
+
 struct bench_guest {
 	const char *name, *elf, *args;
 	int pv, disk;
+	/* Operations run one per process (only=OP), so each has its own
+	 * counters; NULL: one process for the whole guest. */
+	const char *split;
 };
 extern const struct bench_guest bench_guests[];
 extern const size_t bench_nguests;

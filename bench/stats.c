@@ -73,6 +73,37 @@ void stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, unsi
 	free(ratios), free(buf);
 }
 
+void stats_geomean_ratio_ci(const struct sample_pair *w, size_t k, unsigned iters, unsigned long seed, double *lo,
+			    double *hi)
+{
+	size_t nmax = 1;
+	for (size_t j = 0; j < k; j++)
+		nmax = w[j].na > nmax ? w[j].na : w[j].nb > nmax ? w[j].nb : nmax;
+	double *g = malloc(iters * sizeof(double)), *buf = malloc(nmax * sizeof(double));
+	*lo = *hi = 0;
+	if (!g || !buf || !k || !iters) {
+		free(g), free(buf);
+		return;
+	}
+	unsigned n = 0;
+	for (unsigned i = 0; i < iters; i++) {
+		double logsum = 0;
+		int ok = 1;
+		for (size_t j = 0; j < k && ok; j++) {
+			double ma = w[j].na ? resampled_median(w[j].a, w[j].na, buf, &seed) : 0;
+			double mb = w[j].nb ? resampled_median(w[j].b, w[j].nb, buf, &seed) : 0;
+			ok = ma > 0 && mb > 0;
+			logsum += ok ? log(mb / ma) : 0;
+		}
+		if (ok)
+			g[n++] = exp(logsum / (double)k);
+	}
+	qsort(g, n, sizeof(double), cmp_double);
+	*lo = stats_quantile(g, n, 0.025);
+	*hi = stats_quantile(g, n, 0.975);
+	free(g), free(buf);
+}
+
 struct ranked {
 	double v;
 	int group;

@@ -19,6 +19,14 @@ void stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, unsi
 /* Two-sided Mann-Whitney U test (normal approximation with tie correction):
  * the p-value that a and b come from the same distribution. */
 double stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb);
+/* Bootstrap 95% interval of the geometric mean over k workloads of
+ * median(b_j)/median(a_j): each resample redraws every workload's samples. */
+struct sample_pair {
+	const double *a, *b;
+	size_t na, nb;
+};
+void stats_geomean_ratio_ci(const struct sample_pair *w, size_t k, unsigned iters, unsigned long seed, double *lo,
+			    double *hi);
 /* Geometric mean of positive values; 0 if any is not positive. */
 double stats_geomean(const double *x, size_t n);
 #endif

@@ -115,8 +115,12 @@ int cmd_bench(int argc, char **argv)
 					     {"timeout", required_argument, 0, 't'},
 					     {"help", no_argument, 0, 'h'},
 					     {0, 0, 0, 0}};
-	struct bench_opts o = {default_build(), NULL, NULL, "qemu-system-x86_64", NULL, NULL, "", 5, 300,
-			       isatty(2),	""};
+	struct bench_opts o = {.build = default_build(),
+			       .qemu = "qemu-system-x86_64",
+			       .args = "",
+			       .reps = 5,
+			       .timeout_s = 300,
+			       .progress = isatty(2)};
 	const char *out = NULL;
 	int c;
 	optind = 1;

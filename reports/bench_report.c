@@ -1,4 +1,5 @@
 #include "bench_report.h"
+#include "bench_summary.h"
 
 #include "harness.h"
 #include "stats.h"
@@ -440,6 +441,7 @@ int bench_report(json_t *const *docs, const char *const *names, size_t n, const 
 		      "td:first-child{text-align:left}img{max-width:100%%}</style></head><body>\n"
 		      "<h1>Virtualization overhead</h1>\n");
 	fprintf(md, "# Virtualization overhead\n");
+	bench_summary(html, md, doc);
 	for (int i = 0; i < 5; i++) {
 		if (charts[i].made <= 0)
 			continue;
@@ -447,6 +449,7 @@ int bench_report(json_t *const *docs, const char *const *names, size_t n, const 
 		inline_png(html, path);
 		fprintf(md, "\n![%s](%s.png) ([SVG](%s.svg))\n", charts[i].name, charts[i].name, charts[i].name);
 	}
+	bench_techniques(html, md, doc);
 	tables(html, md, doc);
 	suspects(html, md, doc);
 	provenance(html, md, doc);

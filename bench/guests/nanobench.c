@@ -242,6 +242,12 @@ static uint64_t b_lapic_timer(uint64_t n)
 void guest_main(void)
 {
 	uint64_t n = kit_arg_u64("iters", 1000);
+	/* only=-: the baseline run of the bench harness. It runs no operation
+	 * but prints a result line like theirs, so its console exits match. */
+	if (kit_arg_enabled("-") && !kit_arg_enabled("cpuid")) {
+		kit_result("-", n, 1000000 * n, 0);
+		return;
+	}
 	for (unsigned i = 0; i < 64; i++)
 		window_phys[i] = kit_page_alloc();
 	run("cpuid", n, b_cpuid);

@@ -40,6 +40,21 @@ static void suspects(const char *arg)
 	CHECK(!bench_suspect("qemu-tcg", 60 * 350803., 350803, 0, why, sizeof(why)), "TCG is the reference");
 }
 
+/* Two workloads, each exactly 2x and 8x slower: the geomean is 4 and a
+ * resample of constant samples cannot move it. */
+static void geomean_interval(const char *arg)
+{
+	double a[] = {10, 10, 10, 10}, b1[] = {20, 20, 20, 20}, b2[] = {80, 80, 80, 80}, lo, hi;
+	(void)arg;
+	struct sample_pair w[] = {{a, b1, 4, 4}, {a, b2, 4, 4}};
+	stats_geomean_ratio_ci(w, 2, 500, 7, &lo, &hi);
+	CHECK(fabs(lo - 4) < 1e-9 && fabs(hi - 4) < 1e-9, "constant 2x and 8x: [%g, %g], want [4, 4]", lo, hi);
+	double n1[] = {9, 10, 11, 10, 10}, s1[] = {18, 20, 22, 20, 21};
+	struct sample_pair v[] = {{n1, s1, 5, 5}};
+	stats_geomean_ratio_ci(v, 1, 2000, 7, &lo, &hi);
+	CHECK(lo < 2.0 && hi > 2.0 && lo > 1.5 && hi < 2.6, "noisy 2x: [%g, %g] should hold 2", lo, hi);
+}
+
 static void bootstrap(const char *arg)
 {
 	double a[] = {100, 100, 100, 100, 100}, b[] = {150, 150, 150, 150, 150}, lo, hi;
@@ -114,6 +129,7 @@ void suite_stats(void)
 	run_case("stats", "summary", summaries, NULL);
 	run_case("stats", "implausible hardware-assisted figures are suspect", suspects, NULL);
 	run_case("stats", "bootstrap ratio interval", bootstrap, NULL);
+	run_case("stats", "geometric-mean interval", geomean_interval, NULL);
 	run_case("stats", "mann-whitney", mann_whitney, NULL);
 	run_case("stats", "result file validation", result_files, NULL);
 }

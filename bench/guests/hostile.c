@@ -4,7 +4,10 @@
  *   jump        jump into guest-physical space that is not RAM
  *   storm       write to an unclaimed port forever (watchdog)
  *   wild-write  store outside guest RAM, then exit normally
- *   hang        cli; hlt (watchdog) */
+ *   hang        cli; hlt (watchdog)
+ *   late-tick   a LAPIC timer interrupt arrives with no handler set (as a tick
+ *               latched while the timer was being masked): counted, the guest
+ *               goes on and exits normally */
 #include "kit/kit.h"
 
 static int is(const char *cmd, const char *want)
@@ -43,6 +46,16 @@ void guest_main(void)
 		*(volatile uint64_t *)(uintptr_t)0x30000000 = 0xdeadbeef;
 		kit_printf("@hostile survived wild write\n");
 		return;
+	} else if (is(a, "late-tick")) {
+		volatile uint32_t *lapic = (volatile uint32_t *)(uintptr_t)KIT_LAPIC;
+		lapic[0xF0 / 4] = 0x100 | 0xFF; /* software enable */
+		lapic[0x3E0 / 4] = 0xB;		/* divide by 1 */
+		lapic[0x320 / 4] = 32;		/* one-shot, vector 32: no handler set */
+		lapic[0x380 / 4] = 1000;
+		for (int i = 0; i < 1000 && !kit_stray_interrupts; i++)
+			kit_irq_wait();
+		kit_printf("@hostile stray interrupts=%lu\n", (unsigned long)kit_stray_interrupts);
+		kit_exit(kit_stray_interrupts == 1 ? 0 : 3);
 	} else if (is(a, "hang")) {
 		/* kvm_pvm's hlt with the virtual IF clear may return at once: hang anyway. */
 		kit_irq_disable();

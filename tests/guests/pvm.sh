@@ -47,7 +47,7 @@ rc=$?
 tally "$(tests/guests/check.sh pvblk "$T/pvblk.log" 100 "" kvm | sed 's/^\([a-zA-Z]*\) guest/\1 pvm/')"
 # Hostile guests end as under KVM and bt. A triple fault under PVM ends as
 # KVM's internal error (its emulator gives up on the dead guest): status 4 either way.
-for spec in "triple:4:triple fault" "jump:4:rip=" "storm:6:watchdog" "wild-write:1:unhandled_mmio=1" "hang:6:watchdog"; do
+for spec in "triple:4:triple fault" "jump:4:rip=" "storm:6:watchdog" "wild-write:1:unhandled_mmio=1" "late-tick:1:stray interrupts=1" "hang:6:watchdog"; do
 	h=${spec%%:*} rest=${spec#*:} want=${rest%%:*} msg=${rest#*:}
 	$BUILD/bin/vmm-mini run --accel kvm-pvm --stats --timeout 2 "$BUILD/guests/hostile.elf" -- do=$h >"$T/h.log" 2>&1
 	rc=$?

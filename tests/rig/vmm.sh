@@ -42,7 +42,7 @@ dd if=/dev/zero of=/tmp/disk.img bs=512 count=8192 2>/dev/null
 echo "@@begin pvblk"
 /payload/vmm-mini run --stats --disk /tmp/disk.img --timeout 120 /payload/pvblk.elf -- sectors=100 batch=8
 echo "@@end pvblk rc=\$?"
-for h in triple jump storm wild-write hang; do
+for h in triple jump storm wild-write late-tick hang; do
 	echo "@@begin hostile-\$h"
 	/payload/vmm-mini run --stats --timeout 3 /payload/hostile.elf -- do=\$h 2>&1
 	echo "@@end hostile-\$h rc=\$?"
@@ -124,7 +124,7 @@ block compute | grep -q "accel auto: kvm (/dev/kvm gives hardware-assisted" &&
 	{ echo "ok rig/accel-auto-kvm"; pass=$((pass + 1)); } ||
 	{ echo "FAIL rig/accel-auto-kvm: $(block compute | grep 'accel auto' || echo 'no accel line')"; fail=$((fail + 1)); }
 # Hostile guests: expected status and message.
-for spec in "triple:4:triple fault" "jump:4:rip=" "storm:6:watchdog" "wild-write:1:unhandled_mmio=1" "hang:6:watchdog"; do
+for spec in "triple:4:triple fault" "jump:4:rip=" "storm:6:watchdog" "wild-write:1:unhandled_mmio=1" "late-tick:1:stray interrupts=1" "hang:6:watchdog"; do
 	h=${spec%%:*} rest=${spec#*:} want=${rest%%:*} msg=${rest#*:}
 	got=$(status "hostile-$h")
 	if [ "$got" = "$want" ] && block "hostile-$h" | grep -q "$msg"; then

@@ -57,6 +57,9 @@ struct accel_ops {
 	/* Delivers interrupt `vector` to the vCPU's local APIC as an MSI would
 	 * (the LAPIC timer's path); NULL if the accelerator cannot. */
 	int (*raise_msi)(struct vm *vm, uint32_t vector);
+	/* Signals eventfd fd, without an exit, when the guest writes `len` bytes
+	 * equal to datamatch at MMIO address addr; NULL if the accelerator cannot. */
+	int (*ioeventfd)(struct vm *vm, uint64_t addr, uint32_t len, uint64_t datamatch, int fd);
 	/* Accelerator-specific counters for --stats; NULL if none. */
 	void (*print_stats)(struct vm *vm, FILE *out);
 	void (*destroy)(struct vm *vm);

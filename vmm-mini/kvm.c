@@ -244,6 +244,16 @@ static void kvm_print_stats(struct vm *vm, FILE *out)
 	close(fd);
 }
 
+static int kvm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t len, uint64_t datamatch, int fd)
+{
+	struct kvm_ioeventfd e;
+	memset(&e, 0, sizeof(e));
+	e.addr = addr, e.len = len, e.datamatch = datamatch, e.fd = fd, e.flags = KVM_IOEVENTFD_FLAG_DATAMATCH;
+	if (ioctl(KS(vm)->vm, KVM_IOEVENTFD, &e) < 0)
+		return vm_fail(vm, "KVM_IOEVENTFD: %s", strerror(errno));
+	return 0;
+}
+
 static void kvm_destroy(struct vm *vm)
 {
 	struct kvm_state *k = KS(vm);
@@ -272,6 +282,7 @@ const struct accel_ops kvm_accel = {
     .kick = kvm_kick,
     .get_rip = kvm_get_rip,
     .raise_msi = kvm_raise_msi,
+    .ioeventfd = kvm_ioeventfd,
     .print_stats = kvm_print_stats,
     .destroy = kvm_destroy,
 };

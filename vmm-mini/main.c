@@ -184,9 +184,13 @@ int main(int argc, char **argv)
 	vm.pvm = a.pvm;
 	static struct virtio_dev vcon, vblk;
 	static struct virtio_blk_state blk;
+	struct virtio_dev *vdevs[2];
+	int nvdev = 0;
+	virtio_dev_init(&vcon), virtio_dev_init(&vblk);
 	if (a.pv) {
 		vcon.ops = &virtio_console_ops, vcon.base = VIRTIO_MMIO_BASE, vcon.irq_vector = 33;
 		vm_add_mmio_device(&vm, &virtio_mmio_ops, &vcon, vcon.base, VIRTIO_MMIO_SIZE);
+		vdevs[nvdev++] = &vcon;
 	}
 	if (a.disk) {
 		if (virtio_blk_open(&blk, a.disk, err, sizeof(err))) {
@@ -197,7 +201,11 @@ int main(int argc, char **argv)
 		vblk.ops = &virtio_blk_ops, vblk.base = VIRTIO_MMIO_BASE + VIRTIO_MMIO_SIZE, vblk.state = &blk;
 		vblk.irq_vector = 34;
 		vm_add_mmio_device(&vm, &virtio_mmio_ops, &vblk, vblk.base, VIRTIO_MMIO_SIZE);
+		vdevs[nvdev++] = &vblk;
 	}
+	char why[256];
+	if (nvdev && virtio_notify_start(&vm, vdevs, nvdev, why, sizeof(why)) && a.stats)
+		fprintf(stderr, "vmm-mini: virtio notifies exit to vmm-mini (%s)\n", why);
 	int rc = 2;
 	if (vm_boot(&vm, a.elf, a.cmdline) || vm_run(&vm, (unsigned)a.timeout)) {
 		fprintf(stderr, "vmm-mini: %s\n", vm.err);
@@ -210,9 +218,13 @@ int main(int argc, char **argv)
 		else if (vm.stop == STOP_SHUTDOWN || vm.stop == STOP_FAULT)
 			fprintf(stderr, "vmm-mini: %s\n", vm.err);
 	}
+	virtio_notify_stop();
 	fflush(stdout);
-	if (a.stats)
+	if (a.stats) {
 		vm_print_stats(&vm, stdout);
+		if (nvdev)
+			printf("@info virtio_notify=%s\n", virtio_notify_active() ? "ioeventfd" : "exit");
+	}
 	vm_destroy(&vm);
 	return rc;
 }

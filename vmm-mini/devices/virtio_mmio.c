@@ -63,28 +63,36 @@ static void mark_broken(struct vm *vm, struct virtio_dev *d, const char *why)
 	snprintf(d->broken_why, sizeof(d->broken_why), "%s", why);
 }
 
-void virtio_process(struct vm *vm, struct virtio_dev *d, int q)
+void virtio_dev_init(struct virtio_dev *d)
 {
-	static struct vq_req r; /* large: not on the stack */
+	pthread_mutex_init(&d->lock, NULL);
+	for (int q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		d->notify_fd[q] = -1;
+}
+
+void virtio_process(struct vm *vm, struct virtio_dev *d, uint32_t q)
+{
+	struct vq_req *r = &d->req;
 	const char *why = NULL;
 	int rc;
-	if (q >= d->ops->nqueues || d->broken || !(d->status & 4)) /* DRIVER_OK */
+	/* q is the guest's: unsigned, so 0x80000000 is out of range, not negative. */
+	if (q >= (uint32_t)d->ops->nqueues || d->broken || !(d->status & 4)) /* DRIVER_OK */
 		return;
 	/* At most one queue's worth per notify: rings that overlap (a hostile
 	 * driver can make our used-index writes move its available index)
 	 * would otherwise keep this loop, and the VMM, busy forever. */
-	for (unsigned budget = d->vq[q].num; budget-- && !d->broken && (rc = vq_pop(vm, &d->vq[q], &r, &why)) != 0;) {
+	for (unsigned budget = d->vq[q].num; budget-- && !d->broken && (rc = vq_pop(vm, &d->vq[q], r, &why)) != 0;) {
 		if (rc < 0) {
 			mark_broken(vm, d, why);
 			break;
 		}
-		int n = d->ops->request(vm, d, q, &r);
+		int n = d->ops->request(vm, d, (int)q, r);
 		if (n < 0) {
 			mark_broken(vm, d, "malformed request");
 			break;
 		}
 		d->requests++;
-		if (vq_push(vm, &d->vq[q], r.head, (uint32_t)n)) {
+		if (vq_push(vm, &d->vq[q], r->head, (uint32_t)n)) {
 			mark_broken(vm, d, "used ring outside guest RAM");
 			break;
 		}
@@ -96,7 +104,7 @@ void virtio_process(struct vm *vm, struct virtio_dev *d, int q)
 		d->interrupts++;
 }
 
-static void mmio_write(struct vm *vm, void *state, uint64_t addr, const void *data, int len)
+static void mmio_write_locked(struct vm *vm, void *state, uint64_t addr, const void *data, int len)
 {
 	struct virtio_dev *d = state;
 	uint32_t v = 0, off = (uint32_t)(addr - d->base);
@@ -120,7 +128,7 @@ static void mmio_write(struct vm *vm, void *state, uint64_t addr, const void *da
 		break;
 	case R_QUEUE_NOTIFY:
 		d->notifies++;
-		virtio_process(vm, d, (int)v);
+		virtio_process(vm, d, v);
 		break;
 	case R_INTERRUPT_ACK: d->isr &= ~v; break;
 	case R_STATUS:
@@ -157,7 +165,15 @@ static void mmio_write(struct vm *vm, void *state, uint64_t addr, const void *da
 	}
 }
 
-static void mmio_read(struct vm *vm, void *state, uint64_t addr, void *data, int len)
+static void mmio_write(struct vm *vm, void *state, uint64_t addr, const void *data, int len)
+{
+	struct virtio_dev *d = state;
+	pthread_mutex_lock(&d->lock);
+	mmio_write_locked(vm, state, addr, data, len);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void mmio_read_locked(struct vm *vm, void *state, uint64_t addr, void *data, int len)
 {
 	struct virtio_dev *d = state;
 	uint32_t v = 0, off = (uint32_t)(addr - d->base);
@@ -185,6 +201,14 @@ static void mmio_read(struct vm *vm, void *state, uint64_t addr, void *data, int
 	}
 	memset(data, 0, (size_t)len);
 	memcpy(data, &v, (size_t)(len > 4 ? 4 : len));
+}
+
+static void mmio_read(struct vm *vm, void *state, uint64_t addr, void *data, int len)
+{
+	struct virtio_dev *d = state;
+	pthread_mutex_lock(&d->lock);
+	mmio_read_locked(vm, state, addr, data, len);
+	pthread_mutex_unlock(&d->lock);
 }
 
 /* The bus finds a device by range: each virtio device is its own slot, so

@@ -5,6 +5,8 @@
 #define VMM_VIRTIO_MMIO_H
 #include "virtqueue.h"
 
+#include <pthread.h>
+
 #define VIRTIO_MMIO_BASE 0xFEB00000ull
 #define VIRTIO_MMIO_SIZE 0x200
 #define VIRTIO_MAX_QUEUES 2
@@ -34,6 +36,11 @@ struct virtio_dev {
 	uint64_t notifies, requests, interrupts;
 	uint32_t irq_vector; /* LAPIC vector for used-buffer interrupts; 0 = none */
 	void *state; /* the device's own */
+	/* With ioeventfd (virtio_notify.c) queues are served by a device thread:
+	 * the lock orders it against register accesses from the vCPU thread. */
+	pthread_mutex_t lock;
+	int notify_fd[VIRTIO_MAX_QUEUES]; /* eventfds KVM signals on QUEUE_NOTIFY, or -1 */
+	struct vq_req req;		  /* the chain being served (large: not on a stack) */
 };
 
 extern const struct device_ops virtio_mmio_ops; /* state: struct virtio_dev */
@@ -48,5 +55,15 @@ struct virtio_blk_state {
 /* Opens the backing file; 0 or -1 with err. */
 int virtio_blk_open(struct virtio_blk_state *s, const char *path, char *err, size_t errlen);
 /* Runs every pending request of queue q (exposed for tests). */
-void virtio_process(struct vm *vm, struct virtio_dev *d, int q);
+void virtio_process(struct vm *vm, struct virtio_dev *d, uint32_t q);
+/* Before first use: the lock, no eventfds. */
+void virtio_dev_init(struct virtio_dev *d);
+
+/* virtio_notify.c: QUEUE_NOTIFY writes as ioeventfds the accelerator
+ * signals without an exit, served by one device thread. 0 on success; -1
+ * with why (no ioeventfd in this accelerator, or KVM refused): notifies then
+ * exit to vmm-mini as before. */
+int virtio_notify_start(struct vm *vm, struct virtio_dev *const *devs, int n, char *why, size_t wn);
+void virtio_notify_stop(void);
+int virtio_notify_active(void);
 #endif

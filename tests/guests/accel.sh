@@ -6,10 +6,7 @@
 BUILD=${BUILD:-build}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 skip=0
-ok() { echo "ok $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1${2:+: $2}"; fail=$((fail + 1)); }
-sk() { echo "SKIP $1: $2"; skip=$((skip + 1)); }
+. tests/guests/lib.sh
 VMM="$BUILD/bin/vmm-mini run"
 G="$BUILD/guests"
 if [ ! -e /dev/kvm ]; then kvm=none

@@ -6,12 +6,9 @@
 BUILD=${BUILD:-build}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 skip=0
+. tests/guests/lib.sh
 N=${GUEST_ITERS:-4}
 VMM="$BUILD/bin/vmm-mini run --accel bt --stats --timeout 60"
-ok() { echo "ok $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1${2:+: $2}"; fail=$((fail + 1)); }
-tally() { echo "$1"; pass=$((pass + $(echo "$1" | grep -c '^ok'))) fail=$((fail + $(echo "$1" | grep -c '^FAIL'))); }
 args="iters=$N mem_mb=8 bytes=300"
 "$BUILD/compute-native" $args >"$T/native.log"
 for g in compute nanobench iostream; do

@@ -7,12 +7,9 @@
 BUILD=${BUILD:-build}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 skip=0
+. tests/guests/lib.sh
 N=${GUEST_ITERS:-4}
 VMM="$BUILD/bin/vmm-mini run --accel kvm-pvm --stats --timeout 60"
-ok() { echo "ok $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1${2:+: $2}"; fail=$((fail + 1)); }
-tally() { echo "$1"; pass=$((pass + $(echo "$1" | grep -c '^ok'))) fail=$((fail + $(echo "$1" | grep -c '^FAIL'))); }
 if [ ! -e /dev/kvm ] || [ ! -d /sys/module/kvm_pvm ]; then
 	echo "SKIP pvm/all: /dev/kvm is not served by kvm_pvm here ($([ -e /dev/kvm ] && echo 'another KVM' || echo 'no /dev/kvm'))"
 	echo "guests-pvm: 0 passed, 0 failed, 1 skipped"

@@ -92,16 +92,21 @@ static void pvm_exit(void)
 	__asm__ volatile("int $0x1b" : "+a"(rax)::"memory");
 }
 
-void kit_irq_enable(void)
+/* Virtual IF on; an interrupt held back while it was off arrives now. */
+static void pvm_unmask(void)
 {
-	if (!kit_pvm) {
-		__asm__ volatile("sti" ::: "memory");
-		return;
-	}
 	vif->if_ = 1;
 	__asm__ volatile("" ::: "memory");
 	if (vif->pending)
 		pvm_exit();
+}
+
+void kit_irq_enable(void)
+{
+	if (kit_pvm)
+		pvm_unmask();
+	else
+		__asm__ volatile("sti" ::: "memory");
 }
 
 void kit_irq_disable(void)
@@ -127,7 +132,7 @@ void kit_irq_wait(void)
 		pvm_exit();
 	else
 		__asm__ volatile("hlt" ::: "memory");
-	vif->if_ = 0;
+	kit_irq_disable();
 }
 
 /* sti; nop; cli: takes an interrupt that is already waiting. */
@@ -137,11 +142,8 @@ void kit_irq_poll(void)
 		__asm__ volatile("sti; nop; cli" ::: "memory");
 		return;
 	}
-	vif->if_ = 1;
-	__asm__ volatile("" ::: "memory");
-	if (vif->pending)
-		pvm_exit();
-	vif->if_ = 0;
+	pvm_unmask();
+	kit_irq_disable();
 }
 
 void kit_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])

@@ -158,6 +158,15 @@ sys.exit(any(' %s |' % m not in md for m in {r['mode'] for r in d['results']}))"
 	else
 		ko report-charts "$(cat "$T/err")"
 	fi
+	# The report opens with the summary (before any chart): per technique the compute
+	# geomean with its interval; then the sensitive operations by technique.
+	if awk '/^## Summary/ { s = NR } /^!\[/ && !c { c = NR } END { exit !(s && c && s < c) }' "$T/rep/report.md" &&
+		grep -q "^| bt | [0-9.]*x \[[0-9.]*, [0-9.]*\] over 5 workloads |" "$T/rep/report.md" &&
+		grep -q "^| cpuid | [0-9]*; [0-9.]* callouts" "$T/rep/report.md"; then
+		ok report-summary-first
+	else
+		ko report-summary-first "$(sed -n 1,12p "$T/rep/report.md")"
+	fi
 	# A suspect figure (here a fake 1343x kvm result) is listed with its reason, never charted.
 	python3 -c "
 import json,sys; d=json.load(open(sys.argv[1])); r=dict(d['results'][0]); r.update(mode='kvm', suspect='1343x native: emulated')

@@ -373,6 +373,37 @@ static void run_one(const struct bench_opts *o, struct table *t, const struct be
 	free(out);
 }
 
+/* The first name of a comma list that is not in the table, or NULL. */
+static const char *unknown(const char *list, int modes, char *word, size_t n)
+{
+	for (const char *p = list; p && *p;) {
+		size_t l = strcspn(p, ",");
+		snprintf(word, n, "%.*s", (int)l, p);
+		int found = 0;
+		for (size_t i = 0; i < (modes ? bench_nmodes : bench_nguests); i++)
+			found |= !strcmp(word, modes ? bench_modes[i].name : bench_guests[i].name);
+		if (!found)
+			return word;
+		p += l + (p[l] == ',');
+	}
+	return NULL;
+}
+
+int bench_unknown_names(const char *modes, const char *guests, char *err, size_t errlen)
+{
+	char w[48];
+	if (unknown(modes, 1, w, sizeof(w)) || unknown(guests, 0, w + 24, sizeof(w) - 24)) {
+		int mode = unknown(modes, 1, w, sizeof(w)) != NULL;
+		snprintf(err, errlen, "unknown %s '%s' (see --help)", mode ? "mode" : "guest", mode ? w : w + 24);
+		return -1;
+	}
+	if ((modes && !*modes) || (guests && !*guests)) {
+		snprintf(err, errlen, "an empty --modes or --guests list selects nothing");
+		return -1;
+	}
+	return 0;
+}
+
 json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 {
 	const char *guests[16];

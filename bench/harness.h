@@ -59,6 +59,8 @@ extern const size_t bench_nmodes;
  * assisted mode over 50x native or slower than QEMU TCG's `tcg`), or NULL.
  * native, tcg: medians of the same workload in the same run (0 if none). */
 const char *bench_suspect(const char *mode, double median, double native, double tcg, char *why, size_t n);
+/* -1 with "unknown mode 'x'" when a --modes or --guests name is not ours. */
+int bench_unknown_names(const char *modes, const char *guests, char *err, size_t errlen);
 /* Runs the profile; returns the results document (caller decrefs) or NULL. */
 json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen);
 /* Validates a results document read from path: NULL + err if bad or old. */

@@ -122,19 +122,28 @@ int cmd_bench(int argc, char **argv)
 			       .timeout_s = 300,
 			       .progress = isatty(2)};
 	const char *out = NULL;
+	double num;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o.modes = optarg; break;
 		case 'g': o.guests = optarg; break;
-		case 'r': o.reps = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'r':
+			if (cli_number("--reps", optarg, 1, 1000, &num))
+				return EXIT_ERROR;
+			o.reps = (unsigned)num;
+			break;
 		case 'a': o.args = optarg; break;
 		case 'l': o.label = optarg; break;
 		case 'q': o.qemu = optarg; break;
 		case 'L': o.qemu_data = optarg; break;
 		case 'b': o.build = optarg; break;
-		case 't': o.timeout_s = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 't':
+			if (cli_number("--timeout", optarg, 1, 86400, &num))
+				return EXIT_ERROR;
+			o.timeout_s = (unsigned)num;
+			break;
 		case 'o': out = optarg; break;
 		case 'h': bench_usage(stdout); return EXIT_OK;
 		default: bench_usage(stderr); return EXIT_ERROR;
@@ -142,6 +151,11 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (!out || o.reps < 1 || o.reps > 1000 || optind != argc) {
 		bench_usage(stderr);
+		return EXIT_ERROR;
+	}
+	char bad[128];
+	if (bench_unknown_names(o.modes, o.guests, bad, sizeof(bad))) {
+		fprintf(stderr, "hvcert bench: %s\n", bad);
 		return EXIT_ERROR;
 	}
 	char err[512], date[32], mods[4096];

@@ -138,9 +138,11 @@ int cmd_compare(int argc, char **argv)
 	const char *files[2], *hist = NULL;
 	int nf = 0;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--threshold") && i + 1 < argc)
-			thr = strtod(argv[++i], NULL) / 100.0;
-		else if (!strcmp(argv[i], "--history") && i + 1 < argc)
+		if (!strcmp(argv[i], "--threshold") && i + 1 < argc) {
+			if (cli_number("--threshold", argv[++i], 0, 1000, &thr))
+				return EXIT_ERROR;
+			thr /= 100.0;
+		} else if (!strcmp(argv[i], "--history") && i + 1 < argc)
 			hist = argv[++i];
 		else if (argv[i][0] != '-' && nf < 2)
 			files[nf++] = argv[i];

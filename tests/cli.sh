@@ -27,6 +27,11 @@ expect_error missing-file "nope.txt" "$HV" probe --cpuid-dump "$T/nope.txt"
 expect_error unknown-option "unrecognized option" "$HV" probe --frobnicate
 expect_error unknown-command "unknown command" "$HV" frobnicate
 expect_error both-pci-sources "give one" "$HV" probe --lspci a --pci-dump b
+# Options that select or count must be what they claim, or the command stops (issue 17).
+expect_error bench-bogus-mode "unknown mode 'bogus'" "$HV" bench --modes bogus -o "$T/x.json"
+expect_error bench-bogus-guest "unknown guest 'nope'" "$HV" bench --modes bt --guests nope -o "$T/x.json"
+expect_error bench-negative-reps "'-5' is not a number" "$HV" bench --reps -5 -o "$T/x.json"
+expect_error compare-nan-threshold "'nan' is not a number" "$HV" compare a.json b.json --threshold nan
 printf '{"schema": 1' >"$T/bad.json"
 expect_error bad-json "$T/bad.json:1:" "$HV" probe --load "$T/bad.json"
 expect_error bad-topology "hwloc" "$HV" probe --cpuid-dump "$FX/cpuid/GenuineIntel00306F2_HaswellEP_00_CPUID.txt" --topology "$T/bad.json"

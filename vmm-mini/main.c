@@ -8,6 +8,7 @@
 #include "devices/virtio_mmio.h"
 #include "vmm.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,21 @@ struct args {
 	char cmdline[4096];
 };
 
+/* A whole decimal number no larger than max: not "-5", "10x" or "". */
+static int number(const char *opt, const char *arg, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || errno || v > max)
+		return fprintf(stderr, "vmm-mini: %s: '%s' is not a number from 0 to %llu\n", opt, arg, max), -1;
+	*out = v;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct args *a)
 {
+	unsigned long long v;
 	static const struct option opts[] = {{"accel", required_argument, 0, 'a'},
 					     {"mem", required_argument, 0, 'm'},
 					     {"timeout", required_argument, 0, 't'},
@@ -78,9 +92,21 @@ static int parse(int argc, char **argv, struct args *a)
 				       -1;
 			break;
 		case 'e': a->allow_emulated = 1; break;
-		case 'm': a->mem = strtoul(optarg, NULL, 10); break;
-		case 't': a->timeout = strtoul(optarg, NULL, 10); break;
-		case 'x': a->max_exits = strtoull(optarg, NULL, 10); break;
+		case 'm':
+			if (number("--mem", optarg, 65536, &v))
+				return -1;
+			a->mem = (unsigned long)v;
+			break;
+		case 't':
+			if (number("--timeout", optarg, 86400, &v))
+				return -1;
+			a->timeout = (unsigned long)v;
+			break;
+		case 'x':
+			if (number("--max-exits", optarg, ~0ull, &v))
+				return -1;
+			a->max_exits = v;
+			break;
 		case 's': a->stats = 1; break;
 		case 'p': a->pv = 1; break;
 		case 'd': a->disk = optarg; break;

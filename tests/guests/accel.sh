@@ -78,6 +78,12 @@ none)
 	sk accel/kvm-allow-emulated "KVM here is not PVM"
 	;;
 esac
+# Numbers that are not numbers stop vmm-mini before it runs anything.
+for opt in "--timeout -5" "--mem 10x" "--max-exits ''" "--timeout 99999999999999999999"; do
+	eval "$VMM $opt $G/compute.elf" >/dev/null 2>"$T/opt.err"; rc=$?
+	[ $rc -eq 2 ] && grep -q "is not a number" "$T/opt.err" && ok "accel/bad-option $opt" ||
+		bad "accel/bad-option $opt" "rc=$rc $(cat "$T/opt.err")"
+done
 # A guest image the note reader must reject cleanly, not crash on.
 head -c 40 "$G/hostile.elf" >"$T/short.elf"
 $VMM "$T/short.elf" >/dev/null 2>"$T/short.err"; rc=$?

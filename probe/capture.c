@@ -3,6 +3,7 @@
 #include "host.h"
 #include "probe.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -89,21 +90,43 @@ static int copy_file(const char *src, const char *dst)
 	close(in);
 	if (n < 0)
 		return -1;
-	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A fresh tree: nothing may be there already, least of all a link. */
+	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (out < 0)
 		return -1;
 	int rc = write(out, buf, (size_t)n) == n ? 0 : -1;
-	close(out);
+	if (close(out))
+		rc = -1;
 	return rc;
+}
+
+/* Whether relative `target` of a link at `link` climbs above the tree `to`. */
+static int escapes(const char *to, const char *link, const char *target)
+{
+	int depth = 0;
+	for (const char *p = link + strlen(to); *p; p++)
+		depth += *p == '/';
+	depth--; /* the link's own name */
+	for (const char *p = target; *p;) {
+		size_t l = strcspn(p, "/");
+		if (l == 2 && p[0] == '.' && p[1] == '.')
+			depth--;
+		else if (l && !(l == 1 && p[0] == '.'))
+			depth++;
+		if (depth < 0)
+			return 1;
+		p += l + (p[l] == '/');
+	}
+	return 0;
 }
 
 /* libpci resolves the "driver" link with realpath(): give it something to
  * resolve to inside the tree. */
-static void make_link_target(const char *link, const char *target)
+static void make_link_target(const char *to, const char *link, const char *target)
 {
 	char path[8192];
 	const char *slash = strrchr(link, '/');
-	if (target[0] == '/' || !slash)
+	if (target[0] == '/' || !slash || escapes(to, link, target))
 		return;
 	snprintf(path, sizeof(path), "%.*s/%s/", (int)(slash - link), link, target);
 	mkdirs(path);
@@ -122,12 +145,12 @@ static void one(const char *from, const char *src, const char *to, struct captur
 		if (n > 0) {
 			target[n] = '\0';
 			st->links += symlink(target, dst) == 0;
-			make_link_target(dst, target);
+			make_link_target(to, dst, target);
 		}
 	} else if (S_ISDIR(s.st_mode)) {
 		st->dirs += mkdir(dst, 0755) == 0 || errno == EEXIST;
 	} else if (S_ISCHR(s.st_mode) || S_ISBLK(s.st_mode)) {
-		int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, s.st_mode & 07777);
+		int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, s.st_mode & 07777);
 		if (fd >= 0) {
 			st->nodes++;
 			close(fd);
@@ -137,6 +160,36 @@ static void one(const char *from, const char *src, const char *to, struct captur
 	} else {
 		st->unreadable++;
 	}
+}
+
+/* The bundle goes into a new directory, or an empty one that is really a
+ * directory: never through a link, never over what is there. */
+static int fresh_dir(const char *to, char *err, size_t errlen)
+{
+	struct stat s;
+	if (mkdir(to, 0755) == 0)
+		return 0;
+	if (errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", to, strerror(errno));
+		return -1;
+	}
+	if (lstat(to, &s) != 0 || !S_ISDIR(s.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a directory (a link or a file): give a new directory", to);
+		return -1;
+	}
+	DIR *d = opendir(to);
+	struct dirent *e;
+	int empty = d != NULL;
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			empty = 0;
+	if (d)
+		closedir(d);
+	if (!empty) {
+		snprintf(err, errlen, "%s is not empty: give a new or empty directory", to);
+		return -1;
+	}
+	return 0;
 }
 
 /* Live only: what the CPU and /dev/kvm answer, which no copied file holds. */
@@ -159,10 +212,8 @@ int capture_tree(const char *from, const char *to, struct capture_stats *st, cha
 {
 	char pat[8192], root[4096];
 	memset(st, 0, sizeof(*st));
-	if (mkdir(to, 0755) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", to, strerror(errno));
+	if (fresh_dir(to, err, errlen))
 		return -1;
-	}
 	snprintf(root, sizeof(root), "%s", from ? from : "");
 	for (const char *const *p = patterns; *p; p++) {
 		glob_t g;

@@ -213,6 +213,13 @@ assert int(sys.argv[2]) < 30 or any(m["available"] for m in modes.values()), "un
 PY
 then ok bench-availability; else ko bench-availability "$(cat "$T/err")"; fi
 
+# capture writes a fresh tree only: not into a file, a link, or a directory
+# that holds anything (a planted link would be written through).
+: >"$T/afile"; mkdir "$T/planted"; ln -s /etc "$T/planted/proc"; ln -s "$T" "$T/alink"
+expect_error capture-into-file "not a directory" "$HV" capture "$T/afile"
+expect_error capture-into-link "not a directory" "$HV" capture "$T/alink"
+expect_error capture-planted-link "not empty" "$HV" capture "$T/planted"
+
 # A captured bundle replays this host byte for byte but for the first line,
 # which names the sources: the CPU and /dev/kvm's ioctl answers are recorded
 # in it (hvcert/cpu.json, hvcert/kvm-ioctl.txt), the rest is copied files.

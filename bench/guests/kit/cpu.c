@@ -168,8 +168,20 @@ static void sse_init(void)
 	__asm__ volatile("mov %0, %%cr4" ::"r"(cr4 | (1u << 9) | (1u << 10)));
 }
 
+/* The legacy 8259 PICs, which firmware (SeaBIOS under QEMU) leaves pointing
+ * at vectors 8-15: an unmasked PIT tick would arrive as vector 8 without an
+ * error code and be taken for a double fault the moment the kit enables
+ * interrupts for its local APIC. The kit uses only the local APIC: mask
+ * both. Where there is no PIC (vmm-mini) the writes go nowhere. */
+static void pic_mask(void)
+{
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
 void kit_cpu_init(void)
 {
+	pic_mask();
 	sse_init();
 	gdt_init();
 	idt_init();

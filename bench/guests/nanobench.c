@@ -194,12 +194,7 @@ static uint64_t b_vmcall(uint64_t n)
 	uint64_t ret = 0;
 	OPS(n)
 	{
-		uint64_t rax = 0xFFFF; /* no such hypercall */
-		if (kit_pvm) /* PVM's hypercall gate */
-			rax = kit_hypercall(rax);
-		else
-			__asm__ volatile(".byte 0x0f, 0x01, 0xc1" : "+a"(rax)::"rbx", "rcx", "rdx", "rsi", "memory");
-		ret = rax;
+		ret = kit_hypercall(0xFFFF); /* no such hypercall; vmcall, or PVM's gate */
 	}
 	kit_set_trap(6, 0);
 	vmcall_rax = ret;

@@ -1,4 +1,5 @@
 #include "bench_report.h"
+#include "bench_doc.h"
 #include "bench_summary.h"
 
 #include "harness.h"
@@ -13,25 +14,6 @@
 static const char *modes_order[] = {"native",	"bt",	       "bt+pv", "kvm-pvm", "kvm-pvm+pv",
 				    "qemu-tcg", "qemu-tcg+pv", "kvm",	"kvm+pv",  "qemu-kvm"};
 #define NMODES (sizeof(modes_order) / sizeof(*modes_order))
-
-static json_t *find(json_t *doc, const char *guest, const char *workload, const char *mode)
-{
-	size_t i;
-	json_t *r;
-	json_array_foreach (json_object_get(doc, "results"), i, r) {
-		if (!strcmp(json_string_value(json_object_get(r, "guest")), guest) &&
-		    !strcmp(json_string_value(json_object_get(r, "workload")), workload) &&
-		    !strcmp(json_string_value(json_object_get(r, "mode")), mode))
-			return r;
-	}
-	return NULL;
-}
-
-static double num(json_t *r, const char *k)
-{
-	json_t *v = r ? json_object_get(r, k) : NULL;
-	return json_is_number(v) ? json_number_value(v) : -1;
-}
 
 /* Modes that have at least one result for guest. */
 static int modes_with(json_t *doc, const char *guest, const char **out)
@@ -85,9 +67,9 @@ static int write_table(const char *path, json_t *doc, const char *guest, const c
 	for (int i = 0; i < nw; i++) {
 		fprintf(f, "%s", w[i]);
 		for (int m = 0; m < nm; m++) {
-			json_t *r = find(doc, guest, w[i], modes[m]);
+			json_t *r = bench_doc_find(doc, guest, w[i], modes[m]);
 			/* A suspect figure is not the cost of its technique: never charted. */
-			double v = json_is_string(json_object_get(r, "suspect")) ? -1 : num(r, key);
+			double v = json_is_string(json_object_get(r, "suspect")) ? -1 : bench_doc_num(r, key);
 			fprintf(f, v > 0 ? " %g" : " NaN", v);
 		}
 		fputc('\n', f);
@@ -158,8 +140,8 @@ static int io_chart(const char *dir, json_t *doc)
 	fprintf(f, "technique \"UART (one exit per byte)\" \"virtio-console (batches of 256)\"\n");
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(pv, sizeof(pv), "%s+pv", fam[i]);
-		double e = num(find(doc, "iostream", "uart_stream", fam[i]), "median");
-		double p = num(find(doc, "pvstream", "virtio_stream", pv), "median");
+		double e = bench_doc_num(bench_doc_find(doc, "iostream", "uart_stream", fam[i]), "median");
+		double p = bench_doc_num(bench_doc_find(doc, "pvstream", "virtio_stream", pv), "median");
 		if (e < 0 && p < 0)
 			continue;
 		fprintf(f, "%s", fam[i]);
@@ -193,7 +175,7 @@ static int blk_chart(const char *dir, json_t *doc)
 	fprintf(f, "batch");
 	int use[3] = {0};
 	for (int m = 0; m < 3; m++) {
-		use[m] = find(doc, "pvblk-b8", "blk_read", pvm[m]) != NULL;
+		use[m] = bench_doc_find(doc, "pvblk-b8", "blk_read", pvm[m]) != NULL;
 		if (use[m])
 			fprintf(f, " %s-read %s-write", pvm[m], pvm[m]), cols += 2;
 	}
@@ -202,8 +184,8 @@ static int blk_chart(const char *dir, json_t *doc)
 		fprintf(f, "%d", batch[b]);
 		for (int m = 0; m < 3; m++)
 			if (use[m]) {
-				double r = num(find(doc, guests[b], "blk_read", pvm[m]), "median");
-				double w = num(find(doc, guests[b], "blk_write", pvm[m]), "median");
+				double r = bench_doc_num(bench_doc_find(doc, guests[b], "blk_read", pvm[m]), "median");
+				double w = bench_doc_num(bench_doc_find(doc, guests[b], "blk_write", pvm[m]), "median");
 				fprintf(f, r > 0 ? " %g" : " NaN", r);
 				fprintf(f, w > 0 ? " %g" : " NaN", w);
 			}
@@ -244,7 +226,8 @@ static int trend(const char *dir, json_t *const *docs, const char *const *names,
 			double ov[64];
 			int nw = workloads(docs[d], "compute", w, 64), k = 0;
 			for (int i = 0; i < nw; i++) {
-				double v = num(find(docs[d], "compute", w[i], modes_order[m]), "overhead_vs_native");
+				double v = bench_doc_num(bench_doc_find(docs[d], "compute", w[i], modes_order[m]),
+							 "overhead_vs_native");
 				if (v > 0)
 					ov[k++] = v;
 			}
@@ -281,12 +264,6 @@ static void inline_png(FILE *out, const char *path)
 	fclose(f);
 }
 
-static void esc(FILE *out, const char *s)
-{
-	for (; s && *s; s++)
-		fputs(*s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : (char[]){*s, 0}, out);
-}
-
 static void tables(FILE *html, FILE *md, json_t *doc)
 {
 	for (size_t g = 0; g < bench_nguests; g++) {
@@ -309,8 +286,9 @@ static void tables(FILE *html, FILE *md, json_t *doc)
 			fprintf(html, "<tr><td>%s</td>", w[i]);
 			fprintf(md, "| %s |", w[i]);
 			for (int m = 0; m < nm; m++) {
-				json_t *r = find(doc, guest, w[i], modes[m]);
-				double med = num(r, "median"), ov = num(r, "overhead_vs_native"), sp = num(r, "spread");
+				json_t *r = bench_doc_find(doc, guest, w[i], modes[m]);
+				double med = bench_doc_num(r, "median"), ov = bench_doc_num(r, "overhead_vs_native"),
+				       sp = bench_doc_num(r, "spread");
 				if (med < 0) {
 					fprintf(html, "<td>-</td>"), fprintf(md, " - |");
 					continue;
@@ -346,8 +324,8 @@ static void suspects(FILE *html, FILE *md, json_t *doc)
 			   *w = json_string_value(json_object_get(r, "workload")),
 			   *m = json_string_value(json_object_get(r, "mode"));
 		fprintf(html, "<li>");
-		esc(html, g), fputc('/', html), esc(html, w), fprintf(html, " under "), esc(html, m);
-		fprintf(html, ": "), esc(html, why), fprintf(html, "</li>\n");
+		html_esc(html, g), fputc('/', html), html_esc(html, w), fprintf(html, " under "), html_esc(html, m);
+		fprintf(html, ": "), html_esc(html, why), fprintf(html, "</li>\n");
 		fprintf(md, "- %s/%s under %s: %s\n", g ? g : "?", w ? w : "?", m ? m : "?", why);
 	}
 	if (n)
@@ -359,15 +337,15 @@ static void provenance(FILE *html, FILE *md, json_t *doc)
 	json_t *h = json_object_get(doc, "host"), *m;
 	size_t i;
 	fprintf(html, "<h2>Host and hypervisors</h2>\n<ul><li>CPU: ");
-	esc(html, json_string_value(json_object_get(h, "cpu")));
+	html_esc(html, json_string_value(json_object_get(h, "cpu")));
 	fprintf(html, " (");
-	esc(html, json_string_value(json_object_get(h, "platform")));
+	html_esc(html, json_string_value(json_object_get(h, "platform")));
 	fprintf(html, "), kernel ");
-	esc(html, json_string_value(json_object_get(h, "kernel")));
+	html_esc(html, json_string_value(json_object_get(h, "kernel")));
 	fprintf(html, ", running under ");
-	esc(html, json_string_value(json_object_get(h, "running_under")));
+	html_esc(html, json_string_value(json_object_get(h, "running_under")));
 	fprintf(html, "</li><li>PMU: ");
-	esc(html, json_string_value(json_object_get(h, "pmu")));
+	html_esc(html, json_string_value(json_object_get(h, "pmu")));
 	fprintf(html, "</li><li>hvcert %s, %s</li>", json_string_value(json_object_get(doc, "hvcert")) ?: "?",
 		json_string_value(json_object_get(doc, "date")) ?: "?");
 	fprintf(md, "\n## Host\n\n- CPU: %s, kernel %s, under %s\n- PMU: %s\n\n## Modes\n\n",
@@ -378,9 +356,9 @@ static void provenance(FILE *html, FILE *md, json_t *doc)
 	json_array_foreach (json_object_get(doc, "modes"), i, m) {
 		int ok = json_is_true(json_object_get(m, "available"));
 		fprintf(html, "<li>%s: ", json_string_value(json_object_get(m, "name")));
-		esc(html, ok ? json_string_value(json_object_get(m, "version")) : "skipped");
+		html_esc(html, ok ? json_string_value(json_object_get(m, "version")) : "skipped");
 		if (!ok)
-			fprintf(html, " (&nbsp;"), esc(html, json_string_value(json_object_get(m, "reason"))),
+			fprintf(html, " (&nbsp;"), html_esc(html, json_string_value(json_object_get(m, "reason"))),
 			    fprintf(html, ")");
 		fprintf(html, "</li>\n");
 		fprintf(md, "- %s: %s%s%s\n", json_string_value(json_object_get(m, "name")),

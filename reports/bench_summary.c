@@ -7,6 +7,8 @@
  * runs nanobench one operation per process). */
 #include "bench_summary.h"
 
+#include "bench_doc.h"
+
 #include "harness.h"
 #include "stats.h"
 
@@ -18,35 +20,6 @@
 /* The three techniques, then the hardware-assisted ones for comparison. */
 static const char *const techniques[] = {"bt", "kvm-pvm", "qemu-tcg", "kvm", "qemu-kvm"};
 #define NTECH (sizeof(techniques) / sizeof(*techniques))
-
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
-static void esc(FILE *out, const char *s)
-{
-	for (; s && *s; s++)
-		fputs(*s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : (char[]){*s, 0}, out);
-}
-
-static json_t *result(json_t *doc, const char *guest, const char *workload, const char *mode)
-{
-	size_t i;
-	json_t *r;
-	json_array_foreach (json_object_get(doc, "results"), i, r)
-		if (!strcmp(str(r, "guest"), guest) && !strcmp(str(r, "workload"), workload) &&
-		    !strcmp(str(r, "mode"), mode))
-			return r;
-	return NULL;
-}
-
-static double median_of(json_t *r)
-{
-	json_t *m = json_object_get(r, "median");
-	return json_is_number(m) ? json_number_value(m) : -1;
-}
 
 /* Samples of a result as a malloc'd array; *n their count. */
 static double *samples(json_t *r, size_t *n)
@@ -76,15 +49,16 @@ static void compute_overhead(json_t *doc, const char *mode, struct overhead *o)
 	json_t *r;
 	memset(o, 0, sizeof(*o));
 	json_array_foreach (json_object_get(doc, "results"), i, r) {
-		if (strcmp(str(r, "guest"), "compute") || strcmp(str(r, "mode"), mode) || o->k >= 16)
+		if (strcmp(bench_doc_str(r, "guest"), "compute") || strcmp(bench_doc_str(r, "mode"), mode) ||
+		    o->k >= 16)
 			continue;
-		json_t *nat = result(doc, "compute", str(r, "workload"), "native");
+		json_t *nat = bench_doc_find(doc, "compute", bench_doc_str(r, "workload"), "native");
 		o->suspect |= json_is_string(json_object_get(r, "suspect"));
-		if (!nat || median_of(nat) <= 0 || median_of(r) <= 0)
+		if (!nat || bench_doc_num(nat, "median") <= 0 || bench_doc_num(r, "median") <= 0)
 			continue;
 		w[o->k].a = bufs[nb++] = samples(nat, &w[o->k].na);
 		w[o->k].b = bufs[nb++] = samples(r, &w[o->k].nb);
-		logs += log(median_of(r) / median_of(nat));
+		logs += log(bench_doc_num(r, "median") / bench_doc_num(nat, "median"));
 		o->k++;
 	}
 	if (o->k) {
@@ -97,7 +71,7 @@ static void compute_overhead(json_t *doc, const char *mode, struct overhead *o)
 
 static int by_cost(const void *a, const void *b)
 {
-	double x = median_of(*(json_t *const *)a), y = median_of(*(json_t *const *)b);
+	double x = bench_doc_num(*(json_t *const *)a, "median"), y = bench_doc_num(*(json_t *const *)b, "median");
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
@@ -107,8 +81,8 @@ static int costliest(json_t *doc, const char *mode, json_t **out, int max)
 	json_t *all[64], *r;
 	size_t n = 0, i;
 	json_array_foreach (json_object_get(doc, "results"), i, r)
-		if (!strcmp(str(r, "guest"), "nanobench") && !strcmp(str(r, "mode"), mode) && n < 64 &&
-		    strcmp(str(r, "workload"), "lapic_timer")) /* a timer period, not a cost */
+		if (!strcmp(bench_doc_str(r, "guest"), "nanobench") && !strcmp(bench_doc_str(r, "mode"), mode) &&
+		    n < 64 && strcmp(bench_doc_str(r, "workload"), "lapic_timer")) /* a timer period, not a cost */
 			all[n++] = r;
 	qsort(all, n, sizeof(*all), by_cost);
 	int k = (int)n < max ? (int)n : max;
@@ -121,7 +95,7 @@ static int has_mode(json_t *doc, const char *guest, const char *mode)
 	size_t i;
 	json_t *r;
 	json_array_foreach (json_object_get(doc, "results"), i, r)
-		if (!strcmp(str(r, "guest"), guest) && !strcmp(str(r, "mode"), mode))
+		if (!strcmp(bench_doc_str(r, "guest"), guest) && !strcmp(bench_doc_str(r, "mode"), mode))
 			return 1;
 	return 0;
 }
@@ -149,13 +123,14 @@ void bench_summary(FILE *html, FILE *md, json_t *doc)
 		for (int i = 0; i < n; i++) {
 			size_t l = strlen(pays);
 			int sus = json_is_string(json_object_get(top[i], "suspect"));
-			snprintf(pays + l, sizeof(pays) - l, "%s%s %.0f%s", i ? ", " : "", str(top[i], "workload"),
-				 median_of(top[i]), sus ? " (suspect)" : "");
+			snprintf(pays + l, sizeof(pays) - l, "%s%s %.0f%s", i ? ", " : "",
+				 bench_doc_str(top[i], "workload"), bench_doc_num(top[i], "median"),
+				 sus ? " (suspect)" : "");
 		}
 		fprintf(html, "<tr><td>%s</td><td>", techniques[t]);
-		esc(html, ov);
+		html_esc(html, ov);
 		fprintf(html, "</td><td>");
-		esc(html, n ? pays : "no nanobenchmarks");
+		html_esc(html, n ? pays : "no nanobenchmarks");
 		fprintf(html, "</td></tr>\n");
 		fprintf(md, "| %s | %s | %s |\n", techniques[t], ov, n ? pays : "no nanobenchmarks");
 	}
@@ -169,8 +144,8 @@ static double counter(json_t *doc, const char *op, const char *mode, const char 
 	size_t n = 0, i;
 	json_t *c;
 	json_array_foreach (json_object_get(doc, "vmm_counters"), i, c) {
-		if (strcmp(str(c, "guest"), "nanobench") || strcmp(str(c, "workload"), op) ||
-		    strcmp(str(c, "mode"), mode) || n == 64)
+		if (strcmp(bench_doc_str(c, "guest"), "nanobench") || strcmp(bench_doc_str(c, "workload"), op) ||
+		    strcmp(bench_doc_str(c, "mode"), mode) || n == 64)
 			continue;
 		json_t *x = json_object_get(json_object_get(c, "counters"), key);
 		v[n++] = json_is_integer(x) ? (double)json_integer_value(x) : 0;
@@ -195,7 +170,7 @@ static void pays(json_t *doc, json_t *r, const char *mode, char *out, size_t n)
 		    {"kvm-pvm", "exits_io", "exits to vmm-mini"},
 		    {"kvm", "kvm_exits", "exits"},
 		    {"kvm", "exits_io", "exits to vmm-mini"}};
-	const char *op = str(r, "workload");
+	const char *op = bench_doc_str(r, "workload");
 	json_t *it = json_object_get(r, "iters");
 	double ops = json_is_integer(it) ? (double)json_integer_value(it) : 0;
 	ops += ops < 16 ? ops : 16; /* nanobench's warm-up round */
@@ -240,7 +215,7 @@ void bench_techniques(FILE *html, FILE *md, json_t *doc)
 			continue;
 		fprintf(html, "<tr><td>%s</td>", op), fprintf(md, "| %s |", op);
 		for (int m = 0; m < nm; m++) {
-			json_t *r = result(doc, "nanobench", op, modes[m]);
+			json_t *r = bench_doc_find(doc, "nanobench", op, modes[m]);
 			char p[240];
 			if (!r) {
 				fprintf(html, "<td>-</td>"), fprintf(md, " - |");
@@ -248,10 +223,11 @@ void bench_techniques(FILE *html, FILE *md, json_t *doc)
 			}
 			pays(doc, r, modes[m], p, sizeof(p));
 			int sus = json_is_string(json_object_get(r, "suspect"));
-			fprintf(html, "<td>%.0f%s<br><small>", median_of(r), sus ? " (suspect)" : "");
-			esc(html, p);
+			fprintf(html, "<td>%.0f%s<br><small>", bench_doc_num(r, "median"), sus ? " (suspect)" : "");
+			html_esc(html, p);
 			fprintf(html, "</small></td>");
-			fprintf(md, " %.0f%s%s%s |", median_of(r), sus ? " (suspect)" : "", p[0] ? "; " : "", p);
+			fprintf(md, " %.0f%s%s%s |", bench_doc_num(r, "median"), sus ? " (suspect)" : "",
+				p[0] ? "; " : "", p);
 		}
 		fprintf(html, "</tr>\n"), fputc('\n', md);
 	}

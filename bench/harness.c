@@ -392,9 +392,9 @@ static const char *unknown(const char *list, int modes, char *word, size_t n)
 int bench_unknown_names(const char *modes, const char *guests, char *err, size_t errlen)
 {
 	char w[48];
-	if (unknown(modes, 1, w, sizeof(w)) || unknown(guests, 0, w + 24, sizeof(w) - 24)) {
-		int mode = unknown(modes, 1, w, sizeof(w)) != NULL;
-		snprintf(err, errlen, "unknown %s '%s' (see --help)", mode ? "mode" : "guest", mode ? w : w + 24);
+	const char *kind = unknown(modes, 1, w, sizeof(w)) ? "mode" : unknown(guests, 0, w, sizeof(w)) ? "guest" : NULL;
+	if (kind) {
+		snprintf(err, errlen, "unknown %s '%s' (see --help)", kind, w);
 		return -1;
 	}
 	if ((modes && !*modes) || (guests && !*guests)) {

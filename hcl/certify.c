@@ -95,29 +95,49 @@ static int feat_index(const char *name)
 	return -1;
 }
 
-/* What a VT-less host can still run: PVM-aware guests, if kvm_pvm is (or
- * could be) there. Appended to the hardware-virtualization verdict. */
-static void pvm_hint(const struct probe *p, char *why, size_t n)
+static enum verdict judge(const struct hcl_db *db, const struct probe *p, const struct hcl_require *q, char *subject,
+			  size_t sn, char *why, size_t wn);
+
+/* What a VT-less host can still run: PVM-aware guests, if kvm_pvm serves
+ * /dev/kvm, or if this CPU meets what the database's pvm releases require
+ * of the hardware (their requirements but the host kernel's kvm_pvm, which
+ * is software to install). Appended to the hardware-virtualization verdict. */
+static void pvm_hint(const struct hcl_db *db, const struct probe *p, char *why, size_t n)
 {
 	size_t l = strlen(why);
-	if (p->vf.pv_guests == TRI_YES)
+	if (p->vf.pv_guests == TRI_YES) {
 		snprintf(why + l, n - l,
 			 "; PVM-aware guests still run here: kvm_pvm serves /dev/kvm (release line pvm)");
-	else if (p->cpu.feat[F_LM] && p->cpu.feat[F_FSGSBASE] && p->cpu.feat[F_CX16])
-		snprintf(
-		    why + l, n - l,
-		    "; a PVM host kernel (kvm_pvm) could still run PVM-aware guests on this CPU (release line pvm)");
+		return;
+	}
+	for (size_t r = 0; r < db->n_releases; r++) {
+		const struct hcl_release *rel = &db->releases[r];
+		int fits = rel->line && !strcmp(rel->line, "pvm");
+		for (size_t i = 0; fits && i < db->n_requires; i++) {
+			const struct hcl_require *q = &db->requires[i];
+			char subject[200], w[1000];
+			if (hcl_release_match(q->release, rel->id) && q->kind != RQ_VIRT_PVM && q->kind != RQ_VIRT_HW)
+				fits = judge(db, p, q, subject, sizeof(subject), w, sizeof(w)) != V_NOT_CERTIFIED;
+		}
+		if (fits) {
+			snprintf(
+			    why + l, n - l,
+			    "; a PVM host kernel (kvm_pvm) could still run PVM-aware guests on this CPU (release %s)",
+			    rel->id);
+			return;
+		}
+	}
 }
 
 /* VT-x/AMD-V usable: present, not off in firmware, visible to the kernel
  * (the facts decoded once in probe/virt_facts.c). */
-static enum verdict virt_hw(const struct probe *p, enum hcl_state st, char *why, size_t n)
+static enum verdict virt_hw(const struct hcl_db *db, const struct probe *p, enum hcl_state st, char *why, size_t n)
 {
 	const struct virt_facts *f = &p->vf;
 	const char *tech = f->tech ? f->tech : "VT-x/AMD-V";
 	if (!f->present) {
 		snprintf(why, n, "%s absent%s", tech, f->nested ? " (this is a VM without nested virtualization)" : "");
-		pvm_hint(p, why, n);
+		pvm_hint(db, p, why, n);
 		return of_state(st);
 	}
 	if (f->fw_enabled == TRI_NO) {
@@ -207,40 +227,33 @@ static enum verdict virt_tdp(const struct probe *p, enum hcl_state st, char *why
 	return cap ? V_CERTIFIED : of_state(st);
 }
 
-static void requirement(const struct probe *p, const struct hcl_require *q, struct release_verdict *rv)
+/* One requirement's verdict, what it is about and why. */
+static enum verdict judge(const struct hcl_db *db, const struct probe *p, const struct hcl_require *q, char *subject,
+			  size_t sn, char *why, size_t wn)
 {
-	char subject[200], why[1000];
-	enum verdict v;
 	switch (q->kind) {
 	case RQ_LEVEL:
-		snprintf(subject, sizeof(subject), "x86-64-v%d", q->level);
-		snprintf(why, sizeof(why), "CPU is x86-64-v%d", p->cpu.x86_64_level);
-		v = p->cpu.x86_64_level >= q->level ? V_CERTIFIED : of_state(q->st);
-		break;
+		snprintf(subject, sn, "x86-64-v%d", q->level);
+		snprintf(why, wn, "CPU is x86-64-v%d", p->cpu.x86_64_level);
+		return p->cpu.x86_64_level >= q->level ? V_CERTIFIED : of_state(q->st);
 	case RQ_FEATURE: {
 		int i = feat_index(q->feature);
-		snprintf(subject, sizeof(subject), "CPU feature %s", q->feature);
-		snprintf(why, sizeof(why), i < 0 ? "unknown feature name" : p->cpu.feat[i] ? "present" : "absent");
-		v = i >= 0 && p->cpu.feat[i] ? V_CERTIFIED : of_state(q->st);
-		break;
+		snprintf(subject, sn, "CPU feature %s", q->feature);
+		snprintf(why, wn, i < 0 ? "unknown feature name" : p->cpu.feat[i] ? "present" : "absent");
+		return i >= 0 && p->cpu.feat[i] ? V_CERTIFIED : of_state(q->st);
 	}
-	case RQ_VIRT_HW:
-		snprintf(subject, sizeof(subject), "hardware virtualization");
-		v = virt_hw(p, q->st, why, sizeof(why));
-		break;
-	case RQ_VIRT_PVM:
-		snprintf(subject, sizeof(subject), "kvm_pvm host kernel");
-		v = virt_pvm(p, q->st, why, sizeof(why));
-		break;
-	case RQ_VIRT_NO_KPTI:
-		snprintf(subject, sizeof(subject), "host without KPTI");
-		v = virt_no_kpti(p, q->st, why, sizeof(why));
-		break;
-	default:
-		snprintf(subject, sizeof(subject), "EPT/NPT (two-dimensional paging)");
-		v = virt_tdp(p, q->st, why, sizeof(why));
-		break;
+	case RQ_VIRT_HW: snprintf(subject, sn, "hardware virtualization"); return virt_hw(db, p, q->st, why, wn);
+	case RQ_VIRT_PVM: snprintf(subject, sn, "kvm_pvm host kernel"); return virt_pvm(p, q->st, why, wn);
+	case RQ_VIRT_NO_KPTI: snprintf(subject, sn, "host without KPTI"); return virt_no_kpti(p, q->st, why, wn);
+	default: snprintf(subject, sn, "EPT/NPT (two-dimensional paging)"); return virt_tdp(p, q->st, why, wn);
 	}
+}
+
+static void requirement(const struct hcl_db *db, const struct probe *p, const struct hcl_require *q,
+			struct release_verdict *rv)
+{
+	char subject[200], why[1000];
+	enum verdict v = judge(db, p, q, subject, sizeof(subject), why, sizeof(why));
 	struct comp_verdict *cv = add(rv, "requirement", v);
 	if (!cv)
 		return;
@@ -375,7 +388,7 @@ void certify_release(const struct hcl_db *db, const struct probe *p, const struc
 	cpu_support(db, p, rel->id, rv);
 	for (size_t i = 0; i < db->n_requires; i++)
 		if (hcl_release_match(db->requires[i].release, rel->id))
-			requirement(p, &db->requires[i], rv);
+			requirement(db, p, &db->requires[i], rv);
 	if (p->host_collected)
 		system_entry(db, p, rel->id, rv);
 	for (size_t i = 0; p->pci_present && i < p->pci.n; i++) {

@@ -92,20 +92,31 @@ static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int code64)
 	s->present = 1, s->s = 1, s->g = 1, s->l = (uint8_t)code64, s->db = (uint8_t)!code64;
 }
 
-/* PVM (the kvm_pvm build our machines run): registering the guest's vif
- * page in MSR 0x4b564d10 (with bit 10, which the VMM side must carry) makes
- * the guest's kernel code run natively at CPL 3 from its first instruction
- * instead of being emulated. The page is zeroed: virtual IF off. */
-static int pvm_enter_native(struct vm *vm, struct kvm_state *k)
+/* One MSR of a vCPU through KVM_GET_MSRS or KVM_SET_MSRS: 0, or -1 when KVM
+ * did not take it. */
+static int vcpu_msr(int vcpu, unsigned long req, uint32_t index, uint64_t *value)
 {
 	struct {
 		struct kvm_msrs h;
 		struct kvm_msr_entry e;
 	} m;
 	memset(&m, 0, sizeof(m));
+	m.h.nmsrs = 1, m.e.index = index, m.e.data = *value;
+	if (ioctl(vcpu, req, &m) != 1)
+		return -1;
+	*value = m.e.data;
+	return 0;
+}
+
+/* PVM (the kvm_pvm build our machines run): registering the guest's vif
+ * page in MSR 0x4b564d10 (with bit 10, which the VMM side must carry) makes
+ * the guest's kernel code run natively at CPL 3 from its first instruction
+ * instead of being emulated. The page is zeroed: virtual IF off. */
+static int pvm_enter_native(struct vm *vm, struct kvm_state *k)
+{
+	uint64_t v = PVM_VIF_GPA | 0x400;
 	memset(vm->ram + PVM_VIF_GPA, 0, 4096);
-	m.h.nmsrs = 1, m.e.index = 0x4b564d10, m.e.data = PVM_VIF_GPA | 0x400;
-	if (ioctl(k->vcpu, KVM_SET_MSRS, &m) != 1)
+	if (vcpu_msr(k->vcpu, KVM_SET_MSRS, 0x4b564d10, &v))
 		return vm_fail(vm, "PVM: KVM_SET_MSRS(0x4b564d10 = vif page) refused: not the kvm_pvm build "
 				   "vmm-mini knows");
 	return 0;
@@ -291,18 +302,9 @@ const struct accel_ops kvm_accel = {
  * 0x4b564d11), or any MSR of the published spec's range (0x4b564df0..). */
 static int vcpu_is_pvm(int vcpu)
 {
-	static const uint32_t probe[] = {0x4b564d11, 0x4b564df0};
-	for (size_t i = 0; i < sizeof(probe) / sizeof(*probe); i++) {
-		struct {
-			struct kvm_msrs h;
-			struct kvm_msr_entry e;
-		} m;
-		memset(&m, 0, sizeof(m));
-		m.h.nmsrs = 1, m.e.index = probe[i];
-		if (ioctl(vcpu, KVM_GET_MSRS, &m) == 1 && (i > 0 || m.e.data == 0x4d5650))
-			return 1;
-	}
-	return 0;
+	uint64_t sig = 0, range = 0;
+	return (vcpu_msr(vcpu, KVM_GET_MSRS, 0x4b564d11, &sig) == 0 && sig == 0x4d5650) ||
+	       vcpu_msr(vcpu, KVM_GET_MSRS, 0x4b564df0, &range) == 0;
 }
 
 enum kvm_flavor kvm_flavor(char *why, size_t n)

@@ -101,7 +101,17 @@ static void blk_good(const char *arg)
 	CHECK(r.vm.ram[STATUS] == 0 && r.vm.ram[DATA + 512] == 0x5a, "read back");
 	blk_req(&r, 1, 63, 1024, 3); /* runs past the 64-sector disk */
 	CHECK(r.vm.ram[STATUS] == 1 && !r.d.broken, "past the end: IOERR, device still usable");
-	blk_req(&r, 7, 0, 512, 4);
+	/* 2^55 sectors: sector * 512 wraps to 0 in 64 bits; must not read sector 0. */
+	uint8_t s0[512];
+	memset(s0, 0x77, sizeof(s0));
+	CHECK(pwrite(r.blk.fd, s0, sizeof(s0), 0) == 512, "sector 0 marked");
+	memset(r.vm.ram + DATA, 0, 1024);
+	blk_req(&r, 0, 1ull << 55, 512, 4);
+	CHECK(r.vm.ram[STATUS] == 1 && r.vm.ram[DATA] == 0, "wrapping sector: IOERR, no data (status %d)",
+	      r.vm.ram[STATUS]);
+	blk_req(&r, 0, UINT64_MAX, 512, 5);
+	CHECK(r.vm.ram[STATUS] == 1, "sector 2^64-1: IOERR");
+	blk_req(&r, 7, 0, 512, 6);
 	CHECK(r.vm.ram[STATUS] == 2, "unknown type: UNSUPP");
 	teardown(&r);
 }

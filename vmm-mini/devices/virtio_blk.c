@@ -38,8 +38,11 @@ static void blk_config(struct virtio_dev *d, uint32_t off, void *data, int len)
 /* Data segments move `bytes` between the guest and the file at `pos`. */
 static int transfer(struct virtio_blk_state *s, struct vq_req *r, int write, uint64_t sector, uint32_t *done)
 {
-	uint64_t pos = sector * 512;
 	*done = 0;
+	/* The guest's sector: bounded before it is scaled, so it cannot wrap. */
+	if (sector > s->sectors)
+		return S_IOERR;
+	uint64_t pos = sector * 512;
 	for (int i = 1; i < r->nseg - 1; i++) {
 		struct vq_seg *g = &r->seg[i];
 		if (g->writable == write) /* OUT data is read-only, IN data writable */

@@ -8,11 +8,13 @@ SAN     ?=
 # Messages are built with snprintf into fixed buffers on purpose: cutting an
 # over-long message is the intended behaviour, so -Wformat-truncation is off.
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-format-truncation $(WERROR) $(SAN) -MMD -MP \
-           -Iprobe -Ireports -Icli -Ihcl -Ivmm-mini -Ibench \
+           -I. -Iprobe -Ireports -Icli -Ihcl -Ivmm-mini -Ibench \
            -DHVCERT_GIT='"$(shell git describe --always --dirty 2>/dev/null || echo unknown)"'
 LDLIBS  += -lcpuid -lpci -lhwloc -ljansson -lZydis -lm
 LDFLAGS += $(SAN)
 
+COMMON_SRC  := $(wildcard common/*.c)
+COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 PROBE_SRC   := $(wildcard probe/*.c)
 REPORT_SRC  := $(wildcard reports/*.c)
 HCL_SRC     := $(wildcard hcl/*.c)
@@ -34,12 +36,14 @@ BT_SRC := $(wildcard vmm-mini/bt/*.c)
 VMM_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out vmm-mini/main.c,$(VMM_SRC) $(BT_SRC)))
 $(BUILD)/libvmm.a: $(VMM_LIB_OBJ)
 	$(AR) rcs $@ $^
-$(BUILD)/bin/vmm-mini: $(BUILD)/vmm-mini/main.o $(BUILD)/libvmm.a
+$(BUILD)/libcommon.a: $(COMMON_OBJ)
+	$(AR) rcs $@ $^
+$(BUILD)/bin/vmm-mini: $(BUILD)/vmm-mini/main.o $(BUILD)/libvmm.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lZydis
-$(BUILD)/bin/vmm-mini-static: $(VMM_SRC) $(wildcard vmm-mini/*.h)
+$(BUILD)/bin/vmm-mini-static: $(VMM_SRC) $(COMMON_SRC) $(wildcard vmm-mini/*.h common/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Wno-format-truncation $(WERROR) -DVMM_NO_BT -static -o $@ $(VMM_SRC)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Wno-format-truncation $(WERROR) -I. -DVMM_NO_BT -static -o $@ $(VMM_SRC) $(COMMON_SRC)
 
 # Reference guests: freestanding ELF64 at 1 MiB with a PVH note (bench/guests).
 GUEST_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
@@ -88,10 +92,10 @@ $(BUILD)/%.o: %.c
 $(BUILD)/libhvcert.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/hvcert: $(CLI_OBJ) $(BUILD)/libhvcert.a
+$(BUILD)/hvcert: $(CLI_OBJ) $(BUILD)/libhvcert.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libhvcert.a $(BUILD)/libvmm.a
+$(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libhvcert.a $(BUILD)/libvmm.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # make run: probe this host, certify it against every release in data/hcl,
@@ -166,10 +170,10 @@ asan:
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 20
 VMM_LIB_SRC := $(filter-out vmm-mini/main.c,$(VMM_SRC) $(BT_SRC))
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(VMM_LIB_SRC)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(VMM_LIB_SRC) $(COMMON_SRC)
 	@mkdir -p build-fuzz
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iprobe -Ireports -Icli -Ihcl -Ivmm-mini -Ibench \
-	  -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(VMM_LIB_SRC) $(LDLIBS)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -Iprobe -Ireports -Icli -Ihcl -Ivmm-mini -Ibench \
+	  -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(VMM_LIB_SRC) $(COMMON_SRC) $(LDLIBS)
 
 fuzz: deps
 	@scripts/deps.sh clang libclang-rt-14-dev
@@ -189,9 +193,9 @@ expected:
 	} >tests/expected/baseline-models.txt
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(VMM_SRC) $(BT_SRC) $(wildcard */*.h vmm-mini/bt/*.h tests/*/*.h tests/fuzz/*.c)
+	clang-format -i $(COMMON_SRC) $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(VMM_SRC) $(BT_SRC) $(wildcard */*.h vmm-mini/bt/*.h tests/*/*.h tests/fuzz/*.c)
 
 clean:
 	rm -rf build build-asan build-fuzz reports/out
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(VMM_LIB_OBJ:.o=.d)
+-include $(COMMON_OBJ:.o=.d) $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(VMM_LIB_OBJ:.o=.d)

@@ -28,6 +28,7 @@ const char *scratch_dir(void);
  * (NULL: all), sorted, as cases. */
 int for_each_file(const char *group, const char *dir, const char *suffix, void (*fn)(const char *path));
 
+void suite_safefile(void);
 void suite_cpuid(void);
 void suite_lspci(void);
 void suite_pcidump(void);

@@ -1,6 +1,7 @@
 #include "check.h"
 
 #include <dirent.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -113,9 +114,16 @@ int for_each_file(const char *group, const char *dir, const char *suffix, void (
 	return n;
 }
 
+static int remove_one(const char *p, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st, (void)type, (void)f;
+	return remove(p);
+}
+
 int main(int argc, char **argv)
 {
 	only = argc > 1 ? argv[1] : NULL;
+	suite_safefile();
 	suite_misc();
 	suite_misc_vendor();
 	suite_cpuid();
@@ -135,9 +143,7 @@ int main(int argc, char **argv)
 	suite_stats();
 	suite_virtio();
 	suite_bt();
-	char cmd[320];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch_dir());
-	if (system(cmd) != 0)
+	if (nftw(scratch_dir(), remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		fprintf(stderr, "could not remove %s\n", scratch_dir());
 	printf("unit: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
 	return failed ? 1 : 0;

@@ -1,0 +1,22 @@
+# Shared by the hostile-input suites (issue 17): each suite is one class of
+# bad input, sources this with SUITE set, and calls done_suite last.
+BUILD=${BUILD:-build}
+HV="$BUILD/hvcert"
+FX=${HVCERT_FIXTURES:-../shared/fixtures}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0 skip=0
+ok() { pass=$((pass + 1)); echo "ok   $SUITE/$1"; }
+ko() { fail=$((fail + 1)); echo "FAIL $SUITE/$1${2:+: $2}"; }
+sk() { skip=$((skip + 1)); echo "SKIP $SUITE/$1: $2"; }
+# expect_error NAME WANT-IN-STDERR CMD...: exit 2 within 20 s and a message
+# containing WANT (a hang is a failure, not a wait).
+expect_error() {
+	name=$1 want=$2; shift 2
+	timeout 20 "$@" >"$T/out" 2>"$T/err"; rc=$?
+	if [ $rc -eq 2 ] && grep -q -- "$want" "$T/err"; then ok "$name"; else ko "$name" "rc=$rc stderr=$(head -c 300 "$T/err")"; fi
+}
+done_suite() {
+	echo "$SUITE: $pass passed, $fail failed, $skip skipped"
+	[ $fail -eq 0 ]
+}

@@ -23,10 +23,12 @@ static void joined(const char *root, const char *path, char *out, size_t n)
 
 static const char *kind(mode_t m)
 {
-	return S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
-					: S_ISSOCK(m)				   ? "a socket"
-					: S_ISDIR(m)				   ? "a directory"
-										   : "not a regular file";
+	return S_ISFIFO(m)   ? "a FIFO"
+	       : S_ISCHR(m)  ? "a character device"
+	       : S_ISBLK(m)  ? "a block device"
+	       : S_ISSOCK(m) ? "a socket"
+	       : S_ISDIR(m)  ? "a directory"
+			     : "not a regular file";
 }
 
 /* Kernels before 5.6 lack openat2: the same containment from realpath(). */
@@ -80,6 +82,7 @@ int sf_open(const char *root, const char *path, char *err, size_t errlen)
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: %s, not a regular file", name, kind(st.st_mode));
 		close(fd);
+		errno = EINVAL;
 		return -1;
 	}
 	return fd;
@@ -136,6 +139,7 @@ int sf_read(const char *root, const char *path, size_t cap, char **buf, size_t *
 		snprintf(err, errlen, "%s: larger than %zu bytes: not an input hvcert reads", name, cap);
 	else
 		snprintf(err, errlen, "%s: %s", name, strerror(-rc));
+	errno = -rc;
 	return -1;
 }
 

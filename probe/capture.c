@@ -205,6 +205,9 @@ static int record_live(const char *to, char *err, size_t errlen)
 	if (rc == 0)
 		rc = cpu_raw_save_json(&r, path, err, errlen);
 	cpu_raw_free(&r);
+	snprintf(path, sizeof(path), "%s%s", to, CAPTURE_TOPOLOGY);
+	if (rc == 0)
+		rc = host_export_topology(path, err, errlen);
 	return rc;
 }
 

@@ -10,6 +10,9 @@ struct capture_stats {
 
 /* What a bundle holds besides the tree: answers no file can give. */
 #define CAPTURE_CPU "/hvcert/cpu.json" /* the raw CPUID and MSRs (hvcert-cpu/1) */
+/* hwloc's view, caches included: on hosts without sysfs cache directories
+ * hwloc takes caches from CPUID, which a replay of the tree cannot. */
+#define CAPTURE_TOPOLOGY "/hvcert/topology.xml"
 
 /* from: source root ("" for the live system); to: new tree. 0 or -1 + err. */
 int capture_tree(const char *from, const char *to, struct capture_stats *st, char *err, size_t errlen);

@@ -16,6 +16,8 @@ void host_read_kvm_dev(const char *sysroot, struct factset *s);
 int host_record_kvm_dev(const char *to, char *err, size_t errlen);
 /* hwloc; xml is an exported topology or NULL (topo.c). */
 int host_read_topology(const char *sysroot, const char *xml, struct factset *s, char *err, size_t errlen);
+/* This host's topology as hwloc XML at path (hvcert capture). */
+int host_export_topology(const char *path, char *err, size_t errlen);
 /* Marks every host fact unknown because the source is a dump. */
 void host_mark_not_captured(struct factset *s, const char *why);
 #endif

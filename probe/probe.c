@@ -3,6 +3,8 @@
 #include "host.h"
 #include "sysroot.h"
 
+#include "common/safefile.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -79,10 +81,14 @@ static int collect_topology(struct probe *p, const struct probe_opts *o, char *e
 {
 	if (!o->topology && o->cpuid_dump && !o->sysroot)
 		return 0;
+	char why[512], rec[4096];
 	if (o->topology)
 		return host_read_topology(NULL, o->topology, &p->host, err, errlen);
+	if (o->sysroot && *o->sysroot && sysroot_exists(o->sysroot, CAPTURE_TOPOLOGY)) {
+		sysroot_path(o->sysroot, CAPTURE_TOPOLOGY, rec, sizeof(rec));
+		return host_read_topology(NULL, rec, &p->host, err, errlen);
+	}
 	/* The live (or captured) tree may lack what hwloc needs: a fact. */
-	char why[512];
 	if (host_read_topology(o->sysroot, NULL, &p->host, why, sizeof(why)))
 		facts_unknown(&p->host, "topo.source", "%s", why);
 	return 0;
@@ -90,6 +96,10 @@ static int collect_topology(struct probe *p, const struct probe_opts *o, char *e
 
 int probe_collect(struct probe *p, const struct probe_opts *o, char *err, size_t errlen)
 {
+	/* A bundle is checked whole before anything reads it: libpci and hwloc
+	 * open its files themselves. A typo is an error, not an empty host. */
+	if (o->sysroot && *o->sysroot && sf_check_tree(o->sysroot, err, errlen))
+		return -1;
 	if (collect_cpu(p, o, err, errlen))
 		return -1;
 	if (collect_pci(p, o, err, errlen))

@@ -1,5 +1,7 @@
 #include "sysroot.h"
 
+#include "common/safefile.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,11 +11,15 @@ void sysroot_path(const char *sysroot, const char *abs, char *out, size_t outlen
 	snprintf(out, outlen, "%s%s", sysroot ? sysroot : "", abs);
 }
 
+/* Under a bundle the file is resolved inside it and must be a small regular
+ * file; live, /proc and /sys files are regular too, so one rule serves both. */
 FILE *sysroot_fopen(const char *sysroot, const char *abs)
 {
-	char p[4096];
-	sysroot_path(sysroot, abs, p, sizeof(p));
-	return fopen(p, "r");
+	char err[512];
+	FILE *f = sf_fopen(sysroot && *sysroot ? sysroot : NULL, abs, SF_CAP_TREE, err, sizeof(err));
+	if (!f && !errno)
+		errno = EINVAL;
+	return f;
 }
 
 int sysroot_read_line(const char *sysroot, const char *abs, char *out, size_t outlen)

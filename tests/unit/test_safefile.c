@@ -74,7 +74,8 @@ static void links_stay_inside(const char *arg)
 	put("secret", "host's\n");
 	path(p, sizeof(p), "bundle/proc/meminfo");
 	CHECK(symlink("../../secret", p) == 0, "symlink");
-	CHECK(sf_read(root, "/proc/cpuinfo", SF_CAP, &buf, &len, err, sizeof(err)) == 0 && !strcmp(buf, "bundle's own\n"),
+	CHECK(sf_read(root, "/proc/cpuinfo", SF_CAP, &buf, &len, err, sizeof(err)) == 0 &&
+		  !strcmp(buf, "bundle's own\n"),
 	      "inside: %s", err);
 	free(buf);
 	buf = NULL;
@@ -150,7 +151,8 @@ static void children(const char *arg)
 	int in = 21, out = 0;
 	(void)arg;
 	CHECK(child_call(answer, &in, &out, sizeof(out), 5, why, sizeof(why)) == 0 && out == 42, "answer: %s", why);
-	CHECK(child_call(crash, NULL, &out, sizeof(out), 5, why, sizeof(why)) == -1 && !strcmp(why, "killed by SIGSEGV"),
+	CHECK(child_call(crash, NULL, &out, sizeof(out), 5, why, sizeof(why)) == -1 &&
+		  !strcmp(why, "killed by SIGSEGV"),
 	      "crash: %s", why);
 	CHECK(child_call(spin, NULL, &out, sizeof(out), 1, why, sizeof(why)) == -1 && strstr(why, "timed out"),
 	      "hang: %s", why);

@@ -2,6 +2,8 @@
  * are listed with the reason rather than silently left out. */
 #include "harness.h"
 
+#include "common/spawn.h"
+
 #include <glob.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,9 +85,9 @@ static void native_version(const struct bench_opts *o, char *out, size_t n)
 
 static int qemu_available(const struct bench_opts *o, char *why, size_t n)
 {
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "'%s' --version >/dev/null 2>&1", o->qemu);
-	if (system(cmd) == 0)
+	char line[256];
+	char *const argv[] = {(char *)o->qemu, "--version", NULL};
+	if (spawn_line(argv, line, sizeof(line)) == 0)
 		return 1;
 	snprintf(why, n, "%s not runnable (install qemu-system-x86)", o->qemu);
 	return 0;
@@ -171,14 +173,8 @@ static int kvm_qemu_argv(const struct bench_opts *o, const struct bench_guest *g
 
 static void qemu_version(const struct bench_opts *o, char *out, size_t n)
 {
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "'%s' --version 2>/dev/null", o->qemu);
-	FILE *p = popen(cmd, "r");
-	out[0] = '\0';
-	if (p && fgets(out, (int)n, p))
-		out[strcspn(out, "\n")] = '\0';
-	if (p)
-		pclose(p);
+	char *const argv[] = {(char *)o->qemu, "--version", NULL};
+	spawn_line(argv, out, n);
 }
 
 static int vmm_kvm_available(const struct bench_opts *o, char *why, size_t n)

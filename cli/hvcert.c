@@ -1,5 +1,6 @@
 /* hvcert: one program, subcommands. */
 #include "cli.h"
+#include "common/safefile.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -64,8 +65,11 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i].name) == 0)
-			return cmds[i].run(argc - 1, argv + 1);
+		if (strcmp(argv[1], cmds[i].name) == 0) {
+			int rc = cmds[i].run(argc - 1, argv + 1);
+			/* A report that could not be written is not a result. */
+			return sf_stdout_ok("hvcert") ? EXIT_ERROR : rc;
+		}
 	fprintf(stderr, "hvcert: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_ERROR;

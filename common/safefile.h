@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define SF_CAP (64u << 20)	/* any one input file */
+#define SF_CAP	    (64u << 20) /* any one input file */
 #define SF_CAP_TREE (16u << 20) /* any one file of a bundle */
 
 /* fd of PATH (inside ROOT when ROOT is not NULL or ""), regular file only. */

@@ -2,6 +2,7 @@
  * jansson. Raw inputs are saved whole and decoded again on load, so
  * `probe --load` reports exactly what the original probe did. */
 #include "assess.h"
+#include "common/safefile.h"
 #include "probe.h"
 
 #include <errno.h>
@@ -177,20 +178,14 @@ char *probe_to_json(const struct probe *p)
 int probe_save_json(const struct probe *p, const char *path, char *err, size_t errlen)
 {
 	char *s = probe_to_json(p);
-	FILE *f = s ? fopen(path, "w") : NULL;
 	int rc = -1;
-	if (!s)
+	if (!s) {
 		snprintf(err, errlen, "cannot encode the probe as JSON");
-	else if (!f)
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-	else if (fputs(s, f) < 0 || fputc('\n', f) < 0)
-		snprintf(err, errlen, "%s: write failed", path);
-	else
-		rc = 0;
-	if (f && fclose(f) && rc == 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		rc = -1;
+		return -1;
 	}
+	size_t n = strlen(s);
+	s[n] = '\n'; /* the terminating NUL becomes the file's last newline */
+	rc = sf_write_file(path, s, n + 1, err, errlen);
 	free(s);
 	return rc;
 }

@@ -24,9 +24,3 @@ double bench_doc_num(json_t *r, const char *k)
 	json_t *v = r ? json_object_get(r, k) : NULL;
 	return json_is_number(v) ? json_number_value(v) : -1;
 }
-
-void html_esc(FILE *out, const char *s)
-{
-	for (; s && *s; s++)
-		fputs(*s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : (char[]){*s, 0}, out);
-}

@@ -1,15 +1,20 @@
 #include "bench_report.h"
 #include "bench_doc.h"
 #include "bench_summary.h"
+#include "common/escape.h"
 
 #include "harness.h"
 #include "stats.h"
+
+#include "common/safefile.h"
+#include "common/spawn.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *modes_order[] = {"native",	"bt",	       "bt+pv", "kvm-pvm", "kvm-pvm+pv",
 				    "qemu-tcg", "qemu-tcg+pv", "kvm",	"kvm+pv",  "qemu-kvm"};
@@ -57,7 +62,9 @@ static int write_table(const char *path, json_t *doc, const char *guest, const c
 {
 	const char *w[64];
 	int nw = workloads(doc, guest, w, 64);
-	FILE *f = fopen(path, "w");
+	struct sf_out o;
+	char e[512];
+	FILE *f = sf_create(&o, path, e, sizeof(e));
 	if (!f)
 		return -1;
 	fprintf(f, "workload");
@@ -65,7 +72,7 @@ static int write_table(const char *path, json_t *doc, const char *guest, const c
 		fprintf(f, " %s", modes[m]);
 	fputc('\n', f);
 	for (int i = 0; i < nw; i++) {
-		fprintf(f, "%s", w[i]);
+		esc_gnuplot(f, w[i]);
 		for (int m = 0; m < nm; m++) {
 			json_t *r = bench_doc_find(doc, guest, w[i], modes[m]);
 			/* A suspect figure is not the cost of its technique: never charted. */
@@ -74,29 +81,42 @@ static int write_table(const char *path, json_t *doc, const char *guest, const c
 		}
 		fputc('\n', f);
 	}
-	fclose(f);
-	return nw;
+	return sf_commit(&o, e, sizeof(e)) ? -1 : nw;
 }
 
+/* gnuplot runs in DIR on names we chose, so no path or label reaches its
+ * command language; outputs already there are removed, not written through. */
 static int gnuplot(const char *dir, const char *name, const char *body)
 {
-	char path[4096], cmd[4200];
+	char path[4096], out[4096], log[4096], e[512];
 	static const struct {
 		const char *ext, *term;
 	} terms[] = {{"png", "pngcairo size 900,480 font 'sans,10'"}, {"svg", "svg size 900,480 font 'sans,10'"}};
 	for (size_t t = 0; t < 2; t++) {
+		struct sf_out o;
 		snprintf(path, sizeof(path), "%s/%s.gp", dir, name);
-		FILE *f = fopen(path, "w");
+		snprintf(out, sizeof(out), "%s/%s.%s", dir, name, terms[t].ext);
+		snprintf(log, sizeof(log), "%s/%s.gnuplot.log", dir, name);
+		FILE *f = sf_create(&o, path, e, sizeof(e));
 		if (!f)
 			return -1;
-		fprintf(f, "set terminal %s noenhanced\nset output '%s/%s.%s'\nset datafile missing 'NaN'\n%s\n",
-			terms[t].term, dir, name, terms[t].ext, body);
-		fclose(f);
-		snprintf(cmd, sizeof(cmd), "gnuplot '%s' 2>'%s/%s.gnuplot.log'", path, dir, name);
-		if (system(cmd) != 0)
+		fprintf(f, "set terminal %s noenhanced\nset output '%s.%s'\nset datafile missing 'NaN'\n%s\n",
+			terms[t].term, name, terms[t].ext, body);
+		if (sf_commit(&o, e, sizeof(e)) || (unlink(out) && errno != ENOENT) || (unlink(log) && errno != ENOENT))
+			return -1;
+		char script[256];
+		snprintf(script, sizeof(script), "%s.gp", name);
+		char *const argv[] = {"gnuplot", script, NULL};
+		if (spawn_run(argv, dir, log, e, sizeof(e)) != 0)
 			return -1;
 	}
 	return 0;
+}
+
+static const char *base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
 }
 
 static void bars(char *body, size_t n, const char *dat, int nm, const char *ylabel, const char *title, int logy)
@@ -105,7 +125,7 @@ static void bars(char *body, size_t n, const char *dat, int nm, const char *ylab
 			 "set title '%s'\nset ylabel '%s'\nset style data histograms\nset style histogram "
 			 "clustered gap 1\nset style fill solid 0.8 border -1\nset key top left\nset grid ytics\n"
 			 "set xtics rotate by -30\n%s\nplot for [c=2:%d] '%s' using c:xtic(1) title columnheader(c)\n",
-			 title, ylabel, logy ? "set logscale y" : "set yrange [0:*]", nm + 1, dat);
+			 title, ylabel, logy ? "set logscale y" : "set yrange [0:*]", nm + 1, base(dat));
 	(void)l;
 }
 
@@ -134,7 +154,9 @@ static int io_chart(const char *dir, json_t *doc)
 	char dat[4096], body[4096], pv[32];
 	int rows = 0;
 	snprintf(dat, sizeof(dat), "%s/io.dat", dir);
-	FILE *f = fopen(dat, "w");
+	struct sf_out o;
+	char e[512];
+	FILE *f = sf_create(&o, dat, e, sizeof(e));
 	if (!f)
 		return -1;
 	fprintf(f, "technique \"UART (one exit per byte)\" \"virtio-console (batches of 256)\"\n");
@@ -149,14 +171,15 @@ static int io_chart(const char *dir, json_t *doc)
 		fprintf(f, p > 0 ? " %g\n" : " NaN\n", p);
 		rows++;
 	}
-	fclose(f);
+	if (sf_commit(&o, e, sizeof(e)))
+		return -1;
 	if (!rows)
 		return 0;
 	snprintf(body, sizeof(body),
 		 "set title 'Emulated versus paravirtual output'\nset ylabel 'cycles per byte (log)'\nset logscale y\n"
 		 "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
 		 "set key top right\nset grid ytics\nplot for [c=2:3] '%s' using c:xtic(1) title columnheader(c)\n",
-		 dat);
+		 base(dat));
 	return gnuplot(dir, "io", body) ? -1 : 1;
 }
 
@@ -169,7 +192,9 @@ static int blk_chart(const char *dir, json_t *doc)
 	char dat[4096], body[4096], plot[2048] = "";
 	int cols = 0;
 	snprintf(dat, sizeof(dat), "%s/blk.dat", dir);
-	FILE *f = fopen(dat, "w");
+	struct sf_out o;
+	char e[512];
+	FILE *f = sf_create(&o, dat, e, sizeof(e));
 	if (!f)
 		return -1;
 	fprintf(f, "batch");
@@ -191,11 +216,12 @@ static int blk_chart(const char *dir, json_t *doc)
 			}
 		fputc('\n', f);
 	}
-	fclose(f);
+	if (sf_commit(&o, e, sizeof(e)))
+		return -1;
 	if (!cols)
 		return 0;
 	snprintf(plot, sizeof(plot), "plot for [c=2:%d] '%s' using 1:c with linespoints lw 2 title columnheader(c)",
-		 cols + 1, dat);
+		 cols + 1, base(dat));
 	snprintf(body, sizeof(body),
 		 "set title 'virtio-blk: cost per sector by request size'\nset xlabel 'sectors per request'\n"
 		 "set ylabel 'cycles per sector (log)'\nset logscale xy\nset xtics (1, 8, 64, 256)\nset key top right\n"
@@ -211,7 +237,9 @@ static int trend(const char *dir, json_t *const *docs, const char *const *names,
 	if (n < 2)
 		return 0;
 	snprintf(dat, sizeof(dat), "%s/trend.dat", dir);
-	FILE *f = fopen(dat, "w");
+	struct sf_out o;
+	char e[512];
+	FILE *f = sf_create(&o, dat, e, sizeof(e));
 	if (!f)
 		return -1;
 	fprintf(f, "run");
@@ -220,7 +248,7 @@ static int trend(const char *dir, json_t *const *docs, const char *const *names,
 	fputc('\n', f);
 	for (size_t d = 0; d < n; d++) {
 		const char *label = json_string_value(json_object_get(docs[d], "label"));
-		fprintf(f, "\"%s\"", label ? label : names[d]);
+		esc_gnuplot(f, label ? label : names[d]);
 		for (size_t m = 1; m < NMODES; m++) {
 			const char *w[64];
 			double ov[64];
@@ -235,13 +263,14 @@ static int trend(const char *dir, json_t *const *docs, const char *const *names,
 		}
 		fputc('\n', f);
 	}
-	fclose(f);
+	if (sf_commit(&o, e, sizeof(e)))
+		return -1;
 	snprintf(body, sizeof(body),
 		 "set title 'Compute overhead across runs (geometric mean vs native)'\nset ylabel 'x native'\n"
 		 "set key top right\nset grid ytics\nset yrange [0:*]\nset offsets 0.3, 0.3, 0, 0\n"
 		 "set xtics rotate by -20\n"
 		 "plot for [c=2:%zu] '%s' using c:xtic(1) with linespoints lw 2 title columnheader(c)\n",
-		 NMODES, dat);
+		 NMODES, base(dat));
 	return gnuplot(dir, "trend", body) ? -1 : 1;
 }
 
@@ -283,8 +312,8 @@ static void tables(FILE *html, FILE *md, json_t *doc)
 			fprintf(md, "---|");
 		fputc('\n', md);
 		for (int i = 0; i < nw; i++) {
-			fprintf(html, "<tr><td>%s</td>", w[i]);
-			fprintf(md, "| %s |", w[i]);
+			fprintf(html, "<tr><td>"), esc_html(html, w[i]), fprintf(html, "</td>");
+			fprintf(md, "| "), esc_md(md, w[i]), fprintf(md, " |");
 			for (int m = 0; m < nm; m++) {
 				json_t *r = bench_doc_find(doc, guest, w[i], modes[m]);
 				double med = bench_doc_num(r, "median"), ov = bench_doc_num(r, "overhead_vs_native"),
@@ -324,9 +353,10 @@ static void suspects(FILE *html, FILE *md, json_t *doc)
 			   *w = json_string_value(json_object_get(r, "workload")),
 			   *m = json_string_value(json_object_get(r, "mode"));
 		fprintf(html, "<li>");
-		html_esc(html, g), fputc('/', html), html_esc(html, w), fprintf(html, " under "), html_esc(html, m);
-		fprintf(html, ": "), html_esc(html, why), fprintf(html, "</li>\n");
-		fprintf(md, "- %s/%s under %s: %s\n", g ? g : "?", w ? w : "?", m ? m : "?", why);
+		esc_html(html, g), fputc('/', html), esc_html(html, w), fprintf(html, " under "), esc_html(html, m);
+		fprintf(html, ": "), esc_html(html, why), fprintf(html, "</li>\n");
+		fprintf(md, "- "), esc_md(md, g ? g : "?"), fputc('/', md), esc_md(md, w ? w : "?");
+		fprintf(md, " under "), esc_md(md, m ? m : "?"), fprintf(md, ": "), esc_md(md, why), fputc('\n', md);
 	}
 	if (n)
 		fprintf(html, "</ul>\n");
@@ -337,41 +367,48 @@ static void provenance(FILE *html, FILE *md, json_t *doc)
 	json_t *h = json_object_get(doc, "host"), *m;
 	size_t i;
 	fprintf(html, "<h2>Host and hypervisors</h2>\n<ul><li>CPU: ");
-	html_esc(html, json_string_value(json_object_get(h, "cpu")));
+	esc_html(html, json_string_value(json_object_get(h, "cpu")));
 	fprintf(html, " (");
-	html_esc(html, json_string_value(json_object_get(h, "platform")));
+	esc_html(html, json_string_value(json_object_get(h, "platform")));
 	fprintf(html, "), kernel ");
-	html_esc(html, json_string_value(json_object_get(h, "kernel")));
+	esc_html(html, json_string_value(json_object_get(h, "kernel")));
 	fprintf(html, ", running under ");
-	html_esc(html, json_string_value(json_object_get(h, "running_under")));
+	esc_html(html, json_string_value(json_object_get(h, "running_under")));
 	fprintf(html, "</li><li>PMU: ");
-	html_esc(html, json_string_value(json_object_get(h, "pmu")));
+	esc_html(html, json_string_value(json_object_get(h, "pmu")));
 	fprintf(html, "</li><li>hvcert %s, %s</li>", json_string_value(json_object_get(doc, "hvcert")) ?: "?",
 		json_string_value(json_object_get(doc, "date")) ?: "?");
-	fprintf(md, "\n## Host\n\n- CPU: %s, kernel %s, under %s\n- PMU: %s\n\n## Modes\n\n",
-		json_string_value(json_object_get(h, "cpu")) ?: "?",
-		json_string_value(json_object_get(h, "kernel")) ?: "?",
-		json_string_value(json_object_get(h, "running_under")) ?: "?",
-		json_string_value(json_object_get(h, "pmu")) ?: "?");
+	fprintf(md, "\n## Host\n\n- CPU: "), esc_md(md, json_string_value(json_object_get(h, "cpu")) ?: "?");
+	fprintf(md, ", kernel "), esc_md(md, json_string_value(json_object_get(h, "kernel")) ?: "?");
+	fprintf(md, ", under "), esc_md(md, json_string_value(json_object_get(h, "running_under")) ?: "?");
+	fprintf(md, "\n- PMU: "), esc_md(md, json_string_value(json_object_get(h, "pmu")) ?: "?");
+	fprintf(md, "\n\n## Modes\n\n");
 	json_array_foreach (json_object_get(doc, "modes"), i, m) {
 		int ok = json_is_true(json_object_get(m, "available"));
-		fprintf(html, "<li>%s: ", json_string_value(json_object_get(m, "name")));
-		html_esc(html, ok ? json_string_value(json_object_get(m, "version")) : "skipped");
+		fprintf(html, "<li>"), esc_html(html, json_string_value(json_object_get(m, "name"))),
+		    fprintf(html, ": ");
+		esc_html(html, ok ? json_string_value(json_object_get(m, "version")) : "skipped");
 		if (!ok)
-			fprintf(html, " (&nbsp;"), html_esc(html, json_string_value(json_object_get(m, "reason"))),
+			fprintf(html, " (&nbsp;"), esc_html(html, json_string_value(json_object_get(m, "reason"))),
 			    fprintf(html, ")");
 		fprintf(html, "</li>\n");
-		fprintf(md, "- %s: %s%s%s\n", json_string_value(json_object_get(m, "name")),
-			ok ? json_string_value(json_object_get(m, "version")) : "skipped (",
-			ok ? "" : json_string_value(json_object_get(m, "reason")), ok ? "" : ")");
+		fprintf(md, "- "), esc_md(md, json_string_value(json_object_get(m, "name")) ?: "?"), fprintf(md, ": ");
+		if (ok)
+			esc_md(md, json_string_value(json_object_get(m, "version")) ?: "?");
+		else
+			fprintf(md, "skipped ("), esc_md(md, json_string_value(json_object_get(m, "reason")) ?: "?"),
+			    fputc(')', md);
+		fputc('\n', md);
 	}
 	fprintf(html, "</ul>\n<h2>Certification of this host</h2>\n<ul>");
 	fprintf(md, "\n## Certification of this host\n\n");
 	const char *k;
 	json_t *v;
 	json_object_foreach (json_object_get(h, "certification"), k, v) {
-		fprintf(html, "<li>%s: %s</li>", k, json_string_value(v));
-		fprintf(md, "- %s: %s\n", k, json_string_value(v));
+		fprintf(html, "<li>"), esc_html(html, k), fprintf(html, ": "), esc_html(html, json_string_value(v));
+		fprintf(html, "</li>");
+		fprintf(md, "- "), esc_md(md, k), fprintf(md, ": "), esc_md(md, json_string_value(v) ?: "?");
+		fputc('\n', md);
 	}
 	fprintf(html, "</ul>\n");
 }
@@ -401,16 +438,15 @@ int bench_report(json_t *const *docs, const char *const *names, size_t n, const 
 				 charts[i].name);
 			return -1;
 		}
+	struct sf_out ho, mo;
 	snprintf(path, sizeof(path), "%s/index.html", dir);
-	FILE *html = fopen(path, "w");
+	FILE *html = sf_create(&ho, path, err, errlen);
+	if (!html)
+		return -1;
 	snprintf(path, sizeof(path), "%s/report.md", dir);
-	FILE *md = fopen(path, "w");
-	if (!html || !md) {
-		snprintf(err, errlen, "%s: cannot write the report", dir);
-		if (html)
-			fclose(html);
-		if (md)
-			fclose(md);
+	FILE *md = sf_create(&mo, path, err, errlen);
+	if (!md) {
+		sf_abort(&ho);
 		return -1;
 	}
 	fprintf(html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>hvcert overhead "
@@ -432,7 +468,9 @@ int bench_report(json_t *const *docs, const char *const *names, size_t n, const 
 	suspects(html, md, doc);
 	provenance(html, md, doc);
 	fprintf(html, "</body></html>\n");
-	fclose(html);
-	fclose(md);
-	return 0;
+	if (sf_commit(&ho, err, errlen)) {
+		sf_abort(&mo);
+		return -1;
+	}
+	return sf_commit(&mo, err, errlen);
 }

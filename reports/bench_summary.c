@@ -6,6 +6,7 @@
  * of a run of that operation alone, minus the baseline run (bench/modes.c
  * runs nanobench one operation per process). */
 #include "bench_summary.h"
+#include "common/escape.h"
 
 #include "bench_doc.h"
 
@@ -128,11 +129,13 @@ void bench_summary(FILE *html, FILE *md, json_t *doc)
 				 sus ? " (suspect)" : "");
 		}
 		fprintf(html, "<tr><td>%s</td><td>", techniques[t]);
-		html_esc(html, ov);
+		esc_html(html, ov);
 		fprintf(html, "</td><td>");
-		html_esc(html, n ? pays : "no nanobenchmarks");
+		esc_html(html, n ? pays : "no nanobenchmarks");
 		fprintf(html, "</td></tr>\n");
-		fprintf(md, "| %s | %s | %s |\n", techniques[t], ov, n ? pays : "no nanobenchmarks");
+		fprintf(md, "| %s | %s | ", techniques[t], ov);
+		esc_md(md, n ? pays : "no nanobenchmarks");
+		fprintf(md, " |\n");
 	}
 	fprintf(html, "</table>\n");
 }
@@ -224,10 +227,11 @@ void bench_techniques(FILE *html, FILE *md, json_t *doc)
 			pays(doc, r, modes[m], p, sizeof(p));
 			int sus = json_is_string(json_object_get(r, "suspect"));
 			fprintf(html, "<td>%.0f%s<br><small>", bench_doc_num(r, "median"), sus ? " (suspect)" : "");
-			html_esc(html, p);
+			esc_html(html, p);
 			fprintf(html, "</small></td>");
-			fprintf(md, " %.0f%s%s%s |", bench_doc_num(r, "median"), sus ? " (suspect)" : "",
-				p[0] ? "; " : "", p);
+			fprintf(md, " %.0f%s%s", bench_doc_num(r, "median"), sus ? " (suspect)" : "", p[0] ? "; " : "");
+			esc_md(md, p);
+			fprintf(md, " |");
 		}
 		fprintf(html, "</tr>\n"), fputc('\n', md);
 	}

@@ -1,5 +1,6 @@
 /* One self-contained HTML page (inline CSS, no scripts) a manager can read. */
 #include "certify_report.h"
+#include "common/escape.h"
 
 static const char *css_class(enum verdict v)
 {
@@ -11,7 +12,7 @@ static void head(FILE *out, const struct certify_view *v)
 {
 	fprintf(out,
 		"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>hvcert certification: ");
-	xml_escape(out, v->p->cpu.brand);
+	esc_html(out, v->p->cpu.brand);
 	fprintf(out,
 		"</title>\n<style>\n"
 		"body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\n"
@@ -19,13 +20,13 @@ static void head(FILE *out, const struct certify_view *v)
 		"td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}\n"
 		".ok{background:#d9f2d9}.warn{background:#fff2cc}.unl{background:#e0ecf8}.bad{background:#f8d0d0}\n"
 		"small{color:#666}\n</style></head><body>\n<h1>Hypervisor certification</h1>\n<p>");
-	xml_escape(out, v->p->cpu.brand);
+	esc_html(out, v->p->cpu.brand);
 	fprintf(out, " &mdash; ");
-	xml_escape(out, v->p->uarch.found ? v->p->uarch.platform : "unknown platform");
+	esc_html(out, v->p->uarch.found ? v->p->uarch.platform : "unknown platform");
 	fprintf(out, "<br><small>CPU data: ");
-	xml_escape(out, v->p->raw.source);
+	esc_html(out, v->p->raw.source);
 	fprintf(out, "; PCI data: ");
-	xml_escape(out, v->p->pci_present ? v->p->pci.source : "none");
+	esc_html(out, v->p->pci_present ? v->p->pci.source : "none");
 	fprintf(out, "</small></p>\n");
 }
 
@@ -36,7 +37,7 @@ static void summary(FILE *out, const struct certify_view *v)
 	for (size_t i = 0; i < v->n; i++) {
 		const struct release_verdict *rv = &v->rv[i];
 		fprintf(out, "<tr><td><a href=\"#r%zu\">", i);
-		xml_escape(out, rv->rel->id);
+		esc_html(out, rv->rel->id);
 		fprintf(out, "</a></td><td class=\"%s\">%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td></tr>\n",
 			css_class(rv->overall), verdict_name(rv->overall), rv->counts[V_CERTIFIED], rv->counts[V_WARN],
 			rv->counts[V_UNLISTED], rv->counts[V_NOT_CERTIFIED]);
@@ -47,22 +48,22 @@ static void summary(FILE *out, const struct certify_view *v)
 static void release(FILE *out, size_t idx, const struct release_verdict *rv)
 {
 	fprintf(out, "<h2 id=\"r%zu\">", idx);
-	xml_escape(out, rv->rel->id);
+	esc_html(out, rv->rel->id);
 	fprintf(out, ": ");
-	xml_escape(out, rv->rel->name ? rv->rel->name : "");
+	esc_html(out, rv->rel->name ? rv->rel->name : "");
 	fprintf(
 	    out,
 	    "</h2>\n<table><tr><th>Verdict</th><th>Component</th><th>Subject</th><th>Rule</th><th>Source</th></tr>\n");
 	for (size_t k = 0; k < rv->n; k++) {
 		const struct comp_verdict *c = &rv->c[k];
 		fprintf(out, "<tr><td class=\"%s\">%s</td><td>", css_class(c->v), verdict_name(c->v));
-		xml_escape(out, c->component);
+		esc_html(out, c->component);
 		fprintf(out, "</td><td>");
-		xml_escape(out, c->subject);
+		esc_html(out, c->subject);
 		fprintf(out, "</td><td>");
-		xml_escape(out, c->rule);
+		esc_html(out, c->rule);
 		fprintf(out, "</td><td><small>");
-		xml_escape(out, c->source);
+		esc_html(out, c->source);
 		fprintf(out, "</small></td></tr>\n");
 	}
 	fprintf(out, "</table>\n");

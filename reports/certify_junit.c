@@ -2,40 +2,25 @@
  * CERTIFIED is a failure, WARN and UNLISTED are reported as skipped with
  * the reason, so CI dashboards show them without failing the build. */
 #include "certify_report.h"
-
-void xml_escape(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&#39;", out); break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n')
-				fputc(*s, out);
-		}
-	}
-}
+#include "common/escape.h"
 
 static void testcase(FILE *out, const char *rel, const struct comp_verdict *c)
 {
 	fprintf(out, "  <testcase classname=\"");
-	xml_escape(out, rel);
+	esc_html(out, rel);
 	fprintf(out, ".%s\" name=\"", c->component);
-	xml_escape(out, c->subject);
+	esc_html(out, c->subject);
 	fprintf(out, "\">\n");
 	if (c->v == V_NOT_CERTIFIED || c->v == V_WARN || c->v == V_UNLISTED) {
 		fprintf(out, "   <%s message=\"%s: ", c->v == V_NOT_CERTIFIED ? "failure" : "skipped",
 			verdict_name(c->v));
-		xml_escape(out, c->rule);
+		esc_html(out, c->rule);
 		fprintf(out, "\"/>\n");
 	}
 	fprintf(out, "   <system-out>");
-	xml_escape(out, c->rule);
+	esc_html(out, c->rule);
 	fprintf(out, " [");
-	xml_escape(out, c->source);
+	esc_html(out, c->source);
 	fprintf(out, "]</system-out>\n  </testcase>\n");
 }
 
@@ -45,7 +30,7 @@ void certify_junit(FILE *out, const struct certify_view *v)
 	for (size_t i = 0; i < v->n; i++) {
 		const struct release_verdict *rv = &v->rv[i];
 		fprintf(out, " <testsuite name=\"");
-		xml_escape(out, rv->rel->id);
+		esc_html(out, rv->rel->id);
 		fprintf(out, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\">\n", rv->n, rv->counts[V_NOT_CERTIFIED],
 			rv->counts[V_WARN] + rv->counts[V_UNLISTED]);
 		for (size_t k = 0; k < rv->n; k++)

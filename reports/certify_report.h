@@ -17,6 +17,4 @@ void certify_text(FILE *out, const struct certify_view *v);
 void certify_json(FILE *out, const struct certify_view *v);
 void certify_junit(FILE *out, const struct certify_view *v);
 void certify_html(FILE *out, const struct certify_view *v);
-/* Prints s with XML/HTML special characters escaped. */
-void xml_escape(FILE *out, const char *s);
 #endif

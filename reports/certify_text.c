@@ -1,5 +1,7 @@
 #include "certify_report.h"
 
+#include "common/escape.h"
+
 #include <string.h>
 
 static const char *colour_of(enum verdict v)
@@ -18,17 +20,19 @@ static void verdict(FILE *out, enum verdict v, int colour)
 
 static void one_release(FILE *out, const struct certify_view *v, const struct release_verdict *rv)
 {
-	fprintf(out, "\n== %s: %s ==\n", rv->rel->id, rv->rel->name ? rv->rel->name : "");
+	char a[4096], b[4096];
+	fprintf(out, "\n== %s: %s ==\n", esc_term(a, sizeof(a), rv->rel->id),
+		esc_term(b, sizeof(b), rv->rel->name ? rv->rel->name : ""));
 	for (size_t i = 0; i < rv->n; i++) {
 		const struct comp_verdict *c = &rv->c[i];
 		fprintf(out, "  ");
 		verdict(out, c->v, v->colour);
-		fprintf(out, " %-11s %s\n", c->component, c->subject);
-		fprintf(out, "  %13s %-11s %s\n", "", "rule", c->rule);
+		fprintf(out, " %-11s %s\n", c->component, esc_term(a, sizeof(a), c->subject));
+		fprintf(out, "  %13s %-11s %s\n", "", "rule", esc_term(a, sizeof(a), c->rule));
 		if (c->source[0])
-			fprintf(out, "  %13s %-11s %s\n", "", "source", c->source);
+			fprintf(out, "  %13s %-11s %s\n", "", "source", esc_term(a, sizeof(a), c->source));
 		if (v->explain && c->explain[0])
-			fprintf(out, "  %13s %-11s %s\n", "", "candidates", c->explain);
+			fprintf(out, "  %13s %-11s %s\n", "", "candidates", esc_term(a, sizeof(a), c->explain));
 	}
 	if (rv->out_of_scope)
 		fprintf(out, "  (%d PCI devices outside this release's certified classes not judged)\n",
@@ -42,14 +46,15 @@ static void one_release(FILE *out, const struct certify_view *v, const struct re
 void certify_text(FILE *out, const struct certify_view *v)
 {
 	const struct cpu_info *c = &v->p->cpu;
-	fprintf(out, "hvcert certify: %s (%s); cpu from %s; pci from %s\n", c->brand,
-		v->p->uarch.found ? v->p->uarch.platform : "unknown platform", v->p->raw.source,
-		v->p->pci_present ? v->p->pci.source : "none");
+	char a[4096], b[4096], d[4096];
+	fprintf(out, "hvcert certify: %s (%s); cpu from %s; pci from %s\n", esc_term(a, sizeof(a), c->brand),
+		v->p->uarch.found ? v->p->uarch.platform : "unknown platform", esc_term(b, sizeof(b), v->p->raw.source),
+		esc_term(d, sizeof(d), v->p->pci_present ? v->p->pci.source : "none"));
 	for (size_t i = 0; i < v->n; i++)
 		one_release(out, v, &v->rv[i]);
 	fprintf(out, "\nSummary:\n");
 	for (size_t i = 0; i < v->n; i++) {
-		fprintf(out, "  %-16s ", v->rv[i].rel->id);
+		fprintf(out, "  %-16s ", esc_term(a, sizeof(a), v->rv[i].rel->id));
 		verdict(out, v->rv[i].overall, v->colour);
 		fputc('\n', out);
 	}

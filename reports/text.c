@@ -1,3 +1,4 @@
+#include "common/escape.h"
 #include "report.h"
 
 #include <string.h>
@@ -32,8 +33,12 @@ void report_text(FILE *out, const struct probe *p, const struct findings *fs, in
 	const char *last = "";
 	size_t hidden = 0;
 	const char *topo = facts_str(&p->host, "topo.source");
-	fprintf(out, "hvcert probe: cpu from %s; host from %s; pci from %s; topology from %s\n", p->raw.source,
-		p->host_source, p->pci_present ? p->pci.source : "none", topo ? topo : "none");
+	char a[4096], b[4096], c[4096], d[4096];
+	/* Every value may come from a dump or a bundle: escaped for the terminal. */
+	fprintf(out, "hvcert probe: cpu from %s; host from %s; pci from %s; topology from %s\n",
+		esc_term(a, sizeof(a), p->raw.source), esc_term(b, sizeof(b), p->host_source),
+		esc_term(c, sizeof(c), p->pci_present ? p->pci.source : "none"),
+		esc_term(d, sizeof(d), topo ? topo : "none"));
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->f[i];
 		if (!verbose && f->st == ST_INFO && pci_device_row(f)) {
@@ -44,11 +49,12 @@ void report_text(FILE *out, const struct probe *p, const struct findings *fs, in
 			fprintf(out, "\n%s\n", group_title(f->group));
 			last = f->group;
 		}
-		fprintf(out, "  [%s] %-28s %s\n", status_name(f->st), f->name, f->value);
+		fprintf(out, "  [%s] %-28s %s\n", status_name(f->st), esc_term(a, sizeof(a), f->name),
+			esc_term(b, sizeof(b), f->value));
 		int worth = f->st == ST_WARN || f->st == ST_FAIL || f->notable ||
 			    (strcmp(f->group, "virt") == 0 && f->st == ST_PASS && strncmp(f->name, "hardware", 8) == 0);
 		if (f->reason[0] && (verbose || worth))
-			fprintf(out, "         %-28s %s\n", "", f->reason);
+			fprintf(out, "         %-28s %s\n", "", esc_term(a, sizeof(a), f->reason));
 	}
 	if (hidden)
 		fprintf(out, "  (%zu PCI devices with nothing to report; --verbose lists them)\n", hidden);

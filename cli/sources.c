@@ -1,6 +1,9 @@
 #include "sources.h"
 
+#include "capture.h"
 #include "cli.h"
+
+#include <unistd.h>
 
 #include <stdio.h>
 
@@ -25,6 +28,28 @@ int sources_probe(struct sources *s, struct probe *p, char *err, size_t errlen)
 	if (s->o.lspci && s->o.pci_dump) {
 		snprintf(err, errlen, "--lspci and --pci-dump both describe PCI: give one");
 		return -1;
+	}
+	/* Two sources of the same part would be settled silently: refuse. */
+	const char *other = s->o.cpuid_dump ? "--cpuid-dump"
+			    : s->o.lspci    ? "--lspci"
+			    : s->o.pci_dump ? "--pci-dump"
+			    : s->o.topology ? "--topology"
+			    : s->o.sysroot  ? "--sysroot"
+					    : NULL;
+	if (s->load && other) {
+		snprintf(err, errlen, "--load replays a whole saved probe: it cannot be combined with %s", other);
+		return -1;
+	}
+	if (s->o.sysroot && *s->o.sysroot && (s->o.cpuid_dump || s->o.topology)) {
+		char p[4096];
+		const char *rec = s->o.cpuid_dump ? CAPTURE_CPU : CAPTURE_TOPOLOGY;
+		snprintf(p, sizeof(p), "%s%s", s->o.sysroot, rec);
+		if (access(p, F_OK) == 0) {
+			snprintf(err, errlen, "%s and the bundle's %s both describe the %s: give one",
+				 s->o.cpuid_dump ? "--cpuid-dump" : "--topology", p,
+				 s->o.cpuid_dump ? "CPU" : "topology");
+			return -1;
+		}
 	}
 	if (s->load)
 		return probe_load_json(p, s->load, err, errlen) ? -1 : probe_decode(p, s->o.data_dir, err, errlen);

@@ -2,6 +2,7 @@
  * hypervisor check needs through /dev/cpu/0/msr and the APIC IDs of all
  * logical CPUs from /proc/cpuinfo (both under --sysroot, so a captured tree
  * replays). */
+#include "common/safefile.h"
 #include "cpuid_raw.h"
 #include "sysroot.h"
 
@@ -107,7 +108,9 @@ static void read_msrs(const char *sysroot, struct cpu_raw *r)
 	size_t n = intel ? sizeof(intel_msrs) / sizeof(*list) : sizeof(amd_msrs) / sizeof(*list);
 	char path[4096];
 	sysroot_path(sysroot, "/dev/cpu/0/msr", path, sizeof(path));
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* In a bundle the node is a captured file, resolved inside the bundle. */
+	int fd = sysroot && *sysroot ? sf_open(sysroot, "/dev/cpu/0/msr", path, sizeof(path))
+				     : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(r->msr_note, sizeof(r->msr_note),
 			 "MSR not readable (/dev/cpu/0/msr: %s): load the msr module (modprobe msr) and run as root",

@@ -174,7 +174,7 @@ static void read_record(const char *root, struct factset *s)
 {
 	char path[4096], line[2200];
 	sysroot_path(root, KVM_RECORD, path, sizeof(path));
-	FILE *f = fopen(path, "re");
+	FILE *f = sysroot_fopen(root, KVM_RECORD);
 	if (!f) {
 		facts_unknown(s, "kvm.api_version",
 			      "%s/dev/kvm is a captured node and %s is missing: the bundle has no ioctl answers "

@@ -108,7 +108,7 @@ int elf_load_image(struct vm *vm, const uint8_t *img, size_t size, const char *n
 int elf_load(struct vm *vm, const char *path, uint64_t reserved_below, uint64_t *entry)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC); /* a FIFO must not block */
 	if (fd < 0)
 		return vm_fail(vm, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > vm->ram_size) {
@@ -151,7 +151,7 @@ int elf_guest_features(const char *path, uint32_t *features, char *err, size_t e
 {
 	struct stat st;
 	*features = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC); /* a FIFO must not block */
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr) ||
 	    st.st_size > (256 << 20)) {
 		snprintf(err, errlen, "%s: %s", path, fd < 0 ? strerror(errno) : "not a regular file of ELF size");

@@ -17,9 +17,19 @@ int virtio_blk_open(struct virtio_blk_state *s, const char *path, char *err, siz
 {
 	struct stat st;
 	memset(s, 0, sizeof(*s));
-	s->fd = open(path, O_RDWR | O_CLOEXEC);
+	s->fd = open(path, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (s->fd < 0 || fstat(s->fd, &st) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (s->fd >= 0)
+			close(s->fd);
+		s->fd = -1;
+		return -1;
+	}
+	/* The capacity is the file's size: a FIFO or a device has none we know. */
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file (a disk image is one)", path);
+		close(s->fd);
+		s->fd = -1;
 		return -1;
 	}
 	s->sectors = (uint64_t)st.st_size / 512;

@@ -139,7 +139,7 @@ bench-bt: deps
 	python3 bench/bt/summary.py $(OUT)/bench-bt/bench.json $(BUILD)/rig/nanobench.log | tee $(OUT)/bench-bt/summary.txt
 
 test: deps
-	@scripts/deps.sh cpu-checker libvirt-clients qemu-system-x86 busybox-static cpio kmod
+	@scripts/deps.sh cpu-checker libvirt-clients qemu-system-x86 busybox-static cpio kmod chromium
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/run.sh
 

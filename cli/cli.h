@@ -9,6 +9,7 @@ int cmd_capture(int argc, char **argv);
 int cmd_hcl(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
+int cmd_fleet(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -17,6 +17,7 @@ static const struct {
     {"probe", cmd_probe, "report what this server (or a dump of one) offers a hypervisor"},
     {"capture", cmd_capture, "copy what probe reads (/sys, /proc, /dev) into a tree for --sysroot"},
     {"certify", cmd_certify, "verdict per component and per hypervisor release from the HCL"},
+    {"fleet", cmd_fleet, "many hosts' saved probes or dumps: hosts x releases, blockers, the best release"},
     {"baseline", cmd_baseline, "newest CPU baseline and model a cluster of hosts shares"},
     {"bench", cmd_bench, "run the reference guests in every mode and record overheads"},
     {"compare", cmd_compare, "compare bench results (versions, commits) with confidence intervals"},

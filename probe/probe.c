@@ -6,6 +6,7 @@
 #include "common/safefile.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void probe_init(struct probe *p)
@@ -126,4 +127,19 @@ int probe_decode(struct probe *p, const char *data_dir, char *err, size_t errlen
 	snprintf(path, sizeof(path), "%s/cpu-uarch.tsv", data_dir ? data_dir : "data");
 	return uarch_lookup(path, p->cpu.vendor_str, p->cpu.family, p->cpu.model, p->cpu.stepping, &p->uarch, err,
 			    errlen);
+}
+
+int probe_load_host(struct probe *p, const char *path, const char *data_dir, char *err, size_t errlen)
+{
+	struct probe_opts o = {.cpuid_dump = path, .data_dir = data_dir};
+	char *buf;
+	size_t len;
+	if (sf_read(NULL, path, SF_CAP, &buf, &len, err, errlen))
+		return -1;
+	size_t k = strspn(buf, " \t\r\n");
+	int json = buf[k] == '{';
+	free(buf);
+	if (json)
+		return probe_load_json(p, path, err, errlen) ? -1 : probe_decode(p, data_dir, err, errlen);
+	return probe_collect(p, &o, err, errlen);
 }

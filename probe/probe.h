@@ -40,6 +40,9 @@ void probe_init(struct probe *p);
 void probe_free(struct probe *p);
 /* Reads every source opts selects. 0 or -1 with "file:line: why" in err. */
 int probe_collect(struct probe *p, const struct probe_opts *o, char *err, size_t errlen);
+/* One host from a file: a probe document (hvcert probe --save) or a CPU
+ * dump, told apart by content. 0 or -1 with "file: why" in err. */
+int probe_load_host(struct probe *p, const char *path, const char *data_dir, char *err, size_t errlen);
 /* Decodes raw into the decoded half. */
 int probe_decode(struct probe *p, const char *data_dir, char *err, size_t errlen);
 

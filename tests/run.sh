@@ -20,6 +20,7 @@ status=0
 "$BUILD/unit-tests" | tee -a "$out" || status=1
 tests/cli.sh | tee -a "$out" || status=1
 tests/hostile/run.sh | tee -a "$out" || status=1
+tests/fleet.sh | tee -a "$out" || status=1
 tests/guests/qemu.sh | tee -a "$out" || status=1
 tests/guests/bt.sh | tee -a "$out" || status=1
 tests/guests/accel.sh | tee -a "$out" || status=1

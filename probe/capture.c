@@ -151,8 +151,9 @@ static void one(const char *from, const char *src, const char *to, struct captur
 		st->dirs += mkdir(dst, 0755) == 0 || errno == EEXIST;
 	} else if (S_ISCHR(s.st_mode) || S_ISBLK(s.st_mode)) {
 		int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, s.st_mode & 07777);
+		/* The node's own mode, not the umask's: the probe reports it. */
 		if (fd >= 0) {
-			st->nodes++;
+			st->nodes += fchmod(fd, s.st_mode & 07777) == 0;
 			close(fd);
 		}
 	} else if (copy_file(src, dst) == 0) {

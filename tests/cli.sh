@@ -80,6 +80,34 @@ python3 -c "import sys,xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroo
 python3 -c "import sys,html.parser as H; p=H.HTMLParser(); p.feed(open(sys.argv[1]).read())" "$T/c.html" &&
 	grep -q "kvm/linux-6.12" "$T/c.html" && grep -q "esxi/8.0" "$T/c.html" && ! grep -q "<script" "$T/c.html" &&
 	ok certify-html || ko certify-html "html report incomplete"
+# As a browser lays it out: the verdict per release first, then what blocks
+# each release and how to fix it, then the evidence; every release that is
+# not CERTIFIED has its blockers listed (derived from certify --json).
+"$HV" certify --cpuid-dump "$SKY" --lspci "$FX/lspci/dell-poweredge-r740.txt" --json >"$T/c.json"
+CHROME=$(command -v chromium || command -v chromium-browser)
+if [ -z "$CHROME" ]; then
+	sk certify-html-in-browser "chromium not installed (package chromium)"
+elif timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --dump-dom "file://$T/c.html" >"$T/dom.html" 2>/dev/null &&
+	python3 - "$T/dom.html" "$T/c.json" <<'PY'; then ok certify-html-in-browser; else ko certify-html-in-browser "$(head -c 300 "$T/dom.html")"; fi
+import json, sys
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.order = []; self.sec = None; self.h3 = {}; self.cur = None
+    def handle_starttag(self, t, a):
+        if t == "section": self.sec = dict(a).get("id"); self.order.append(self.sec)
+        if t == "h3": self.cur = ""
+    def handle_data(self, d):
+        if self.cur is not None: self.cur += d
+    def handle_endtag(self, t):
+        if t == "h3" and self.cur is not None:
+            self.h3.setdefault(self.sec, []).append(self.cur.split(":")[0]); self.cur = None
+p = P(); p.feed(open(sys.argv[1]).read())
+assert p.order == ["summary", "blockers", "evidence"], p.order
+c = json.load(open(sys.argv[2]))
+want = [r["release"] for r in c["releases"] if r["verdict"] in ("NOT CERTIFIED", "WARN")]
+assert sorted(p.h3.get("blockers", [])) == sorted(want), (p.h3.get("blockers"), want)
+PY
 "$HV" certify --cpuid-dump "$SKY" --lspci "$FX/lspci/dell-poweredge-r740.txt" --json | python3 -m json.tool >/dev/null &&
 	ok certify-json || ko certify-json
 "$HV" certify --cpuid-dump "$SKY" --lspci "$FX/lspci/dell-poweredge-r740.txt" --release kvm/linux-6.12 --explain >"$T/x.txt"

@@ -3,6 +3,7 @@
 #include "certify.h"
 #include "certify_report.h"
 #include "cli.h"
+#include "lint.h"
 #include "sources.h"
 
 #include <stdio.h>
@@ -168,6 +169,26 @@ static int run(struct certify_args *a, const struct hcl_db *db, const struct pro
 	return any_not ? EXIT_NOT_OK : EXIT_OK;
 }
 
+/* Merged databases that contradict each other would give a verdict that
+ * depends on file order: a database lint rejects is not judged with. */
+static int lint_ok(const struct hcl_db *db)
+{
+	char *found = NULL, note[1024];
+	size_t len = 0;
+	FILE *f = open_memstream(&found, &len);
+	if (!f)
+		return fprintf(stderr, "hvcert certify: out of memory\n"), 0;
+	int n = hcl_lint_data(db, cli_data_dir(), f, note, sizeof(note));
+	fclose(f);
+	if (*note)
+		fprintf(stderr, "hvcert certify: %s (feature lists not checked)\n", note);
+	if (n)
+		fprintf(stderr, "hvcert certify: the HCL database has %d problem%s (hvcert hcl lint):\n%s", n,
+			n == 1 ? "" : "s", found);
+	free(found);
+	return n == 0;
+}
+
 int cmd_certify(int argc, char **argv)
 {
 	struct certify_args a;
@@ -180,10 +201,12 @@ int cmd_certify(int argc, char **argv)
 	probe_init(&p);
 	hcl_init(&db);
 	int rc = EXIT_ERROR;
-	if (cli_load_hcl(&db, a.nhcl, a.hcl, err, sizeof(err)) || sources_probe(&a.src, &p, err, sizeof(err)))
+	if (cli_load_hcl(&db, a.nhcl, a.hcl, err, sizeof(err)))
 		fprintf(stderr, "hvcert certify: %s\n", err);
-	else
+	else if (lint_ok(&db) && sources_probe(&a.src, &p, err, sizeof(err)) == 0)
 		rc = run(&a, &db, &p);
+	else if (*err)
+		fprintf(stderr, "hvcert certify: %s\n", err);
 	hcl_free(&db);
 	probe_free(&p);
 	return rc;

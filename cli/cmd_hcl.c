@@ -1,12 +1,12 @@
 /* hvcert hcl lint [DIR...] | import-modalias | import-vsan | import-csv */
 #include "cli.h"
-#include "cpuid_bits.h"
 #include "hcl.h"
 #include "import.h"
 #include "lint.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void hcl_usage(FILE *f)
 {
@@ -28,9 +28,11 @@ int cli_load_hcl(struct hcl_db *db, int n, char **paths, char *err, size_t errle
 	if (n == 0)
 		return hcl_load_dir(db, dflt, err, errlen);
 	for (int i = 0; i < n; i++) {
-		size_t l = strlen(paths[i]);
-		int rc = l > 4 && strcmp(paths[i] + l - 4, ".hcl") == 0 ? hcl_load_file(db, paths[i], err, errlen)
-									: hcl_load_dir(db, paths[i], err, errlen);
+		struct stat st;
+		/* Anything but a directory is one file, which the parser opens
+		 * only if it is a regular file (a FIFO or a device: exit 2). */
+		int rc = stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode) ? hcl_load_dir(db, paths[i], err, errlen)
+									 : hcl_load_file(db, paths[i], err, errlen);
 		if (rc)
 			return rc;
 	}
@@ -40,18 +42,16 @@ int cli_load_hcl(struct hcl_db *db, int n, char **paths, char *err, size_t errle
 static int lint(int argc, char **argv)
 {
 	struct hcl_db db;
-	struct cpuid_bits bits;
-	char err[1024], path[4096];
+	char err[1024];
 	hcl_init(&db);
-	snprintf(path, sizeof(path), "%s/cpuid-bits.tsv", cli_data_dir());
-	int have_bits = cpuid_bits_load(path, &bits, err, sizeof(err)) == 0;
-	if (!have_bits)
-		fprintf(stderr, "hvcert hcl lint: %s (feature lists not checked)\n", err);
 	int rc = cli_load_hcl(&db, argc, argv, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "%s\n", err);
 	} else {
-		int n = hcl_lint(&db, have_bits ? &bits : NULL, stderr);
+		char note[1024];
+		int n = hcl_lint_data(&db, cli_data_dir(), stderr, note, sizeof(note));
+		if (*note)
+			fprintf(stderr, "hvcert hcl lint: %s (feature lists not checked)\n", note);
 		printf("%d files, %zu releases, %zu requirements, %zu cpu, %zu pci, %zu system, %zu baseline, %zu "
 		       "cpumodel "
 		       "entries: %d problems\n",
@@ -59,8 +59,6 @@ static int lint(int argc, char **argv)
 		       db.n_cpumodels, n);
 		rc = n ? EXIT_NOT_OK : EXIT_OK;
 	}
-	if (have_bits)
-		cpuid_bits_free(&bits);
 	hcl_free(&db);
 	return rc < 0 ? EXIT_ERROR : rc;
 }

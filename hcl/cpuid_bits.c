@@ -1,7 +1,7 @@
 #include "cpuid_bits.h"
+#include "common/safefile.h"
 #include "grow.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +17,18 @@ static int reg_of(const char *s)
 
 int cpuid_bits_load(const char *path, struct cpuid_bits *out, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	char line[512];
+	FILE *f = sf_fopen(NULL, path, SF_CAP, err, errlen);
+	char *line = NULL, *end;
+	size_t cap = 0;
+	ssize_t len;
 	long ln = 0;
 	int header = 0;
 	memset(out, 0, sizeof(*out));
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (!f)
 		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
+	while ((len = getline(&line, &cap, f)) >= 0) {
 		char name[64], leaf[32], reg[16];
+		unsigned long lv = 0;
 		unsigned sub;
 		int bit;
 		ln++;
@@ -35,22 +36,32 @@ int cpuid_bits_load(const char *path, struct cpuid_bits *out, char *err, size_t 
 			continue;
 		if (!header++)
 			continue;
-		if (sscanf(line, "%63s %31s %u %15s %d", name, leaf, &sub, reg, &bit) != 5 || reg_of(reg) < 0 ||
-		    bit < 0 || bit > 31 || strlen(name) >= sizeof(out->b->name)) {
+		/* One line is one row: no NUL, nothing long enough to be cut. */
+		if (memchr(line, '\0', (size_t)len) || len > 200 ||
+		    sscanf(line, "%63s %31s %u %15s %d", name, leaf, &sub, reg, &bit) != 5 || reg_of(reg) < 0 ||
+		    bit < 0 || bit > 31 || strlen(name) >= sizeof(out->b->name) ||
+		    (lv = strtoul(leaf, &end, 0), *end || lv > 0xffffffffUL)) {
 			snprintf(err, errlen, "%s:%ld: expected name, leaf, subleaf, EAX..EDX, bit 0-31", path, ln);
+			free(line);
 			fclose(f);
 			cpuid_bits_free(out);
 			return -1;
 		}
-		if (grow_array((void **)&out->b, &out->cap, out->n, sizeof(*out->b)))
-			break;
+		if (grow_array((void **)&out->b, &out->cap, out->n, sizeof(*out->b))) {
+			snprintf(err, errlen, "%s:%ld: out of memory", path, ln);
+			free(line);
+			fclose(f);
+			cpuid_bits_free(out);
+			return -1;
+		}
 		struct cpuid_bit *b = &out->b[out->n++];
 		snprintf(b->name, sizeof(b->name), "%s", name);
-		b->leaf = (uint32_t)strtoul(leaf, NULL, 0);
+		b->leaf = (uint32_t)lv;
 		b->subleaf = sub;
 		b->reg = reg_of(reg);
 		b->bit = bit;
 	}
+	free(line);
 	fclose(f);
 	return 0;
 }

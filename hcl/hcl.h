@@ -103,6 +103,9 @@ int hcl_load_file(struct hcl_db *db, const char *path, char *err, size_t errlen)
 int hcl_load_dir(struct hcl_db *db, const char *dir, char *err, size_t errlen);
 const char *hcl_intern(struct hcl_db *db, const char *s);
 
+/* LINE/VERSION, lowercase [a-z0-9._-] on each side, at most 47 bytes (a
+ * release is a key in RELEASE=STATE fields); allow_glob: LINE/ * too. */
+int hcl_release_id_ok(const char *s, int allow_glob);
 const char *hcl_state_name(enum hcl_state st);
 const struct hcl_release *hcl_release(const struct hcl_db *db, const char *id);
 /* Whether a "LINE/ *" or exact pattern covers release id. */

@@ -4,9 +4,10 @@
 #include <stddef.h>
 
 #define HCL_MAX_FIELDS 64
+#define HCL_KEY_MAX    47
 
 struct hcl_field {
-	char key[48];
+	char key[HCL_KEY_MAX + 1];
 	char *val; /* points into the record's buffer */
 	int col;   /* 1-based column of the key */
 	int vcol;  /* of the value */

@@ -1,4 +1,5 @@
 /* Records to structs, with file:line:column errors (docs/hcl-format.md). */
+#include "common/safefile.h"
 #include "grow.h"
 #include "hcl.h"
 #include "hcl_lex.h"
@@ -94,10 +95,10 @@ static int parse_range(const char *s, int base, unsigned *lo, unsigned *hi)
 	return 0;
 }
 
-static int valid_release_id(const char *s, int allow_glob)
+int hcl_release_id_ok(const char *s, int allow_glob)
 {
 	const char *slash = strchr(s, '/');
-	if (!slash || slash == s || !slash[1] || strchr(slash + 1, '/'))
+	if (!slash || slash == s || !slash[1] || strchr(slash + 1, '/') || strlen(s) > HCL_KEY_MAX)
 		return 0;
 	if (allow_glob && strcmp(slash + 1, "*") == 0)
 		return 1;
@@ -125,7 +126,7 @@ static int states(struct pctx *c, struct hcl_states *out)
 		if (f->used || !strchr(f->key, '/'))
 			continue;
 		f->used = 1;
-		if (!valid_release_id(f->key, 1))
+		if (!hcl_release_id_ok(f->key, 1))
 			return perr(c, f->col, "bad release id '%s'", f->key);
 		enum hcl_state st = state_of(f->val);
 		if (st == HS_NONE)
@@ -157,8 +158,9 @@ static int rec_release(struct pctx *c)
 	struct hcl_field *id, *cls;
 	if (need(c, "id", &id) || need(c, "source", &(struct hcl_field *){0}))
 		return -1;
-	if (!valid_release_id(id->val, 0))
-		return perr(c, id->vcol, "bad release id '%s' (want line/version, lowercase)", id->val);
+	if (!hcl_release_id_ok(id->val, 0))
+		return perr(c, id->vcol, "bad release id '%s' (want line/version, lowercase, at most 47 characters)",
+			    id->val);
 	struct hcl_release *r = PUSH(c, releases);
 	if (!r)
 		return perr(c, 1, "out of memory%s", NULL);
@@ -181,7 +183,7 @@ static int rec_release(struct pctx *c)
 			snprintf(r->classes[r->nclasses++], sizeof(r->classes[0]), "%s", t);
 		}
 	}
-	if (r->after && !valid_release_id(r->after, 0))
+	if (r->after && !hcl_release_id_ok(r->after, 0))
 		return perr(c, get(c, "after")->vcol, "bad release id '%s'", r->after);
 	return leftovers(c);
 }
@@ -191,7 +193,7 @@ static int rec_require(struct pctx *c)
 	struct hcl_field *rel, *st;
 	if (need(c, "release", &rel) || need(c, "state", &st) || need(c, "source", &(struct hcl_field *){0}))
 		return -1;
-	if (!valid_release_id(rel->val, 1))
+	if (!hcl_release_id_ok(rel->val, 1))
 		return perr(c, rel->vcol, "bad release id '%s'", rel->val);
 	struct hcl_require *q = PUSH(c, requires);
 	if (!q)
@@ -413,11 +415,9 @@ static int one_line(struct pctx *c, const char *line, int *schema_seen)
 int hcl_load_file(struct hcl_db *db, const char *path, char *err, size_t errlen)
 {
 	struct pctx c = {db, hcl_intern(db, path), 0, NULL, err, errlen};
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	FILE *f = sf_fopen(NULL, path, SF_CAP, err, errlen);
+	if (!f)
 		return -1;
-	}
 	c.rec = malloc(sizeof(*c.rec));
 	char *line = NULL;
 	size_t cap = 0;

@@ -1,34 +1,37 @@
 /* Vendor lists: the vSAN HCL JSON and VMware Compatibility Guide CSV
  * exports, to pci records. A certified firmware list becomes fw_min, the
  * lowest version in it. */
+#include "common/safefile.h"
+#include "hcl.h"
+#include "hcl_write.h"
 #include "import.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The result becomes a key of the record, so it must be a release id the
+ * parser takes (hcl_release_id_ok), never something cut to fit. */
 int import_release_id(const char *name, char *out, size_t n)
 {
-	char line[32] = "", ver[48] = "";
+	char id[64];
 	const char *p = name;
-	size_t i = 0, j = 0;
+	size_t i = 0, line;
 	while (*p == ' ')
 		p++;
-	while (*p && *p != ' ' && i + 1 < sizeof(line))
-		line[i++] = (char)tolower((unsigned char)*p++);
-	line[i] = '\0';
-	for (; *p && j + 1 < sizeof(ver); p++)
+	while (*p && *p != ' ' && i + 1 < sizeof(id))
+		id[i++] = (char)tolower((unsigned char)*p++);
+	line = i;
+	if (i + 1 < sizeof(id))
+		id[i++] = '/';
+	for (; *p && i + 1 < sizeof(id); p++)
 		if (*p != ' ')
-			ver[j++] = (char)tolower((unsigned char)*p);
-	ver[j] = '\0';
-	if (!i || !j || !isdigit((unsigned char)ver[0]))
+			id[i++] = (char)tolower((unsigned char)*p);
+	id[i] = '\0';
+	if (*p || !line || i < line + 2 || !isdigit((unsigned char)id[line + 1]) || !hcl_release_id_ok(id, 0) || i >= n)
 		return -1;
-	for (const char *q = ver; *q; q++)
-		if (!isalnum((unsigned char)*q) && *q != '.' && *q != '-' && *q != '_')
-			return -1;
-	snprintf(out, n, "%s/%s", line, ver);
+	memcpy(out, id, i + 1);
 	return 0;
 }
 
@@ -68,30 +71,35 @@ static int id_text(const char *s, char out[8])
 	return 0;
 }
 
-static void quoted(FILE *out, const char *key, const char *v)
+/* One pci record; -1 with "WHERE: field: why" when a string cannot be
+ * written as it is (the record is then not written at all). */
+static int record(FILE *out, const char *ids[4], const char *driver, const char *fw, const char *name,
+		  const char *release, const char *source, const char *where, char *err, size_t errlen)
 {
-	if (!v || !*v)
-		return;
-	fprintf(out, " %s=\"", key);
-	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			fputc('\\', out);
-		if ((unsigned char)*v >= 0x20)
-			fputc(*v, out);
-	}
-	fputc('"', out);
+	const char *key[3] = {"driver", "fw_min", "name"}, *val[3] = {driver, fw, name};
+	char why[160];
+	for (int i = 0; i < 3; i++)
+		if (val[i] && hcl_quotable(val[i], why, sizeof(why))) {
+			snprintf(err, errlen, "%s: %s: %s", where, key[i], why);
+			return -1;
+		}
+	fprintf(out, "pci id=%s:%s sub=%s:%s", ids[0], ids[1], ids[2], ids[3]);
+	for (int i = 0; i < 3; i++)
+		if (val[i] && *val[i])
+			hcl_put_quoted(out, key[i], val[i]);
+	fprintf(out, " %s=supported", release);
+	hcl_put_quoted(out, "source", source);
+	fputc('\n', out);
+	return 0;
 }
 
-static void record(FILE *out, const char *ids[4], const char *driver, const char *fw, const char *name,
-		   const char *release, const char *source)
+static int source_ok(const char *source, char *err, size_t errlen)
 {
-	fprintf(out, "pci id=%s:%s sub=%s:%s", ids[0], ids[1], ids[2], ids[3]);
-	quoted(out, "driver", driver);
-	quoted(out, "fw_min", fw);
-	quoted(out, "name", name);
-	fprintf(out, " %s=supported", release);
-	quoted(out, "source", source);
-	fputc('\n', out);
+	char why[160];
+	if (hcl_quotable(source, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(err, errlen, "SOURCE: %s", why);
+	return -1;
 }
 
 static const char *lowest_firmware(json_t *ver)
@@ -129,8 +137,7 @@ static int vsan_entry(json_t *e, const char *where, const char *source, FILE *ou
 	int n = 0;
 	json_object_foreach (rels, rname, drivers) {
 		if (import_release_id(rname, rel, sizeof(rel))) {
-			snprintf(err, errlen, "%s.releases: '%s' is not a release name like \"ESXi 8.0 U2\"", where,
-				 rname);
+			snprintf(err, errlen, "%s.releases: a key is not a release name like \"ESXi 8.0 U2\"", where);
 			return -1;
 		}
 		json_object_foreach (drivers, drv, ver) {
@@ -141,7 +148,8 @@ static int vsan_entry(json_t *e, const char *where, const char *source, FILE *ou
 				if (f && (!fw || vercmp(f, fw) < 0))
 					fw = f;
 			}
-			record(out, ids, drv, fw, name, rel, source);
+			if (record(out, ids, drv, fw, name, rel, source, where, err, errlen))
+				return -1;
 			n++;
 		}
 	}
@@ -151,8 +159,13 @@ static int vsan_entry(json_t *e, const char *where, const char *source, FILE *ou
 int import_vsan_json(const char *path, const char *source, FILE *out, char *err, size_t errlen)
 {
 	json_error_t je;
-	json_t *doc = json_load_file(path, 0, &je);
 	static const char *const kinds[] = {"controller", "ssd", "hdd", "nic"};
+	char *buf;
+	size_t len;
+	if (source_ok(source, err, errlen) || sf_read(NULL, path, SF_CAP, &buf, &len, err, errlen))
+		return -1;
+	json_t *doc = json_loadb(buf, len, 0, &je);
+	free(buf);
 	if (!doc) {
 		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
 		return -1;
@@ -289,29 +302,34 @@ static int csv_row(char *line, const int col[C_NUM], long ln, const char *path, 
 		ids[k] = id[k];
 	}
 	if (import_release_id(CELL(C_RELEASE), rel, sizeof(rel))) {
-		snprintf(err, errlen, "%s:%ld: release '%s' is not like \"ESXi 8.0 U2\"", path, ln, CELL(C_RELEASE));
+		snprintf(err, errlen, "%s:%ld: the Release cell is not a release name like \"ESXi 8.0 U2\"", path, ln);
 		return -1;
 	}
+	char where[4200];
+	snprintf(where, sizeof(where), "%s:%ld", path, ln);
 	snprintf(name, sizeof(name), "%s %s", CELL(C_VENDOR), CELL(C_MODEL));
-	record(out, ids, CELL(C_DRIVER), CELL(C_FW), trim(name), rel, source);
+	if (record(out, ids, CELL(C_DRIVER), CELL(C_FW), trim(name), rel, source, where, err, errlen))
+		return -1;
 #undef CELL
 	return 1;
 }
 
 int import_vcg_csv(const char *path, const char *source, FILE *out, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t len;
 	long ln = 0;
 	int col[C_NUM], total = 0, rc = 0;
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	FILE *f = source_ok(source, err, errlen) ? NULL : sf_fopen(NULL, path, SF_CAP, err, errlen);
+	if (!f)
 		return -1;
-	}
-	while (rc == 0 && getline(&line, &cap, f) >= 0) {
+	while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
 		ln++;
-		if (ln == 1)
+		if (memchr(line, '\0', (size_t)len)) {
+			snprintf(err, errlen, "%s:%ld: NUL byte: not a CSV file", path, ln);
+			rc = -1;
+		} else if (ln == 1)
 			rc = csv_header(line, col, path, err, errlen);
 		else if (*trim(line)) {
 			int n = csv_row(line, col, ln, path, source, out, err, errlen);

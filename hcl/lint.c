@@ -182,3 +182,16 @@ int hcl_lint(const struct hcl_db *db, const struct cpuid_bits *bits, FILE *out)
 	ladders(&l, bits);
 	return l.n;
 }
+
+int hcl_lint_data(const struct hcl_db *db, const char *data_dir, FILE *out, char *note, size_t n)
+{
+	struct cpuid_bits bits;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/cpuid-bits.tsv", data_dir);
+	note[0] = '\0';
+	int have_bits = cpuid_bits_load(path, &bits, note, n) == 0;
+	int problems = hcl_lint(db, have_bits ? &bits : NULL, out);
+	if (have_bits)
+		cpuid_bits_free(&bits);
+	return problems;
+}

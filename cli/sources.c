@@ -17,6 +17,7 @@ int sources_option(struct sources *s, int c, const char *arg)
 	case 't': s->o.topology = arg; return 1;
 	case 'r': s->o.sysroot = arg; return 1;
 	case 'D': s->o.data_dir = arg; return 1;
+	case 'M': s->o.this_host = 1; return 1;
 	default: return 0;
 	}
 }

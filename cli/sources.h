@@ -10,6 +10,7 @@
 	{"load", required_argument, 0, 'l'}, {"cpuid-dump", required_argument, 0, 'c'},                                \
 	    {"lspci", required_argument, 0, 'p'}, {"pci-dump", required_argument, 0, 'd'},                             \
 	    {"topology", required_argument, 0, 't'}, {"sysroot", required_argument, 0, 'r'},                           \
+	    {"this-host", no_argument, 0, 'M'},                                                                        \
 	{                                                                                                              \
 		"data", required_argument, 0, 'D'                                                                      \
 	}
@@ -21,6 +22,7 @@
 	"  --pci-dump FILE     PCI from a libpci dump (lspci -xxx output)\n"                                           \
 	"  --topology FILE     topology from hwloc XML (lstopo --of xml)\n"                                            \
 	"  --sysroot DIR       read /sys, /proc and /dev under DIR\n"                                                  \
+	"  --this-host         with dumps: take what they lack from this machine (else: not provided)\n"               \
 	"  --data DIR          data directory\n"
 
 struct sources {

@@ -24,11 +24,28 @@ void probe_free(struct probe *p)
 	pci_list_free(&p->pci);
 }
 
+/* Dumps describe another machine: what they do not give is "not provided",
+ * never this host's, unless the user asked for this host's (--this-host). */
+static int replaying(const struct probe_opts *o)
+{
+	return (o->cpuid_dump || o->lspci || o->pci_dump || o->topology) && !(o->sysroot && *o->sysroot) &&
+	       !o->this_host;
+}
+
 /* A bundle carries the CPU it was captured on (hvcert/cpu.json); replaying
  * it elsewhere must not judge the replaying machine's CPU instead. */
 static int collect_cpu(struct probe *p, const struct probe_opts *o, char *err, size_t errlen)
 {
 	char rec[4096];
+	if (!o->cpuid_dump && replaying(o)) {
+		snprintf(err, errlen,
+			 "%s describes another machine and no CPU dump was given: add --cpuid-dump FILE "
+			 "(its CPU), or --this-host to judge this machine's CPU with it",
+			 o->lspci      ? o->lspci
+			 : o->pci_dump ? o->pci_dump
+				       : o->topology);
+		return -1;
+	}
 	if (o->cpuid_dump)
 		return cpu_raw_read_aida64(o->cpuid_dump, &p->raw, err, errlen);
 	if (o->sysroot && *o->sysroot && sysroot_exists(o->sysroot, CAPTURE_CPU)) {
@@ -48,9 +65,9 @@ static int collect_pci(struct probe *p, const struct probe_opts *o, char *err, s
 		rc = pci_read_lspci_text(o->lspci, &p->pci, err, errlen);
 	else if (o->pci_dump)
 		rc = pci_read_dump(o->pci_dump, &p->pci, err, errlen);
-	else if (o->cpuid_dump) {
+	else if (replaying(o)) {
 		/* A dump of another machine says nothing of this one's bus. */
-		snprintf(p->pci_note, sizeof(p->pci_note), "no PCI source given (use --lspci or --pci-dump)");
+		snprintf(p->pci_note, sizeof(p->pci_note), "not provided (give --lspci or --pci-dump)");
 		return 0;
 	} else {
 		rc = pci_read_libpci(o->sysroot, &p->pci, err, errlen);
@@ -80,7 +97,7 @@ static void collect_host(struct probe *p, const struct probe_opts *o)
 
 static int collect_topology(struct probe *p, const struct probe_opts *o, char *err, size_t errlen)
 {
-	if (!o->topology && o->cpuid_dump && !o->sysroot)
+	if (!o->topology && replaying(o))
 		return 0;
 	char why[512], rec[4096];
 	if (o->topology)
@@ -107,11 +124,11 @@ int probe_collect(struct probe *p, const struct probe_opts *o, char *err, size_t
 		return -1;
 	/* Host facts describe the machine we run on: only meaningful live or
 	 * from a captured tree, not next to another machine's CPUID dump. */
-	if (!o->cpuid_dump || o->sysroot)
+	if (!replaying(o))
 		collect_host(p, o);
 	else
 		snprintf(p->host_source, sizeof(p->host_source),
-			 "none (replaying dumps; use --sysroot for host facts)");
+			 "not provided (replaying dumps; use --sysroot for host facts)");
 	if (collect_topology(p, o, err, errlen))
 		return -1;
 	return probe_decode(p, o->data_dir, err, errlen);
@@ -142,4 +159,19 @@ int probe_load_host(struct probe *p, const char *path, const char *data_dir, cha
 	if (json)
 		return probe_load_json(p, path, err, errlen) ? -1 : probe_decode(p, data_dir, err, errlen);
 	return probe_collect(p, &o, err, errlen);
+}
+
+const char *probe_pci_source(const struct probe *p)
+{
+	if (p->pci_present)
+		return p->pci.source;
+	return strncmp(p->pci_note, "not provided", 12) == 0 ? "not provided" : "none";
+}
+
+const char *probe_topology_source(const struct probe *p)
+{
+	const char *t = facts_str(&p->host, "topo.source");
+	if (t)
+		return t;
+	return strncmp(p->host_source, "not provided", 12) == 0 ? "not provided" : "none";
 }

@@ -18,6 +18,7 @@ struct probe_opts {
 	const char *pci_dump;	/* libpci dump (lspci -xxx) instead of live */
 	const char *topology;	/* hwloc XML instead of live topology */
 	const char *data_dir;	/* where data/cpu-uarch.tsv lives */
+	int this_host;		/* dumps given: take what they lack from this host */
 };
 
 struct probe {
@@ -43,6 +44,10 @@ int probe_collect(struct probe *p, const struct probe_opts *o, char *err, size_t
 /* One host from a file: a probe document (hvcert probe --save) or a CPU
  * dump, told apart by content. 0 or -1 with "file: why" in err. */
 int probe_load_host(struct probe *p, const char *path, const char *data_dir, char *err, size_t errlen);
+/* Where PCI and topology came from, for reports: a source, "not provided"
+ * (dumps of another machine lacked it) or "none" (read, and absent). */
+const char *probe_pci_source(const struct probe *p);
+const char *probe_topology_source(const struct probe *p);
 /* Decodes raw into the decoded half. */
 int probe_decode(struct probe *p, const char *data_dir, char *err, size_t errlen);
 

@@ -28,7 +28,7 @@ static void head(FILE *out, const struct certify_view *v)
 	fprintf(out, "<br><small>CPU data: ");
 	esc_html(out, v->p->raw.source);
 	fprintf(out, "; PCI data: ");
-	esc_html(out, v->p->pci_present ? v->p->pci.source : "none");
+	esc_html(out, probe_pci_source(v->p));
 	fprintf(out, "</small></p>\n");
 }
 

@@ -49,7 +49,7 @@ void certify_text(FILE *out, const struct certify_view *v)
 	char a[4096], b[4096], d[4096];
 	fprintf(out, "hvcert certify: %s (%s); cpu from %s; pci from %s\n", esc_term(a, sizeof(a), c->brand),
 		v->p->uarch.found ? v->p->uarch.platform : "unknown platform", esc_term(b, sizeof(b), v->p->raw.source),
-		esc_term(d, sizeof(d), v->p->pci_present ? v->p->pci.source : "none"));
+		esc_term(d, sizeof(d), probe_pci_source(v->p)));
 	for (size_t i = 0; i < v->n; i++)
 		one_release(out, v, &v->rv[i]);
 	fprintf(out, "\nSummary:\n");

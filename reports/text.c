@@ -32,13 +32,12 @@ void report_text(FILE *out, const struct probe *p, const struct findings *fs, in
 {
 	const char *last = "";
 	size_t hidden = 0;
-	const char *topo = facts_str(&p->host, "topo.source");
 	char a[4096], b[4096], c[4096], d[4096];
 	/* Every value may come from a dump or a bundle: escaped for the terminal. */
 	fprintf(out, "hvcert probe: cpu from %s; host from %s; pci from %s; topology from %s\n",
 		esc_term(a, sizeof(a), p->raw.source), esc_term(b, sizeof(b), p->host_source),
-		esc_term(c, sizeof(c), p->pci_present ? p->pci.source : "none"),
-		esc_term(d, sizeof(d), topo ? topo : "none"));
+		esc_term(c, sizeof(c), probe_pci_source(p)),
+		esc_term(d, sizeof(d), probe_topology_source(p)));
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->f[i];
 		if (!verbose && f->st == ST_INFO && pci_device_row(f)) {

@@ -20,4 +20,14 @@ expect_error load-and-sysroot "cannot be combined with --sysroot" "$HV" certify 
 "$HV" capture "$T/cap" >/dev/null 2>"$T/err" || ko capture "$(cat "$T/err")"
 expect_error bundle-cpu-and-cpuid-dump "both describe the CPU" "$HV" probe --sysroot "$T/cap" --cpuid-dump "$CPU"
 expect_error bundle-topology-and-topology "both describe the topology" "$HV" probe --sysroot "$T/cap" --topology "$T/cap/hvcert/topology.xml"
+# Nothing silently mixed: a dump of another machine is never completed with this one's parts.
+LSPCI=$(ls "$FX"/lspci/*.txt | head -1)
+expect_error lspci-alone-no-live-cpu "describes another machine and no CPU dump was given" "$HV" certify --lspci "$LSPCI"
+expect_error topology-alone-no-live-cpu "describes another machine" "$HV" probe --topology "$T/cap/hvcert/topology.xml"
+"$HV" probe --cpuid-dump "$CPU" >"$T/d.txt" 2>"$T/err"
+head -1 "$T/d.txt" | grep -q "host from not provided.*; pci from not provided; topology from not provided$" &&
+	ok dump-alone-rest-not-provided || ko dump-alone-rest-not-provided "$(head -1 "$T/d.txt")"
+"$HV" probe --lspci "$LSPCI" --this-host >"$T/m.txt" 2>"$T/err"; rc=$?
+[ $rc -le 1 ] && head -1 "$T/m.txt" | grep -q "^hvcert probe: cpu from live; host from live; pci from $LSPCI" &&
+	ok this-host-mixes-when-asked || ko this-host-mixes-when-asked "rc=$rc $(head -1 "$T/m.txt") $(cat "$T/err")"
 done_suite

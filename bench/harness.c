@@ -1,9 +1,11 @@
 /* Runs guests in modes, repeats, parses @result lines, summarises. */
 #include "harness.h"
+#include "common/safefile.h"
 #include "stats.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -477,14 +479,120 @@ json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 	return doc;
 }
 
+char *bench_row_key(json_t *r)
+{
+	const char *g = json_string_value(json_object_get(r, "guest")),
+		   *w = json_string_value(json_object_get(r, "workload")),
+		   *m = json_string_value(json_object_get(r, "mode"));
+	if (!g || !w || !m || !*g || !*w || !*m)
+		return NULL;
+	/* Lengths first: "a b" + "c" and "a" + "b c" stay two keys. */
+	size_t n = strlen(g) + strlen(w) + strlen(m) + 48;
+	char *k = malloc(n);
+	if (k)
+		snprintf(k, n, "%zu:%s%zu:%s%s", strlen(g), g, strlen(w), w, m);
+	return k;
+}
+
+void bench_row_name(json_t *r, char *out, size_t n)
+{
+	snprintf(out, n, "(%s, %s, %s)", json_string_value(json_object_get(r, "guest")),
+		 json_string_value(json_object_get(r, "workload")), json_string_value(json_object_get(r, "mode")));
+}
+
+/* What is wrong with samples of one row, or NULL: each must be a finite
+ * positive number of cycles per iteration. */
+static const char *bad_samples(json_t *s, char *why, size_t n)
+{
+	size_t i;
+	json_t *v;
+	if (!json_is_array(s))
+		return "cycles_per_iter is not a list of samples";
+	if (json_array_size(s) == 0)
+		return "no samples (cycles_per_iter is empty)";
+	if (json_array_size(s) > BENCH_MAX_SAMPLES) {
+		snprintf(why, n, "more than %d samples (bench runs at most %d repetitions)", BENCH_MAX_SAMPLES,
+			 BENCH_MAX_SAMPLES);
+		return why;
+	}
+	json_array_foreach (s, i, v) {
+		double x = json_number_value(v);
+		if (!json_is_number(v))
+			snprintf(why, n, "sample %zu is not a number", i + 1);
+		else if (!isfinite(x) || x <= 0)
+			snprintf(why, n, "sample %zu is %g: cycles per iteration are positive", i + 1, x);
+		else
+			continue;
+		return why;
+	}
+	return NULL;
+}
+
+/* One row: not seen before (seen maps keys to result numbers), samples
+ * plausible. */
+static int check_row(const char *path, size_t i, json_t *r, const char *key, json_t *seen, char *err, size_t errlen)
+{
+	char name[512], why[160];
+	const char *bad;
+	json_t *dup = json_object_get(seen, key);
+	bench_row_name(r, name, sizeof(name));
+	if (dup) {
+		snprintf(err, errlen, "%s: result %zu %s repeats result %lld", path, i + 1, name,
+			 (long long)json_integer_value(dup));
+		return -1;
+	}
+	if ((bad = bad_samples(json_object_get(r, "cycles_per_iter"), why, sizeof(why)))) {
+		snprintf(err, errlen, "%s: result %zu %s: %s", path, i + 1, name, bad);
+		return -1;
+	}
+	json_object_set_new(seen, key, json_integer((json_int_t)i + 1));
+	return 0;
+}
+
+/* Every result a named row with plausible samples, no row twice. */
+static int check_results(const char *path, json_t *res, char *err, size_t errlen)
+{
+	size_t i;
+	json_t *r, *seen;
+	int rc = 0;
+	if (json_array_size(res) > BENCH_MAX_RESULTS) {
+		snprintf(err, errlen, "%s: more than %d results: not a file hvcert bench wrote", path,
+			 BENCH_MAX_RESULTS);
+		return -1;
+	}
+	seen = json_object();
+	json_array_foreach (res, i, r) {
+		char *key = bench_row_key(r);
+		if (!key)
+			snprintf(err, errlen, "%s: result %zu lacks a guest, workload or mode name", path, i + 1);
+		rc = key ? check_row(path, i, r, key, seen, err, errlen) : -1;
+		free(key);
+		if (rc)
+			break;
+	}
+	json_decref(seen);
+	return rc;
+}
+
+static json_t *load_json(const char *path, char *err, size_t errlen)
+{
+	char *buf;
+	size_t len;
+	json_error_t je;
+	if (sf_read(NULL, path, SF_CAP, &buf, &len, err, errlen))
+		return NULL;
+	json_t *d = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	free(buf);
+	if (!d)
+		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+	return d;
+}
+
 json_t *bench_load(const char *path, char *err, size_t errlen)
 {
-	json_error_t je;
-	json_t *d = json_load_file(path, 0, &je);
-	if (!d) {
-		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+	json_t *d = load_json(path, err, errlen);
+	if (!d)
 		return NULL;
-	}
 	const char *schema = json_string_value(json_object_get(d, "schema"));
 	json_t *res = json_object_get(d, "results");
 	const char *why = !schema				 ? "no schema field: not an hvcert bench result"
@@ -493,18 +601,9 @@ json_t *bench_load(const char *path, char *err, size_t errlen)
 			      ? "result schema from another hvcert version (this one reads hvcert-bench/1)"
 			  : !json_is_array(res) ? "no results array"
 						: NULL;
-	size_t i;
-	json_t *r;
-	json_array_foreach (res, i, r) {
-		if (why)
-			break;
-		if (!json_is_string(json_object_get(r, "workload")) || !json_is_string(json_object_get(r, "mode")) ||
-		    !json_is_array(json_object_get(r, "cycles_per_iter")) ||
-		    json_array_size(json_object_get(r, "cycles_per_iter")) == 0)
-			why = "a result lacks workload, mode or samples";
-	}
-	if (why) {
+	if (why)
 		snprintf(err, errlen, "%s: %s", path, why);
+	if (why || check_results(path, res, err, errlen)) {
 		json_decref(d);
 		return NULL;
 	}

@@ -2,6 +2,7 @@
  * AIDA64 CPUID dump. */
 #include "baseline.h"
 #include "cli.h"
+#include "common/safefile.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -16,21 +17,27 @@ static void baseline_usage(FILE *f)
 		   "  all hosts share for live migration, and which host holds the cluster back\n");
 }
 
-static int is_json(const char *path)
+/* The loaders open PATH themselves; read it first through safefile, so a
+ * FIFO, a device or a huge file is refused at once instead of blocking or
+ * running them out of memory, and tell a probe document from a dump. */
+static int is_json(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	int c = ' ';
-	while (f && (c = fgetc(f)) != EOF && (c == ' ' || c == '\n' || c == '\t' || c == '\r'))
-		;
-	if (f)
-		fclose(f);
-	return c == '{';
+	char *buf;
+	size_t len;
+	if (sf_read(NULL, path, SF_CAP, &buf, &len, err, errlen))
+		return -1;
+	int json = buf[strspn(buf, " \t\r\n")] == '{';
+	free(buf);
+	return json;
 }
 
 static int load_host(const char *path, struct probe *p, char *err, size_t errlen)
 {
 	struct probe_opts o = {.cpuid_dump = path, .data_dir = cli_data_dir()};
-	if (is_json(path))
+	int json = is_json(path, err, errlen);
+	if (json < 0)
+		return -1;
+	if (json)
 		return probe_load_json(p, path, err, errlen) ? -1 : probe_decode(p, cli_data_dir(), err, errlen);
 	return probe_collect(p, &o, err, errlen);
 }

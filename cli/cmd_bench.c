@@ -2,6 +2,7 @@
  *              [--qemu PATH [--qemu-data DIR]] [--args "..."] -o results.json */
 #include "certify.h"
 #include "cli.h"
+#include "common/safefile.h"
 #include "harness.h"
 #include "probe.h"
 
@@ -102,6 +103,18 @@ static const char *default_build(void)
 	return dir;
 }
 
+/* Through the temp file sf_create opened: a lost write is an error and
+ * leaves the previous results file. */
+static int write_results(json_t *doc, struct sf_out *o, char *err, size_t errlen)
+{
+	if (json_dumpf(doc, o->f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) || fputc('\n', o->f) == EOF) {
+		snprintf(err, errlen, "%s: write failed: %s", o->path, strerror(errno));
+		sf_abort(o);
+		return -1;
+	}
+	return sf_commit(o, err, errlen);
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	static const struct option opts[] = {{"modes", required_argument, 0, 'm'},
@@ -175,18 +188,25 @@ int cmd_bench(int argc, char **argv)
 	}
 	time_t now = time(NULL);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	/* Opened before the run: a typo in -o must not cost hours of it. */
+	struct sf_out so;
+	if (!sf_create(&so, out, err, sizeof(err))) {
+		fprintf(stderr, "hvcert bench: %s\n", err);
+		return EXIT_ERROR;
+	}
 	json_t *doc = bench_run(&o, err, sizeof(err));
 	if (!doc) {
 		fprintf(stderr, "hvcert bench: %s\n", err);
+		sf_abort(&so);
 		return EXIT_ERROR;
 	}
 	json_object_set_new(doc, "date", json_string(date));
 	json_object_set_new(doc, "hvcert", json_string(HVCERT_GIT));
 	json_object_set_new(doc, "host", host_json());
-	int rc = json_dump_file(doc, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	int rc = write_results(doc, &so, err, sizeof(err));
 	json_decref(doc);
 	if (rc) {
-		fprintf(stderr, "hvcert bench: cannot write %s\n", out);
+		fprintf(stderr, "hvcert bench: %s\n", err);
 		return EXIT_ERROR;
 	}
 	fprintf(stderr, "hvcert bench: wrote %s\n", out);

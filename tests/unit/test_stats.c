@@ -105,9 +105,9 @@ static void result_files(const char *arg)
 	    {"old.json", "{\"schema\": \"hvcert-bench/0\", \"results\": []}", "another hvcert version"},
 	    {"noresults.json", "{\"schema\": \"hvcert-bench/1\"}", "no results array"},
 	    {"nosamples.json",
-	     "{\"schema\": \"hvcert-bench/1\", \"results\": [{\"workload\": \"crc32\", \"mode\": \"native\", "
-	     "\"cycles_per_iter\": []}]}",
-	     "lacks workload, mode or samples"},
+	     "{\"schema\": \"hvcert-bench/1\", \"results\": [{\"guest\": \"compute\", \"workload\": \"crc32\", "
+	     "\"mode\": \"native\", \"cycles_per_iter\": []}]}",
+	     "(compute, crc32, native): no samples"},
 	};
 	char err[512];
 	(void)arg;
@@ -117,9 +117,10 @@ static void result_files(const char *arg)
 		CHECK(!d && strstr(err, cases[i].name) && strstr(err, cases[i].want), "%s: \"%s\"", cases[i].name, err);
 		json_decref(d);
 	}
-	json_t *ok = bench_load(write_tmp("ok.json", "{\"schema\": \"hvcert-bench/1\", \"results\": [{\"workload\": "
-						     "\"crc32\", \"mode\": \"native\", \"cycles_per_iter\": [1.5]}]}"),
-				err, sizeof(err));
+	json_t *ok = bench_load(
+	    write_tmp("ok.json", "{\"schema\": \"hvcert-bench/1\", \"results\": [{\"guest\": \"compute\", "
+				 "\"workload\": \"crc32\", \"mode\": \"native\", \"cycles_per_iter\": [1.5]}]}"),
+	    err, sizeof(err));
 	CHECK(ok != NULL, "valid file refused: %s", err);
 	json_decref(ok);
 }

@@ -52,8 +52,9 @@ static const char *where(const struct alias_set *s, int src, long at, char *out,
 	return out;
 }
 
-/* "v00008086" style field: 8 hex digits or '*'; returns chars used. */
-static int hexfield(const char *p, const char *tag, int digits, uint32_t *out)
+/* "v00008086" style field: 8 hex digits or '*' (ANY); returns chars used.
+ * *big: digits above 0xFFFF (even FFFFFFFF: only '*' means any). */
+static int hexfield(const char *p, const char *tag, int digits, uint32_t *out, int *big)
 {
 	size_t t = strlen(tag);
 	if (strncmp(p, tag, t) != 0)
@@ -71,6 +72,7 @@ static int hexfield(const char *p, const char *tag, int digits, uint32_t *out)
 		    (uint32_t)(isdigit((unsigned char)p[i]) ? p[i] - '0' : toupper((unsigned char)p[i]) - 'A' + 10);
 	}
 	*out = v;
+	*big |= v > 0xffff;
 	return (int)t + digits;
 }
 
@@ -79,22 +81,25 @@ static int hexfield(const char *p, const char *tag, int digits, uint32_t *out)
  * device can have. */
 static int parse_pci_alias(const char *p, struct alias *a, char *why, size_t n)
 {
-	static const char *const names[4] = {"vendor", "device", "subsystem vendor", "subsystem device"};
+	static const char *const tags[4] = {"v", "d", "sv", "sd"}, *const names[4] = {"vendor", "device",
+										      "subsystem vendor",
+										      "subsystem device"};
 	uint32_t bc, sc, pi, *id[4] = {&a->v, &a->d, &a->sv, &a->sd};
-	int k;
+	int k, big[4] = {0}, cls = 0;
 	if (strncmp(p, "pci:", 4) != 0)
 		return 1;
 	p += 4;
-	if ((k = hexfield(p, "v", 8, &a->v)) < 0 || (p += k, k = hexfield(p, "d", 8, &a->d)) < 0 ||
-	    (p += k, k = hexfield(p, "sv", 8, &a->sv)) < 0 || (p += k, k = hexfield(p, "sd", 8, &a->sd)) < 0 ||
-	    (p += k, k = hexfield(p, "bc", 2, &bc)) < 0 || (p += k, k = hexfield(p, "sc", 2, &sc)) < 0 ||
-	    (p += k, k = hexfield(p, "i", 2, &pi)) < 0)
+	for (int i = 0; i < 4; i++, p += k)
+		if ((k = hexfield(p, tags[i], 8, id[i], &big[i])) < 0)
+			return 1;
+	if ((k = hexfield(p, "bc", 2, &bc, &cls)) < 0 || (p += k, k = hexfield(p, "sc", 2, &sc, &cls)) < 0 ||
+	    (p += k, k = hexfield(p, "i", 2, &pi, &cls)) < 0)
 		return 1;
 	p += k;
 	if (strcmp(p, "*") != 0 && *p != '\0')
 		return 1;
 	for (int i = 0; i < 4; i++)
-		if (*id[i] != ANY && *id[i] > 0xffff) {
+		if (big[i]) {
 			snprintf(why, n, "%s ID 0x%08x is above 0xFFFF: PCI IDs are 16 bits", names[i], *id[i]);
 			return -1;
 		}

@@ -128,7 +128,8 @@ static void pcis(struct lint *l)
 		if (pci_key_cmp(&idx[i - 1], &idx[i]) ||
 		    !same_states_release(&idx[i - 1]->states, &idx[i]->states, &rel))
 			continue;
-		const struct hcl_pci *a = idx[i - 1]->loc.line < idx[i]->loc.line ? idx[i] : idx[i - 1];
+		/* The later in load order (files, then lines) is the duplicate. */
+		const struct hcl_pci *a = idx[i - 1] < idx[i] ? idx[i] : idx[i - 1];
 		const struct hcl_pci *b = a == idx[i] ? idx[i - 1] : idx[i];
 		char where[300];
 		snprintf(where, sizeof(where), "%s:%d", b->loc.file, b->loc.line);

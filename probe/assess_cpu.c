@@ -102,6 +102,12 @@ static void features(const struct probe *p, struct findings *fs)
 		int has = p->cpu.feat[n->f];
 		char name[48];
 		snprintf(name, sizeof(name), "feature %s", n->label);
+		if (p->cpu.feat_unknown[n->f]) {
+			add_finding(fs, G, name, ST_INFO, "unknown", "CPUID 0x%x:%s[%d] is not in the source (%s)",
+				    d->leaf, (const char *[]){"EAX", "EBX", "ECX", "EDX"}[d->reg], d->bit,
+				    p->raw.format);
+			continue;
+		}
 		add_finding(fs, G, name, has ? ST_PASS : n->missing, has ? "yes" : "no",
 			    has ? "CPUID 0x%x:%s[%d]" : "CPUID 0x%x:%s[%d] clear: %s", d->leaf,
 			    (const char *[]){"EAX", "EBX", "ECX", "EDX"}[d->reg], d->bit, n->why);

@@ -52,6 +52,11 @@ static void hw_virt(const struct probe *p, struct findings *fs)
 			    "vendor %s has no VT-x/AMD-V decoding here", p->cpu.vendor_str);
 		return;
 	}
+	if (!f->present && p->cpu.feat_unknown[intel ? F_VMX : F_SVM])
+		return add_finding(fs, G, "hardware virtualization", ST_WARN, "unknown",
+				   "%s lacks '%s': the CPU lacks %s, or firmware or the kernel hid it (a CPUID dump "
+				   "tells which)",
+				   p->raw.format, f->flag, tech);
 	if (!f->present)
 		return not_offered(p, fs, tech, bit);
 	if (f->fw_enabled == TRI_NO)

@@ -1,4 +1,5 @@
 #include "cpu_decode.h"
+#include "cpuid_dump.h"
 
 #include <fcntl.h>
 #include <libcpuid/libcpuid.h>
@@ -386,14 +387,15 @@ int cpu_decode(const struct cpu_raw *r, struct cpu_info *c, char *err, size_t er
 	for (int i = 0; i < F_NUM; i++) {
 		const struct cpu_feat_desc *d = &cpu_feat_table[i];
 		c->feat[i] = raw_bit(r, d);
-		if (lc.ok && d->libcpuid_flag >= 0 && !lc.flags[i] != !c->feat[i])
+		c->feat_unknown[i] = !cpu_raw_bit_known(r, d->leaf, d->subleaf, d->reg, d->bit);
+		if (lc.ok && d->libcpuid_flag >= 0 && !c->feat_unknown[i] && !lc.flags[i] != !c->feat[i])
 			note_disagreement(c, d->name);
 	}
 	/* Intel sets CPUID.80000001H:EDX.SYSCALL only when CPUID runs in 64-bit
 	 * mode (SDM Vol. 2A); dump collectors often run it in compatibility
 	 * mode. Intel 64 guarantees SYSCALL in 64-bit mode, so LM implies it. */
 	if (c->vendor == CV_INTEL && c->feat[F_LM])
-		c->feat[F_SYSCALL] = 1;
+		c->feat[F_SYSCALL] = 1, c->feat_unknown[F_SYSCALL] = 0;
 	c->x86_64_level = cpu_x86_64_level(c->feat);
 	decode_hypervisor(r, c);
 	decode_topology(r, c);

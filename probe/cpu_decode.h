@@ -76,6 +76,7 @@ struct cpu_info {
 	unsigned family, model, stepping; /* display values */
 	unsigned base_family, base_model, ext_family, ext_model;
 	unsigned char feat[F_NUM];
+	unsigned char feat_unknown[F_NUM];  /* the source cannot tell (feat is 0): e.g. /proc/cpuinfo lacks the flag */
 	int x86_64_level;		    /* 0 when not even v1 */
 	unsigned packages, cores, threads;  /* enumerated by the source; 0 unknown */
 	unsigned pkg_threads, core_threads; /* per package / per core, per CPUID */

@@ -29,6 +29,7 @@ struct cpu_raw {
 	size_t ncpus, capcpus;
 	char source[256];   /* "live" or the dump's path */
 	char msr_note[200]; /* why MSRs are missing, if they are */
+	char format[32];    /* the dump's format (cpuid_dump.h FMT_*); "" when live */
 };
 
 void cpu_raw_init(struct cpu_raw *r);

@@ -39,8 +39,8 @@ static json_t *raw_to_json(const struct cpu_raw *r)
 	}
 	for (size_t i = 0; i < r->ncpus; i++)
 		json_array_append_new(apic, json_integer(r->apic_ids[i]));
-	return json_pack("{s:s,s:o,s:o,s:o,s:s}", "source", r->source, "leaves", leaves, "msrs", msrs, "apic_ids", apic,
-			 "msr_note", r->msr_note);
+	return json_pack("{s:s,s:o,s:o,s:o,s:s,s:s}", "source", r->source, "leaves", leaves, "msrs", msrs, "apic_ids",
+			 apic, "msr_note", r->msr_note, "format", r->format);
 }
 
 static json_t *features_json(const struct cpu_info *c)

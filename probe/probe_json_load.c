@@ -90,6 +90,7 @@ static int cpu(struct ld *l, json_t *c, struct cpu_raw *r)
 		return bad(l, "raw.cpu", "expected arrays leaves, msrs and apic_ids");
 	copy_str(r->source, sizeof(r->source), json_object_get(c, "source"));
 	copy_str(r->msr_note, sizeof(r->msr_note), json_object_get(c, "msr_note"));
+	copy_str(r->format, sizeof(r->format), json_object_get(c, "format")); /* absent before: "" */
 	if (leaves(l, lv, r) || msrs(l, ms, r))
 		return -1;
 	size_t i;

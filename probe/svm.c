@@ -1,6 +1,7 @@
 /* AMD-V: SVM features from CPUID 0x8000000A:EDX, ASIDs from its EBX, memory
  * encryption from 0x8000001F, firmware state from VM_CR (MSR 0xC0010114:
  * bit 3 LOCK, bit 4 SVMDIS). Bits: AMD APM Vol. 3 Appendix E.4.9/E.4.17. */
+#include "cpuid_dump.h"
 #include "virt_internal.h"
 
 #include <errno.h>
@@ -85,6 +86,8 @@ void svm_decode(const struct cpu_raw *r, struct virt_info *v)
 		int st = known		       ? cpu_raw_bit(r, b->leaf, 0, b->reg, b->bit)
 			 : b->leaf == LEAF_SEV ? TRI_NO
 					       : TRI_UNKNOWN;
+		if (!cpu_raw_bit_known(r, b->leaf, 0, b->reg, b->bit))
+			st = TRI_UNKNOWN; /* e.g. /proc/cpuinfo: no SVM or SEV leaf at all */
 		v->caps[v->ncaps++] = (struct virt_cap){b->name, b->what, st};
 	}
 }

@@ -18,7 +18,9 @@ void virt_decode(const struct cpu_raw *r, const struct cpu_info *c, struct virt_
 		v->hw = c->feat[F_SVM];
 		svm_decode(r, v);
 	}
-	if (!v->hw) {
+	/* A source that cannot tell whether the extension is there (a missing
+	 * /proc/cpuinfo flag) leaves its capabilities unknown too. */
+	if (!v->hw && !c->feat_unknown[virt_is_vmx(v, c) ? F_VMX : F_SVM]) {
 		/* Capability bits of a CPU that does not offer the extension mean nothing. */
 		v->caps_known = 0;
 		for (int i = 0; i < v->ncaps; i++)

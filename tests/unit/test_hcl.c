@@ -2,11 +2,13 @@
 #include "certify.h"
 #include "check.h"
 #include "hcl.h"
+#include "hcl_write.h"
 #include "import.h"
 #include "lint.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *write_tmp(const char *name, const char *content)
 {
@@ -204,6 +206,120 @@ static void modalias(const char *arg)
 	fclose(f);
 }
 
+/* import_modalias on a modules.alias of these lines in the scratch dir. */
+static int import_lines(const char *lines, const char *source, char *buf, size_t n, char *err, size_t errlen)
+{
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s/mods", scratch_dir());
+	mkdir(dir, 0755);
+	write_tmp("mods/modules.alias", lines);
+	FILE *f = fmemopen(buf, n, "w");
+	int rc = import_modalias(dir, "kvm/x", source, f, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+/* Merging: one record per ID, drivers in the order they first claimed it,
+ * each once; records in ID order, a class wildcard before a class. */
+static void modalias_merge(const char *arg)
+{
+	char buf[4096] = "", err[512] = "";
+	(void)arg;
+	int n = import_lines("alias pci:v00008086d00000002sv*sd*bc*sc*i* b\n"
+			     "alias pci:v00008086d00000001sv*sd*bc*sc*i* a\n"
+			     "alias pci:v00008086d00000002sv*sd*bc*sc*i* a\n"
+			     "alias pci:v00008086d00000002sv*sd*bc*sc*i* b\n"
+			     "alias pci:v00008086d00000002sv*sd*bc02sc*i* c\n",
+			     "t", buf, sizeof(buf), err, sizeof(err));
+	const char *want = "pci id=8086:0001 sub=*:* class=* driver=a kvm/x=supported source=\"t\"\n"
+			   "pci id=8086:0002 sub=*:* class=* driver=b,a kvm/x=supported source=\"t\"\n"
+			   "pci id=8086:0002 sub=*:* class=02 driver=c kvm/x=supported source=\"t\"\n";
+	CHECK(n == 3 && strcmp(buf, want) == 0, "%d records (%s):\n%s", n, err, buf);
+}
+
+/* IDs above 0xFFFF are errors naming file:line, never masked. */
+static void modalias_wide_ids(const char *arg)
+{
+	char buf[4096] = "", err[512] = "";
+	(void)arg;
+	int n = import_lines("alias pci:v00008086d000010C9sv*sd*bc*sc*i* igb\n"
+			     "alias pci:v00008086d000010C9sv*sd00011028bc*sc*i* igb\n",
+			     "t", buf, sizeof(buf), err, sizeof(err));
+	CHECK(n == -1 && strstr(err, "mods/modules.alias:2: subsystem device ID 0x00011028 is above 0xFFFF"), "%d: %s",
+	      n, err);
+	CHECK(!strstr(buf, "1028"), "masked: %s", buf);
+}
+
+/* A SOURCE with the format's special characters comes back as it went in. */
+static void modalias_source_round_trip(const char *arg)
+{
+	char buf[4096] = "", err[512] = "", doc[8192];
+	const char *src = "a \"q\" \\ #x pci id=1:2 kvm/x=unsupported";
+	(void)arg;
+	int n =
+	    import_lines("alias pci:v00008086d000010C9sv*sd*bc*sc*i* igb\n", src, buf, sizeof(buf), err, sizeof(err));
+	CHECK(n == 1, "%d: %s", n, err);
+	snprintf(doc, sizeof(doc), "schema 1\nrelease id=kvm/x source=x\n%s", buf);
+	struct hcl_db db;
+	hcl_init(&db);
+	int rc = hcl_load_file(&db, write_tmp("rt.hcl", doc), err, sizeof(err));
+	CHECK(rc == 0 && db.n_pcis == 1, "%s", err);
+	if (rc == 0 && db.n_pcis == 1)
+		CHECK(strcmp(db.pcis[0].source, src) == 0 && db.pcis[0].states.n == 1 &&
+			  db.pcis[0].states.v[0].st == HS_SUPPORTED,
+		      "source came back as '%s'", db.pcis[0].source);
+	hcl_free(&db);
+	CHECK(import_lines("alias pci:v00008086d000010C9sv*sd*bc*sc*i* igb\n", "a\tb", buf, sizeof(buf), err,
+			   sizeof(err)) == -1 &&
+		  strstr(err, "SOURCE: byte 2 is 0x09"),
+	      "a tab cannot be quoted: %s", err);
+}
+
+/* What the writer quotes and what release ids are. */
+static void writer_rules(const char *arg)
+{
+	char why[160], id[64];
+	(void)arg;
+	CHECK(hcl_quotable("caf\xc3\xa9 \x7f \"x\" \\", why, sizeof(why)) == 0, "UTF-8, DEL, quotes are quotable");
+	CHECK(hcl_quotable("a\nb", why, sizeof(why)) == -1 && strstr(why, "0x0a"), "%s", why);
+	CHECK(hcl_release_id_ok("kvm/linux-6.1", 0) && hcl_release_id_ok("kvm/*", 1) && !hcl_release_id_ok("kvm/*", 0),
+	      "ids and globs");
+	char k47[64], k48[64];
+	snprintf(k47, sizeof(k47), "k/%045d", 0);
+	snprintf(k48, sizeof(k48), "k/%046d", 0);
+	CHECK(hcl_release_id_ok(k47, 0) && !hcl_release_id_ok(k48, 0), "a release id is a key: at most 47 bytes");
+	CHECK(import_release_id("E#Xi 8.0", id, sizeof(id)) == -1, "'#' in the line is no release id: %s", id);
+	CHECK(import_release_id(
+		  "ESXi 8.0 U2 with a very long tail that does not fit a key, nor the buffer it is built in", id,
+		  sizeof(id)) == -1,
+	      "a long name is refused, not cut: %s", id);
+}
+
+/* Two files stating the same key: the later-loaded one is the duplicate. */
+static void lint_across_files(const char *arg)
+{
+	struct hcl_db db;
+	char err[1024] = "", out[2048] = "", a[512], b[512];
+	(void)arg;
+	snprintf(a, sizeof(a), "%s",
+		 write_tmp("la.hcl", "schema 1\nrelease id=k/1 source=t\n\n\n"
+				     "pci id=8086:10c9 k/1=supported source=a\n"));
+	snprintf(b, sizeof(b), "%s", write_tmp("lb.hcl", "schema 1\npci id=8086:10c9 k/1=unsupported source=b\n"));
+	hcl_init(&db);
+	int rc = hcl_load_file(&db, a, err, sizeof(err));
+	rc = rc ? rc : hcl_load_file(&db, b, err, sizeof(err));
+	CHECK(rc == 0, "%s", err);
+	if (rc == 0) {
+		FILE *f = fmemopen(out, sizeof(out), "w");
+		int n = hcl_lint(&db, NULL, f);
+		fclose(f);
+		CHECK(n == 1 && strstr(out, "lb.hcl:2:1: duplicate pci entry for release k/1") &&
+			  strstr(out, "la.hcl:5)"),
+		      "%d: %s", n, out);
+	}
+	hcl_free(&db);
+}
+
 /* Debian 6.12 builds virtio_pci in; 6.1 has it as a module with its alias. */
 static void builtin_ids(const char *arg)
 {
@@ -282,6 +398,11 @@ void suite_hcl(void)
 	run_case("hcl", "lint", lint_cases, NULL);
 	run_case("hcl", "matching", matching, NULL);
 	run_case("hcl", "import-modalias", modalias, NULL);
+	run_case("hcl", "import-modalias merges by ID", modalias_merge, NULL);
+	run_case("hcl", "import-modalias IDs above 0xFFFF", modalias_wide_ids, NULL);
+	run_case("hcl", "import-modalias SOURCE round trip", modalias_source_round_trip, NULL);
+	run_case("hcl", "writer rules", writer_rules, NULL);
+	run_case("hcl", "lint across files", lint_across_files, NULL);
 	run_case("hcl", "import-vsan-csv", vendor_lists, NULL);
 	run_case("hcl", "import-builtin", builtin_ids, NULL);
 	run_case("hcl", "data/hcl lints clean", real_database, NULL);

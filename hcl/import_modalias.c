@@ -272,6 +272,8 @@ static int by_key_seq(const void *x, const void *y)
 static int merge(struct alias_set *s, char *err, size_t errlen)
 {
 	size_t u = 0, total = 1;
+	if (s->n == 0) /* qsort's base may not be NULL */
+		return 0;
 	qsort(s->a, s->n, sizeof(*s->a), by_key_driver_seq);
 	for (size_t i = 0; i < s->n; i++)
 		if (u == 0 || cmp_key(&s->a[u - 1], &s->a[i]) || strcmp(s->a[u - 1].driver, s->a[i].driver)) {
@@ -390,7 +392,8 @@ static int builtin_names(const char *moddir, char **buf, char ***names, size_t *
 		}
 		(*names)[(*n)++] = base;
 	}
-	qsort(*names, *n, sizeof(**names), cmp_str);
+	if (*n)
+		qsort(*names, *n, sizeof(**names), cmp_str);
 	return 0;
 }
 
@@ -410,7 +413,7 @@ int import_builtin_ids(const char *moddir, const char *ref_moddir, const char *r
 		rc = merge(&ref, err, errlen);
 	/* An ID several drivers claim has a list, which names no one module. */
 	for (size_t i = 0; rc == 0 && i < ref.n; i++)
-		if (bsearch(&ref.a[i].driver, names, n, sizeof(*names), cmp_str))
+		if (n && bsearch(&ref.a[i].driver, names, n, sizeof(*names), cmp_str))
 			ref.a[keep++] = ref.a[i];
 	ref.n = keep;
 	if (rc == 0)

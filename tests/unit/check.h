@@ -30,6 +30,7 @@ int for_each_file(const char *group, const char *dir, const char *suffix, void (
 
 void suite_safefile(void);
 void suite_cpuid(void);
+void suite_formats(void);
 void suite_lspci(void);
 void suite_pcidump(void);
 void suite_json(void);

@@ -127,6 +127,7 @@ int main(int argc, char **argv)
 	suite_misc();
 	suite_misc_vendor();
 	suite_cpuid();
+	suite_formats();
 	suite_lspci();
 	suite_pci_regressions();
 	suite_pci_more();

@@ -66,7 +66,7 @@ int cpu_raw_parse_cpuidr(const char *path, const char *buf, size_t len, struct c
 		if (header(q, end)) {
 			if (dump_cpu_close(&c, r, path, err, errlen))
 				return -1;
-			dump_cpu_open(&c, d.line, 1);
+			dump_cpu_open(&c, d.line, DUMP_RANGE | DUMP_NEED_EXT);
 			continue;
 		}
 		if (record(q, end, &leaf, &sub, v))
@@ -76,7 +76,8 @@ int cpu_raw_parse_cpuidr(const char *path, const char *buf, size_t len, struct c
 		if (d.cut)
 			return dump_fail(err, errlen, path, d.line, "the file ends inside this record: truncated");
 		if (!c.cur.line)
-			dump_cpu_open(&c, d.line, 1); /* records without a "CPU" header: one CPU */
+			dump_cpu_open(&c, d.line,
+				      DUMP_RANGE | DUMP_NEED_EXT); /* records without a "CPU" header: one CPU */
 		if (dump_cpu_record(&c, r, leaf, sub, v))
 			return dump_fail(err, errlen, path, d.line, "out of memory");
 	}

@@ -287,7 +287,9 @@ int dump_cpu_close(struct dump_cpus *c, struct cpu_raw *r, const char *path, cha
 	if (!b->has0 || !b->has1)
 		snprintf(why, sizeof(why), "CPU block #%u lacks leaf %s: truncated or not a whole dump", c->blocks,
 			 b->has0 ? "1" : "0");
-	else if (b->range && (!basic_ok || !ext_ok))
+	else if ((b->range & DUMP_NEED_EXT) && !b->max_ext)
+		snprintf(why, sizeof(why), "CPU block #%u ends before leaf 0x80000000: truncated", c->blocks);
+	else if ((b->range & DUMP_RANGE) && (!basic_ok || !ext_ok))
 		snprintf(why, sizeof(why), "CPU block #%u ends before leaf 0x%x its leaf %s announces: truncated",
 			 c->blocks, basic_ok ? b->max_ext : b->max_basic, basic_ok ? "0x80000000" : "0");
 	else if (c->blocks && (b->last_leaf != c->first.last_leaf || b->last_sub != c->first.last_sub))

@@ -54,7 +54,8 @@ uint32_t dump_apic_id(int has_b, uint32_t b_edx, uint32_t leaf1_ebx);
 
 /* One logical CPU's block of records while it is read. A block is whole when
  * it has leaves 0 and 1, reaches the last basic and extended leaf its own
- * leaf 0 / 0x80000000 announce (when RANGE), and ends on the record the
+ * leaf 0 / 0x80000000 announce (DUMP_RANGE), has leaf 0x80000000 at all
+ * (DUMP_NEED_EXT: every x86-64 CPU has it), and ends on the record the
  * first block ended on (collectors ask every CPU the same questions). */
 struct dump_cpu {
 	long line; /* of its header or first record; 0 when no block is open */
@@ -66,6 +67,7 @@ struct dump_cpus {
 	struct dump_cpu cur, first;
 	unsigned blocks;
 };
+enum { DUMP_RANGE = 1, DUMP_NEED_EXT = 2 }; /* RANGE: the checks wanted */
 void dump_cpu_open(struct dump_cpus *c, long line, int range);
 /* Records (LEAF, SUB) of the open block; kept in R when it is the first. */
 int dump_cpu_record(struct dump_cpus *c, struct cpu_raw *r, uint32_t leaf, uint32_t sub, const uint32_t v[4]);

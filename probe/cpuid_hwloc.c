@@ -53,7 +53,7 @@ static int parse_pu(const char *path, const char *buf, size_t len, struct dump_c
 	struct dump_lines d = {.buf = buf, .len = len};
 	const char *p;
 	long n;
-	dump_cpu_open(c, 1, 0);
+	dump_cpu_open(c, 1, DUMP_NEED_EXT);
 	while ((n = dump_next_line(&d, &p)) >= 0) {
 		uint32_t leaf, sub, v[4];
 		if (memchr(p, '\0', (size_t)n))

@@ -72,7 +72,7 @@ int cpu_raw_parse_instlat(const char *path, const char *buf, size_t len, struct 
 		if (leaf == 0 && sub == 0 && c.cur.line && dump_cpu_close(&c, r, path, err, errlen))
 			return -1;
 		if (!c.cur.line)
-			dump_cpu_open(&c, d.line, 1);
+			dump_cpu_open(&c, d.line, DUMP_RANGE);
 		if (dump_cpu_record(&c, r, leaf, sub, v))
 			return dump_fail(err, errlen, path, d.line, "out of memory");
 	}

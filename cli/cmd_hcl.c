@@ -25,6 +25,7 @@ int cli_load_hcl(struct hcl_db *db, int n, char **paths, char *err, size_t errle
 {
 	char dflt[4096];
 	snprintf(dflt, sizeof(dflt), "%s/hcl", cli_data_dir());
+	db->root = cli_data_dir();
 	if (n == 0)
 		return hcl_load_dir(db, dflt, err, errlen);
 	for (int i = 0; i < n; i++) {

@@ -36,6 +36,12 @@ static void appendf(char *buf, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void decided_by(const struct hcl_db *db, struct comp_verdict *cv, const struct hcl_loc *loc)
+{
+	snprintf(cv->rule_file, sizeof(cv->rule_file), "%s", hcl_file_name(db, loc->file));
+	cv->rule_line = loc->line;
+}
+
 static enum verdict of_state(enum hcl_state st)
 {
 	return st == HS_SUPPORTED ? V_CERTIFIED : st == HS_DEPRECATED ? V_WARN : V_NOT_CERTIFIED;
@@ -62,7 +68,7 @@ static void cpu_support(const struct hcl_db *db, const struct probe *p, const ch
 		enum hcl_state st = hcl_state_for(&e->states, rel);
 		if (span < 0 || st == HS_NONE)
 			continue;
-		appendf(explain, sizeof(explain), "%s:%d %s span=%ld %s; ", e->loc.file, e->loc.line,
+		appendf(explain, sizeof(explain), "%s:%d %s span=%ld %s; ", hcl_file_name(db, e->loc.file), e->loc.line,
 			e->platform ? e->platform : "?", span, hcl_state_name(st));
 		if (!best || span < best_span)
 			best = e, best_span = span;
@@ -72,12 +78,17 @@ static void cpu_support(const struct hcl_db *db, const struct probe *p, const ch
 	struct comp_verdict *cv = add(rv, "cpu", v);
 	if (!cv)
 		return;
+	snprintf(cv->cpu.vendor, sizeof(cv->cpu.vendor), "%s", c->vendor_str);
+	cv->cpu.family = c->family, cv->cpu.model = c->model, cv->cpu.stepping = c->stepping;
+	cv->cpu.signature = c->signature;
 	snprintf(cv->subject, sizeof(cv->subject), "%s (%s, family 0x%x model 0x%x stepping %u)", c->brand,
 		 p->uarch.found ? p->uarch.platform : "unknown platform", c->family, c->model, c->stepping);
 	if (best) {
-		snprintf(cv->rule, sizeof(cv->rule), "%s:%d: %s is %s for %s%s%s", best->loc.file, best->loc.line,
-			 best->platform ? best->platform : "entry", hcl_state_name(hcl_state_for(&best->states, rel)),
-			 rel, best->note ? "; " : "", best->note ? best->note : "");
+		decided_by(db, cv, &best->loc);
+		snprintf(cv->rule, sizeof(cv->rule), "%s:%d: %s is %s for %s%s%s", hcl_file_name(db, best->loc.file),
+			 best->loc.line, best->platform ? best->platform : "entry",
+			 hcl_state_name(hcl_state_for(&best->states, rel)), rel, best->note ? "; " : "",
+			 best->note ? best->note : "");
 		snprintf(cv->source, sizeof(cv->source), "%s", best->source ? best->source : "");
 	} else {
 		snprintf(cv->rule, sizeof(cv->rule), "%s",
@@ -258,8 +269,9 @@ static void requirement(const struct hcl_db *db, const struct probe *p, const st
 	if (!cv)
 		return;
 	snprintf(cv->subject, sizeof(cv->subject), "%s", subject);
-	snprintf(cv->rule, sizeof(cv->rule), "%s:%d: %s required (%s when missing): %s", q->loc.file, q->loc.line,
-		 subject, hcl_state_name(q->st), why);
+	decided_by(db, cv, &q->loc);
+	snprintf(cv->rule, sizeof(cv->rule), "%s:%d: %s required (%s when missing): %s", hcl_file_name(db, q->loc.file),
+		 q->loc.line, subject, hcl_state_name(q->st), why);
 	snprintf(cv->source, sizeof(cv->source), "%s", q->source ? q->source : "");
 }
 
@@ -279,8 +291,9 @@ static void system_entry(const struct hcl_db *db, const struct probe *p, const c
 		if (!cv)
 			return;
 		snprintf(cv->subject, sizeof(cv->subject), "%s %s", vendor, product);
-		snprintf(cv->rule, sizeof(cv->rule), "%s:%d: %s for %s", e->loc.file, e->loc.line, hcl_state_name(st),
-			 rel);
+		decided_by(db, cv, &e->loc);
+		snprintf(cv->rule, sizeof(cv->rule), "%s:%d: %s for %s", hcl_file_name(db, e->loc.file), e->loc.line,
+			 hcl_state_name(st), rel);
 		snprintf(cv->source, sizeof(cv->source), "%s", e->source ? e->source : "");
 		return;
 	}
@@ -327,8 +340,8 @@ static const struct hcl_pci *best_pci(const struct hcl_db *db, const struct pci_
 		if (s < 0)
 			continue;
 		if (shown++ < 6)
-			appendf(explain, n, "%s:%d score=%d driver=%s; ", e->loc.file, e->loc.line, s,
-				e->driver ? e->driver : "-");
+			appendf(explain, n, "%s:%d score=%d driver=%s; ", hcl_file_name(db, e->loc.file), e->loc.line,
+				s, e->driver ? e->driver : "-");
 		if (s > best_score)
 			best = e, best_score = s;
 	}
@@ -352,9 +365,16 @@ static void pci_device(const struct hcl_db *db, const struct hcl_release *rel, c
 	if (!cv)
 		return;
 	pci_subject(d, cv->subject, sizeof(cv->subject));
+	cv->pci.domain = d->domain, cv->pci.bus = d->bus, cv->pci.dev = d->dev, cv->pci.func = d->func;
+	cv->pci.vendor = d->vendor, cv->pci.device = d->device, cv->pci.class_code = d->class_code;
+	cv->pci.subvendor = d->subvendor, cv->pci.subdevice = d->subdevice;
+	cv->pci.driver_known = d->driver_known;
+	snprintf(cv->pci.driver, sizeof(cv->pci.driver), "%s", d->driver);
 	if (e) {
-		snprintf(cv->rule, sizeof(cv->rule), "%s:%d: driver %s, %s for %s%s%s%s", e->loc.file, e->loc.line,
-			 e->driver ? e->driver : "-", hcl_state_name(hcl_state_for(&e->states, rel->id)), rel->id,
+		decided_by(db, cv, &e->loc);
+		snprintf(cv->rule, sizeof(cv->rule), "%s:%d: driver %s, %s for %s%s%s%s",
+			 hcl_file_name(db, e->loc.file), e->loc.line, e->driver ? e->driver : "-",
+			 hcl_state_name(hcl_state_for(&e->states, rel->id)), rel->id,
 			 e->fw_min ? "; needs firmware >= " : "", e->fw_min ? e->fw_min : "",
 			 e->fw_min ? " (installed firmware unknown)" : "");
 		snprintf(cv->source, sizeof(cv->source), "%s", e->source ? e->source : "");

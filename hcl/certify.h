@@ -14,6 +14,22 @@ struct comp_verdict {
 	char rule[768];	    /* which entry or rule decided, with file:line */
 	char source[320];   /* the fact's citation */
 	char explain[1024]; /* candidates and scores (--explain) */
+	/* The deciding record, relative to the database ("" when none decided). */
+	char rule_file[256];
+	int rule_line;
+	/* What the subject is, for machine-readable output: the half that
+	 * component names is filled (docs/certify-json.md). */
+	struct {
+		char vendor[16];
+		unsigned family, model, stepping;
+		uint32_t signature;
+	} cpu;
+	struct {
+		unsigned domain, bus, dev, func;
+		uint32_t vendor, device, subvendor, subdevice, class_code; /* PCI_ID_UNKNOWN: not shown */
+		char driver[48];
+		int driver_known;
+	} pci;
 };
 
 struct release_verdict {

@@ -93,10 +93,14 @@ struct hcl_db {
 	HCL_ARRAY(struct hcl_cpumodel, cpumodels);
 	struct hcl_pool *pool;
 	int files;
+	const char *root; /* the data directory the shipped database is in (borrowed), or NULL */
 };
 
 void hcl_init(struct hcl_db *db);
 void hcl_free(struct hcl_db *db);
+/* A record's file as reports name it: relative to the parent of db->root
+ * ("data/hcl/esxi.hcl") when it lies there, else as it was given. */
+const char *hcl_file_name(const struct hcl_db *db, const char *file);
 /* Parses one file into db. 0, or -1 with "file:line:column: why". */
 int hcl_load_file(struct hcl_db *db, const char *path, char *err, size_t errlen);
 /* Every *.hcl in dir, in name order. */

@@ -76,3 +76,12 @@ int hcl_list_has(const char *list, const char *word)
 	}
 	return 0;
 }
+
+const char *hcl_file_name(const struct hcl_db *db, const char *file)
+{
+	size_t n = db->root ? strlen(db->root) : 0;
+	if (!n || !file || strncmp(file, db->root, n) != 0 || file[n] != '/')
+		return file;
+	const char *slash = strrchr(db->root, '/');
+	return file + (slash ? (size_t)(slash - db->root) + 1 : 0);
+}

@@ -80,10 +80,38 @@ python3 -c "import sys,xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroo
 python3 -c "import sys,html.parser as H; p=H.HTMLParser(); p.feed(open(sys.argv[1]).read())" "$T/c.html" &&
 	grep -q "kvm/linux-6.12" "$T/c.html" && grep -q "esxi/8.0" "$T/c.html" && ! grep -q "<script" "$T/c.html" &&
 	ok certify-html || ko certify-html "html report incomplete"
+# certify --json says which device and CPU each verdict is about, checked
+# against the listing and the dump themselves, and names its rules by a
+# database-relative file:line that really holds a record.
+"$HV" certify --cpuid-dump "$SKY" --lspci "$FX/lspci/dell-poweredge-r740.txt" --json >"$T/c.json"
+python3 - "$T/c.json" "$FX/lspci/dell-poweredge-r740.txt" "$SKY" <<'PY' && ok certify-json-structured || ko certify-json-structured "see above"
+import json, re, sys, os
+d = json.load(open(sys.argv[1])); assert d["schema"] == "hvcert-certify/2"
+ids = {}
+for line in open(sys.argv[2]):
+    m = re.match(r"^((?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]) .*\[([0-9a-f]{4}):([0-9a-f]{4})\]", line)
+    if m:
+        bdf = m.group(1) if m.group(1).count(":") == 2 else "0000:" + m.group(1)
+        ids[bdf] = (m.group(2), m.group(3))
+sig = re.search(r"Genuine(?:Intel)?([0-9A-F]{7})", os.path.basename(sys.argv[3])).group(1).lower()
+n = 0
+for r in d["releases"]:
+    for c in r["components"]:
+        assert not c["rule"].startswith("/"), c["rule"]
+        if c["rule_file"]:
+            assert not os.path.isabs(c["rule_file"]) and c["rule"].startswith("%s:%d:" % (c["rule_file"], c["rule_line"]))
+            rec = open(c["rule_file"]).read().split("\n")[c["rule_line"] - 1].split()[0]
+            assert rec in ("cpu", "pci", "require", "system"), (c["rule_file"], c["rule_line"], rec)
+        if c["kind"] == "pci":
+            assert ids[c["bdf"]] == (c["vendor_id"], c["device_id"]), (c["bdf"], ids.get(c["bdf"]))
+            n += 1
+        if c["kind"] == "cpu":
+            assert int(c["signature"], 16) == int(sig, 16), (c["signature"], sig)
+assert n > 0
+PY
 # As a browser lays it out: the verdict per release first, then what blocks
 # each release and how to fix it, then the evidence; every release that is
 # not CERTIFIED has its blockers listed (derived from certify --json).
-"$HV" certify --cpuid-dump "$SKY" --lspci "$FX/lspci/dell-poweredge-r740.txt" --json >"$T/c.json"
 CHROME=$(command -v chromium || command -v chromium-browser)
 if [ -z "$CHROME" ]; then
 	sk certify-html-in-browser "chromium not installed (package chromium)"

@@ -17,7 +17,7 @@
 
 #define SOURCE_HELP                                                                                                    \
 	"  --load FILE         a saved probe document (hvcert probe --save)\n"                                         \
-	"  --cpuid-dump FILE   CPUID/MSR from an AIDA64 dump instead of this CPU\n"                                    \
+	"  --cpuid-dump FILE   CPUID from a dump (AIDA64, cpuid -r, cpuid_tool, hwloc, /proc/cpuinfo)\n"                                    \
 	"  --lspci FILE        PCI from lspci -nn/-nnk/-vvnn text\n"                                                   \
 	"  --pci-dump FILE     PCI from a libpci dump (lspci -xxx output)\n"                                           \
 	"  --topology FILE     topology from hwloc XML (lstopo --of xml)\n"                                            \

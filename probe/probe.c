@@ -2,6 +2,7 @@
 #include "capture.h"
 #include "host.h"
 #include "sysroot.h"
+#include "cpuid_dump.h"
 
 #include "common/safefile.h"
 
@@ -47,7 +48,7 @@ static int collect_cpu(struct probe *p, const struct probe_opts *o, char *err, s
 		return -1;
 	}
 	if (o->cpuid_dump)
-		return cpu_raw_read_aida64(o->cpuid_dump, &p->raw, err, errlen);
+		return cpu_raw_read_dump(o->cpuid_dump, &p->raw, err, errlen);
 	if (o->sysroot && *o->sysroot && sysroot_exists(o->sysroot, CAPTURE_CPU)) {
 		sysroot_path(o->sysroot, CAPTURE_CPU, rec, sizeof(rec));
 		if (cpu_raw_load_json(rec, &p->raw, err, errlen))

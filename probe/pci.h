@@ -37,6 +37,14 @@ void pci_list_free(struct pci_list *l);
 struct pci_info *pci_list_add(struct pci_list *l);
 void pci_info_blank(struct pci_info *d);
 
+/* 0 when DOMAIN:BUS:DEV.FUNC is an address PCI has, else -1 with why. The
+ * domain may pass 16 bits: Linux numbers Intel VMD domains from 0x10000. */
+int pci_bdf_check(unsigned domain, unsigned bus, unsigned dev, unsigned func, char *why, size_t whylen);
+/* The first device (in list order) whose BDF an earlier one has: 1 with
+ * both indexes (*first < *second), 0 when every BDF is listed once, -1
+ * out of memory. */
+int pci_list_duplicate(const struct pci_list *l, size_t *first, size_t *second);
+
 /* sysroot: NULL for the live system. 0 or -1 with err. */
 int pci_read_libpci(const char *sysroot, struct pci_list *l, char *err, size_t errlen);
 int pci_read_dump(const char *path, struct pci_list *l, char *err, size_t errlen);

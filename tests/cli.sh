@@ -109,6 +109,15 @@ for r in d["releases"]:
             assert int(c["signature"], 16) == int(sig, 16), (c["signature"], sig)
 assert n > 0
 PY
+# A source that cannot say (/proc/cpuinfo: no VMX flag shown, no leaves beyond
+# the flags) gives "unknown" requirements (WARN), never "absent" ones.
+"$HV" certify --cpuid-dump tests/data/cpuid-formats/cpuinfo.txt --json >"$T/ci.json" 2>"$T/err"
+python3 - "$T/ci.json" <<'PY' && ok certify-unknown-not-absent || ko certify-unknown-not-absent "$(cat "$T/err")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+hw = [c for r in d["releases"] for c in r["components"] if c["subject"] == "hardware virtualization"]
+assert hw and all(c["verdict"] == "WARN" and "unknown" in c["rule"] for c in hw), hw[:1]
+PY
 # As a browser lays it out: the verdict per release first, then what blocks
 # each release and how to fix it, then the evidence; every release that is
 # not CERTIFIED has its blockers listed (derived from certify --json).

@@ -66,6 +66,7 @@ bent("lessrows", lambda d: d["results"].pop(2))
 bent("tcg-unavailable", lambda d: (d["results"].pop(1), d["modes"][1].update(available=False, reason="qemu: no such machine")))
 bent("tcg-failed", lambda d: (d["results"].pop(1), d["failures"].append({"guest": "compute", "mode": "qemu-tcg", "rep": 0, "status": 256, "output": "boom"})))
 bent("morerows", lambda d: d["results"].append(row("iostream", "uart", "bt", 9000.0)))
+bent("manyrows", lambda d: d["results"].extend(row("g%d" % i, "w", "bt", 1.0) for i in range(60)))
 bent("otherrow", lambda d: d["results"].__setitem__(2, row("iostream", "uart", "bt", 9000.0)))
 # A mode unavailable in both runs has rows in neither: nothing is missing.
 
@@ -125,6 +126,8 @@ missing rows-missing-in-a "$N is in $T/a.json only, not in $T/lessrows.json" "$T
 missing rows-extra-in-b "(iostream, uart, bt) is in $T/morerows.json only" "$T/a.json" "$T/morerows.json"
 missing rows-unavailable-in-b "$R is in $T/a.json only, not in $T/tcg-unavailable.json: mode qemu-tcg was unavailable there: qemu: no such machine" "$T/a.json" "$T/tcg-unavailable.json"
 missing rows-failed-in-b "$R is in $T/a.json only, not in $T/tcg-failed.json: 1 run of compute under qemu-tcg printed no result" "$T/a.json" "$T/tcg-failed.json"
+expect_error rows-missing-many "and 10 more results in $T/manyrows.json only" "$HV" compare "$T/a.json" "$T/manyrows.json"
+if [ "$(grep -c "is in $T/manyrows.json only" "$T/err")" -eq 50 ]; then ok rows-missing-many-listed; else ko rows-missing-many-listed "$(grep -c . "$T/err") lines"; fi
 expect_error rows-missing-both-sides "$N is in $T/a.json only" "$HV" compare "$T/a.json" "$T/otherrow.json"
 if grep -q "(iostream, uart, bt) is in $T/otherrow.json only" "$T/err"; then ok rows-missing-both-sides-listed; else ko rows-missing-both-sides-listed "$(cat "$T/err")"; fi
 

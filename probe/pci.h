@@ -45,6 +45,10 @@ int pci_bdf_check(unsigned domain, unsigned bus, unsigned dev, unsigned func, ch
  * out of memory. */
 int pci_list_duplicate(const struct pci_list *l, size_t *first, size_t *second);
 
+/* The PCI dump at PATH checked line by line (pci_dump.c) and rewritten as
+ * the lines libpci's dump method reads: 0 with *text (malloc'd), or -1. */
+int pci_dump_check(const char *path, char **text, size_t *len, char *err, size_t errlen);
+
 /* sysroot: NULL for the live system. 0 or -1 with err. */
 int pci_read_libpci(const char *sysroot, struct pci_list *l, char *err, size_t errlen);
 int pci_read_dump(const char *path, struct pci_list *l, char *err, size_t errlen);

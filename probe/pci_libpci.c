@@ -4,13 +4,15 @@
 #include "pci.h"
 #include "sysroot.h"
 
+#include <errno.h>
 #include <pci/pci.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* libpci's error callback must not return; we jump back instead of exit(). */
 static jmp_buf pci_jmp;
@@ -161,22 +163,45 @@ int pci_read_libpci(const char *sysroot, struct pci_list *l, char *err, size_t e
 	return run(a, l, 1, err, errlen);
 }
 
+/* libpci opens the dump itself and would block on a FIFO or read a file
+ * changed since: it gets the checked text in a memory file instead. */
+static int memory_file(const char *text, size_t len, char *name, size_t n)
+{
+	int fd = memfd_create("hvcert-pci-dump", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	snprintf(name, n, "/proc/self/fd/%d", fd);
+	return fd;
+}
+
 int pci_read_dump(const char *path, struct pci_list *l, char *err, size_t errlen)
 {
-	struct stat st;
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a readable file", path);
+	char *text, name[64];
+	size_t len;
+	snprintf(l->source, sizeof(l->source), "%s", path);
+	if (pci_dump_check(path, &text, &len, err, errlen))
 		return -1;
-	}
-	if (st.st_size > (64L << 20)) {
-		snprintf(err, errlen, "%s: larger than 64 MiB: not a PCI dump", path);
+	int fd = memory_file(text, len, name, sizeof(name));
+	free(text);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot hand the dump to libpci: %s", path, strerror(errno));
 		return -1;
 	}
 	struct pci_access *a = pci_alloc();
 	a->method = PCI_ACCESS_DUMP;
-	pci_set_param(a, "dump.name", (char *)path);
-	snprintf(l->source, sizeof(l->source), "%s", path);
+	pci_set_param(a, "dump.name", name);
 	int rc = run(a, l, 0, err, errlen);
+	close(fd);
 	if (rc == 0 && l->n == 0) {
 		snprintf(err, errlen, "%s: no devices in dump (expected lspci -x output)", path);
 		return -1;

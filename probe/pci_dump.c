@@ -114,8 +114,8 @@ static int last_dev_whole(struct dump_scan *s)
 static int device_line(struct dump_scan *s, const char *p)
 {
 	unsigned dom = 0, bus, dev, fn;
-	int n = hex_field(p, 5, &dom);
-	const char *q = (n == 4 || n == 5) && p[n] == ':' ? p + n + 1 : p;
+	int n = hex_field(p, 8, &dom); /* libpci reads 4 or 5 digits: more is a domain beyond 0xfffff */
+	const char *q = n >= 4 && p[n] == ':' ? p + n + 1 : p;
 	if (q == p)
 		dom = 0;
 	if (hex_field(q, 2, &bus) != 2 || q[2] != ':' || hex_field(q + 3, 2, &dev) != 2 || q[5] != '.' ||

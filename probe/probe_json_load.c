@@ -1,6 +1,7 @@
 /* Reads a probe document back: raw inputs only (decoded parts and findings
  * are recomputed). Syntax errors name file:line:column (jansson); structure
  * errors name file and the JSON path of the bad value. */
+#include "common/safefile.h"
 #include "probe.h"
 
 #include <errno.h>
@@ -152,6 +153,9 @@ static int pci_dev(struct ld *l, json_t *o, struct pci_info *d, const char *wher
 	const char *c = json_string_value(json_object_get(o, "class"));
 	if (!ok || !bdf || sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4 || !c || sscanf(c, "%x", &cls) != 1)
 		return bad(l, where, "expected an object with bdf \"dddd:bb:dd.f\" and class \"cccccc\"");
+	char why[96];
+	if (pci_bdf_check(dom, bus, dev, fn, why, sizeof(why)))
+		return bad(l, where, why);
 	d->domain = dom, d->bus = bus, d->dev = dev, d->func = fn, d->class_code = cls;
 	d->vendor = id_of(json_object_get(o, "vendor"), &ok);
 	d->device = id_of(json_object_get(o, "device"), &ok);
@@ -199,6 +203,14 @@ static int pci(struct ld *l, json_t *o, struct probe *p)
 		if (pci_dev(l, e, d, where))
 			return -1;
 	}
+	size_t a, b;
+	int dup = pci_list_duplicate(&p->pci, &a, &b);
+	if (dup) {
+		char where[48], why[96];
+		snprintf(where, sizeof(where), "pci.devices[%zu]", b);
+		snprintf(why, sizeof(why), "the same bdf as pci.devices[%zu]", a);
+		return bad(l, where, dup < 0 ? "out of memory" : why);
+	}
 	return 0;
 }
 
@@ -217,11 +229,17 @@ static int document(struct ld *l, json_t *doc, struct probe *p)
 	return pci(l, json_object_get(doc, "pci"), p);
 }
 
-/* The document, or NULL with "file:line:column: why". */
+/* The document, or NULL with "file:line:column: why". The file is read
+ * through sf_read (a regular file, capped) before jansson sees a byte. */
 static json_t *load_doc(const char *path, char *err, size_t errlen)
 {
 	json_error_t je;
-	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	char *buf;
+	size_t len;
+	if (sf_read(NULL, path, SF_CAP, &buf, &len, err, errlen))
+		return NULL;
+	json_t *doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	free(buf);
 	if (!doc)
 		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
 	return doc;

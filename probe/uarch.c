@@ -1,4 +1,5 @@
 #include "uarch.h"
+#include "common/safefile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -76,11 +77,9 @@ int uarch_lookup(const char *path, const char *vendor, unsigned fam, unsigned mo
 		 struct uarch_match *m, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof(*m));
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	FILE *f = sf_fopen(NULL, path, SF_CAP, err, errlen);
+	if (!f)
 		return -1;
-	}
 	char line[1024];
 	long ln = 0;
 	int header = 0, rc = 0;

@@ -6,6 +6,7 @@
 #include "probe.h"
 #include "uarch.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,26 @@ static void run_bad(const struct bad_case *c)
 	run_case("malformed", c->label ? c->label : c->file, expect_error, p);
 }
 
+#define ROW16	     "86 80 00 2f 00 00 00 00 00 00 00 06 00 00 00 00"
+#define ROWS4	     "00: " ROW16 "\n10: " ROW16 "\n20: " ROW16 "\n30: " ROW16 "\n"
+#define ROWS4_AT4    "40: " ROW16 "\n50: " ROW16 "\n60: " ROW16 "\n70: " ROW16 "\n"
+#define CARDBUS_ROW0 "00: 4c 10 15 ac 07 00 10 02 00 00 07 06 08 a8 02 00\n"
+
+/* A CardBus bridge (header type 2) is the one device lspci -x prints with
+ * 128 bytes: read, while the same 128 bytes of another device are cut. */
+static void cardbus_128(const char *arg)
+{
+	char err[512];
+	struct pci_list l;
+	(void)arg;
+	pci_list_init(&l);
+	const char *p = write_text("cardbus.txt", "02:00.0 CardBus bridge: TI PCI1510\n" CARDBUS_ROW0 "10: " ROW16
+						  "\n20: " ROW16 "\n30: " ROW16 "\n" ROWS4_AT4);
+	CHECK(pci_read_dump(p, &l, err, sizeof(err)) == 0, "%s", err);
+	CHECK(l.n == 1 && l.dev[0].vendor == 0x104c && l.dev[0].class_code == 0x060700, "one TI CardBus bridge");
+	pci_list_free(&l);
+}
+
 static const char hexish[] = "CPUID 00000000: 0000000F-756E6547-6C65746E-49656E69\n";
 
 static void generated_cases(void)
@@ -128,6 +149,21 @@ static void generated_cases(void)
 	    {read_lspci, NULL, "lspci-blank-only", "\n\n", "no PCI devices"},
 	    {read_pcidump, NULL, "pcidump-empty", "", "no devices"},
 	    {read_pcidump, NULL, "pcidump-garbage", "00: zz yy\n", ""},
+	    {read_pcidump, NULL, "pcidump-no-bytes", "00:00.0 Host bridge: x\n\n",
+	     ":1: device 0000:00:00.0 has no configuration"},
+	    {read_pcidump, NULL, "pcidump-row-order", "00:00.0 Host bridge: x\n10: " ROW16 "\n",
+	     ":2: row at offset 0x10 where 0x0"},
+	    {read_pcidump, NULL, "pcidump-short-row", "00:00.0 x\n00: 86 80 00 2f\n", ":2: row: expected 16 hex bytes"},
+	    {read_pcidump, NULL, "pcidump-orphan-row", "00:00.0 x\n" ROWS4 "\n30: " ROW16 "\n",
+	     ":7: configuration bytes outside"},
+	    {read_pcidump, NULL, "pcidump-128-not-cardbus", "00:00.0 x\n" ROWS4 ROWS4_AT4,
+	     ":9: device 0000:00:00.0's configuration bytes stop after 128"},
+	    {read_aida, NULL, "aida-cpu-number", "------[ Logical CPU #99999 ]------\n",
+	     ":1: section header: logical CPU number"},
+	    {read_aida, NULL, "aida-cpuid-in-msr-section",
+	     "------[ MSR Registers ]------\n"
+	     "CPUID 00000000: 0-0-0-0\n",
+	     ":2: CPUID record inside an MSR section"},
 	    {read_json, NULL, "json-empty", "", ":1:0:"},
 	    {read_json, NULL, "json-garbage", "{\"schema\": \"hvcert-probe/1\",\n \"raw\": [1,2,,]}\n", ":2:"},
 	    {read_json, NULL, "json-schema", "{\"schema\": \"other/9\"}", "schema"},
@@ -153,6 +189,7 @@ static void binary_and_huge(void)
 	static const char bin[] = "CPUID 00000000: 0000000F\0\x01\x02 binary\n";
 	static struct bad_case b1 = {read_aida, "aida-binary", NULL, NULL, ":1: binary data"};
 	static struct bad_case b2 = {read_lspci, "lspci-binary", NULL, NULL, ":1: binary data"};
+	static struct bad_case b3 = {read_pcidump, "pcidump-binary", NULL, NULL, ":1: binary data"};
 	static struct bad_case h1 = {read_aida, "aida-huge", NULL, NULL, "larger than 64 MiB"};
 	static struct bad_case h2 = {read_lspci, "lspci-huge", NULL, NULL, "larger than 64 MiB"};
 	static struct bad_case h3 = {read_pcidump, "pcidump-huge", NULL, NULL, "larger than 64 MiB"};
@@ -171,9 +208,10 @@ static void binary_and_huge(void)
 	}
 	if (fd >= 0)
 		close(fd);
-	b1.file = b2.file = pbin;
+	b1.file = b2.file = b3.file = pbin;
 	run_bad(&b1);
 	run_bad(&b2);
+	run_bad(&b3);
 	d1.file = scratch_dir();
 	run_bad(&d1);
 }
@@ -250,8 +288,167 @@ static void bundle_records(const char *arg)
 	probe_free(&p);
 }
 
+/* A fixture whole, in a buffer of its own (NULL if unreadable). */
+static char *slurp(const char *file, size_t *n)
+{
+	FILE *f = fopen(file, "rb");
+	char *b = f ? malloc(1 << 20) : NULL;
+	*n = b ? fread(b, 1, (1 << 20) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	if (b)
+		b[*n] = '\0';
+	return b;
+}
+
+/* The start of the line [.., at) is in, and of the line before it. */
+static const char *line_start(const char *buf, const char *at)
+{
+	while (at > buf && at[-1] != '\n')
+		at--;
+	return at;
+}
+
+static void expect_cut(reader_fn rd, const char *what, const char *buf, size_t keep, const char *want)
+{
+	char err[1024] = "";
+	const char *p = write_file("cut.txt", buf, keep);
+	int rc = p ? rd(p, err, sizeof(err)) : 0;
+	CHECK(rc == -1, "%s: a dump cut after %zu bytes was read", what, keep);
+	CHECK(rc == 0 || strstr(err, want), "%s: error \"%s\" lacks \"%s\"", what, err, want);
+}
+
+static int same_cpu(const struct cpu_raw *a, const struct cpu_raw *b)
+{
+	int same = a->ncpus == b->ncpus && a->nleaves == b->nleaves && a->nmsrs == b->nmsrs &&
+		   !memcmp(a->leaves, b->leaves, a->nleaves * sizeof(*a->leaves)) &&
+		   !memcmp(a->apic_ids, b->apic_ids, a->ncpus * sizeof(*a->apic_ids));
+	for (size_t i = 0; same && i < a->nmsrs; i++)
+		same = a->msrs[i].index == b->msrs[i].index && a->msrs[i].value == b->msrs[i].value &&
+		       a->msrs[i].state == b->msrs[i].state;
+	return same;
+}
+
+/* Each AIDA64 fixture: read whole without its last newline; refused when
+ * cut inside its last CPU's CPUID section (at a line end and mid-record)
+ * or right before its MSR part. Held to the format, not to one file. */
+static void cut_aida(const char *file)
+{
+	size_t n;
+	char *buf = slurp(file, &n), err[1024];
+	struct cpu_raw whole, nonl;
+	cpu_raw_init(&whole), cpu_raw_init(&nonl);
+	const char *last = NULL, *part = NULL, *table = NULL;
+	for (const char *q = buf; q && *q && !part; q = strchr(q, '\n') ? strchr(q, '\n') + 1 : NULL) {
+		if (strncmp(q, "------[", 7) != 0)
+			continue;
+		const char *end = strchr(q, '\n');
+		size_t len = end ? (size_t)(end - q) : strlen(q);
+		if (memmem(q, len, "MSR", 3))
+			part = q; /* the MSR part: the first MSR section */
+		else if (memmem(q, len, "All CPUs", 8))
+			table = q;
+		else if (memmem(q, len, "CPU #", 5))
+			last = q;
+	}
+	CHECK(buf && last && part, "no CPU or MSR section found");
+	if (!buf || !last || !part) {
+		free(buf);
+		return;
+	}
+	CHECK(cpu_raw_read_aida64(file, &whole, err, sizeof(err)) == 0, "%s", err);
+	const char *p = write_file("nonl.txt", buf, n - (n && buf[n - 1] == '\n'));
+	CHECK(p && cpu_raw_read_aida64(p, &nonl, err, sizeof(err)) == 0, "without its last newline: %s", err);
+	CHECK(same_cpu(&whole, &nonl), "without its last newline it reads differently");
+	const char *mid = line_start(buf, strstr(last, "CPUID 0000000") + 5);
+	expect_cut(read_aida, "last CPU at a line end", buf, (size_t)(mid - buf), "cut short");
+	expect_cut(read_aida, "last CPU mid-record", buf, (size_t)(mid - buf) + 30, "CPUID record cut short");
+	expect_cut(read_aida, "before the MSR part", buf, (size_t)((table && table < part ? table : part) - buf),
+		   "before the MSR section");
+	cpu_raw_free(&whole), cpu_raw_free(&nonl);
+	free(buf);
+}
+
+static int same_pci(const struct pci_list *a, const struct pci_list *b)
+{
+	int same = a->n == b->n;
+	for (size_t i = 0; same && i < a->n; i++) {
+		const struct pci_info *x = &a->dev[i], *y = &b->dev[i];
+		same = x->domain == y->domain && x->bus == y->bus && x->dev == y->dev && x->func == y->func &&
+		       x->vendor == y->vendor && x->device == y->device && x->subvendor == y->subvendor &&
+		       x->subdevice == y->subdevice && x->class_code == y->class_code && x->rev == y->rev &&
+		       !strcmp(x->driver, y->driver) && !strcmp(x->modules, y->modules) && x->sriov == y->sriov &&
+		       x->cap_speed == y->cap_speed && x->sta_width == y->sta_width;
+	}
+	return same;
+}
+
+typedef int (*list_reader)(const char *, struct pci_list *, char *, size_t);
+
+static void nonl_same(list_reader rd, const char *file, const char *buf, size_t n)
+{
+	char err[1024];
+	struct pci_list whole, nonl;
+	pci_list_init(&whole), pci_list_init(&nonl);
+	CHECK(rd(file, &whole, err, sizeof(err)) == 0, "%s", err);
+	const char *p = write_file("nonl.txt", buf, n - (n && buf[n - 1] == '\n'));
+	CHECK(p && rd(p, &nonl, err, sizeof(err)) == 0, "without its last newline: %s", err);
+	CHECK(same_pci(&whole, &nonl), "without its last newline it reads differently");
+	pci_list_free(&whole), pci_list_free(&nonl);
+}
+
+/* Each lspci fixture: read whole without its last newline; refused when
+ * the file ends 3 bytes short of its last device line's end. */
+static void cut_lspci(const char *file)
+{
+	size_t n;
+	char *buf = slurp(file, &n);
+	const char *dev = NULL;
+	for (const char *q = buf; q && *q; q = strchr(q, '\n') ? strchr(q, '\n') + 1 : NULL)
+		if (isxdigit((unsigned char)q[0]))
+			dev = q;
+	CHECK(dev != NULL, "no device line");
+	if (dev) {
+		nonl_same(pci_read_lspci_text, file, buf, n);
+		expect_cut(read_lspci, "last device line", buf, (size_t)(strchr(dev, '\n') - buf) - 3, "cut short");
+	}
+	free(buf);
+}
+
+/* Each PCI dump: read whole without its last newline; refused when cut
+ * mid-row or a row short at the end of its last device. */
+static void cut_pcidump(const char *file)
+{
+	size_t n;
+	char *buf = slurp(file, &n);
+	const char *row = NULL;
+	for (const char *q = buf; q && *q; q = strchr(q, '\n') ? strchr(q, '\n') + 1 : NULL)
+		if (isxdigit((unsigned char)q[0]) && q[2] == ':' && q[3] == ' ')
+			row = q;
+	CHECK(row != NULL, "no configuration bytes");
+	if (row) {
+		nonl_same(pci_read_dump, file, buf, n);
+		expect_cut(read_pcidump, "mid-row", buf, (size_t)(row - buf) + 20, "row cut short");
+		expect_cut(read_pcidump, "a row short", buf, (size_t)(row - buf), "cut short");
+	}
+	free(buf);
+}
+
+static void cut_fixtures(void)
+{
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s/cpuid", fixtures_dir());
+	for_each_file("cut-aida", dir, ".txt", cut_aida);
+	snprintf(dir, sizeof(dir), "%s/lspci", fixtures_dir());
+	for_each_file("cut-lspci", dir, ".txt", cut_lspci);
+	snprintf(dir, sizeof(dir), "%s/pci-dumps", fixtures_dir());
+	for_each_file("cut-pcidump", dir, NULL, cut_pcidump);
+}
+
 void suite_malformed(void)
 {
+	cut_fixtures();
+	run_case("malformed", "pcidump-cardbus-128-bytes", cardbus_128, NULL);
 	run_case("malformed", "bundle records", bundle_records, NULL);
 	generated_cases();
 	binary_and_huge();

@@ -233,6 +233,31 @@ static void vmd_domain(const char *arg)
 	pci_list_free(&l);
 }
 
+/* Domains pass 16 bits only as far as lspci prints and libpci's dump
+ * reader takes them, five hex digits: 0xfffff is read, 0x100000 is not. */
+static void domain_limit(const char *arg)
+{
+	static const char line[] = "%s:00:02.0 PCI bridge [0604]: Intel Corporation Root Port [8086:2032]\n";
+	char path[512], err[512];
+	struct pci_list l;
+	(void)arg;
+	snprintf(path, sizeof(path), "%s/domain.txt", scratch_dir());
+	for (int big = 0; big < 2; big++) {
+		FILE *f = fopen(path, "w");
+		CHECK(f != NULL, "cannot write %s", path);
+		if (!f)
+			return;
+		fprintf(f, line, big ? "100000" : "fffff");
+		fclose(f);
+		pci_list_init(&l);
+		int rc = pci_read_lspci_text(path, &l, err, sizeof(err));
+		CHECK(big ? rc == -1 && strstr(err, ":1: domain number 0x100000 is beyond 0xfffff")
+			  : rc == 0 && l.n == 1 && l.dev[0].domain == 0xfffff,
+		      "domain %s: rc %d, %s", big ? "100000" : "fffff", rc, rc ? err : "read");
+		pci_list_free(&l);
+	}
+}
+
 /* The same listing saved by a Windows editor: UTF-8 BOM and CRLF. */
 static void bom_crlf(const char *arg)
 {
@@ -264,5 +289,6 @@ void suite_pci_more(void)
 {
 	run_case("lspci", "utf8-bom-and-crlf", bom_crlf, NULL);
 	run_case("lspci", "vmd-five-digit-domain", vmd_domain, NULL);
+	run_case("lspci", "domain-limit", domain_limit, NULL);
 	run_case("lspci", "access-denied", access_denied, NULL);
 }

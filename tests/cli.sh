@@ -2,22 +2,8 @@
 # End-to-end tests of the hvcert binary: exit codes, error messages, JSON,
 # --save/--load, and agreement with kvm-ok and virt-host-validate.
 # Prints "cli: N passed, N failed, N skipped" last.
-BUILD=${BUILD:-build}
-HV="$BUILD/hvcert"
-FX=${HVCERT_FIXTURES:-../shared/fixtures}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "ok   cli/$1"; }
-ko() { fail=$((fail + 1)); echo "FAIL cli/$1${2:+: $2}"; }
-sk() { skip=$((skip + 1)); echo "SKIP cli/$1: $2"; }
-
-# expect_error NAME WANT-IN-STDERR CMD...: exit 2 and a message naming file:line.
-expect_error() {
-	name=$1 want=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"; rc=$?
-	if [ $rc -eq 2 ] && grep -q -- "$want" "$T/err"; then ok "$name"; else ko "$name" "rc=$rc stderr=$(head -c 300 "$T/err")"; fi
-}
+SUITE=cli
+. tests/hostile/lib.sh
 
 printf 'CPUID 00000000: 0000000F-756E6547\n' >"$T/short.txt"
 expect_error error-names-file-line "$T/short.txt:1: CPUID record" "$HV" probe --cpuid-dump "$T/short.txt"
@@ -350,5 +336,4 @@ else
 	sk agrees-with-virt-host-validate "virt-host-validate not installed (package libvirt-clients)"
 fi
 
-echo "cli: $pass passed, $fail failed, $skip skipped"
-[ $fail -eq 0 ]
+done_suite

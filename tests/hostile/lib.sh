@@ -1,5 +1,5 @@
-# Shared by the hostile-input suites (issue 17): each suite is one class of
-# bad input, sources this with SUITE set, and calls done_suite last.
+# Shared by the shell suites (cli.sh, fleet.sh, the hostile-input suites of
+# issue 17): each sets SUITE, sources this, and calls done_suite last.
 BUILD=${BUILD:-build}
 HV="$BUILD/hvcert"
 FX=${HVCERT_FIXTURES:-../shared/fixtures}

@@ -57,6 +57,7 @@ static int bt_map_ram(struct vm *vm, uint64_t gpa, uint64_t size, void *hva)
 
 static int bt_create_vcpu(struct vm *vm)
 {
+	bt_cpuid_table(BT(vm)); /* inline cpuid reads it */
 	return bt_signals_init(BT(vm));
 }
 
@@ -128,6 +129,8 @@ static int handle_exit(struct bt *bt, struct vm_exit *e)
 		return 0;
 	case BTX_CALLOUT: return bt_callout(bt, e, 0);
 	case BTX_MMIO: return bt_callout(bt, e, 1);
+	case BTX_SHADOW: bt->shadow = 1; return 0;
+	case BTX_DIVIDE: bt_raise(bt, 0, 0, 0); return 0;
 	case BTX_SIGNAL: break;
 	default:
 		vm_fail(bt->vm, "bt: translated code exited with kind %llu", (unsigned long long)c->exit_kind);
@@ -178,8 +181,15 @@ static int enter(struct bt *bt, uint8_t *host)
 		bt->in_guest = 0;
 		return 0;
 	}
+	struct bt_ctx *c = bt->ctx;
+	uint64_t tpr = (bt->lapic.tpr >> 4) & 15;
+	c->vif = bt->vif ? FL_IF : 0, c->cpl = (uint64_t)bt->cpl, c->cr8 = tpr;
+	c->irq_prio = (uint64_t)lapic_pending_class(&bt->lapic);
 	bt->g.enter();
 	bt->in_guest = 0;
+	bt->vif = c->vif != 0; /* inline cli/sti/popf/cr8 (inline.c) changed them */
+	if (c->cr8 != tpr)
+		bt->lapic.tpr = (uint32_t)c->cr8 << 4;
 	return 1;
 }
 

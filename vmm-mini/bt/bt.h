@@ -3,6 +3,8 @@
  *   bt.c         accel_ops and the dispatcher loop (translate, enter, handle exits)
  *   glue.c       generated glue: enter, exit, the indirect-branch lookup, exit stubs
  *   translate.c  guest block -> host code (Zydis decode; copy, prefix, rewrite, callout)
+ *   inline.c     sensitive instructions as inline host code (cli/sti, pushf/popf,
+ *                cr8, cpuid from a table, the #DE check of div/idiv)
  *   window.c     the 4 GiB guest address windows (shadow paging), guest page walks
  *   signals.c    SIGSEGV/SIGFPE/SIGILL from translated code, the async timer signal
  *   callout.c    emulation of sensitive instructions, MMIO and port I/O
@@ -48,6 +50,20 @@ struct bt_ctx {
 	uint64_t jmp_slot; /* indirect jumps go through here */
 	uint64_t t0;	   /* scratch for rewrites (saved RAX) */
 	uint64_t s_rax, s_rcx, s_rdx;
+	/* Inline sensitive instructions (inline.c); the dispatcher copies the
+	 * vCPU state in before each entry and back after each exit. */
+	uint64_t vif;	   /* the virtual IF as the RFLAGS bit: 0 or 0x200 */
+	uint64_t cpl;	   /* 0 or 3 */
+	uint64_t cr8;	   /* TPR class 0-15 */
+	uint64_t irq_prio; /* class of the LAPIC's highest pending vector, TPR aside; 0 none */
+	uint64_t fs_rax, i_rcx, dv, s_rsp;
+	uint16_t fs_ax;	 /* lahf/seto image of the guest's arithmetic flags */
+	uint64_t stk[4]; /* a private stack for pushfq (RSP is the guest's) */
+	struct bt_cpuid_ent {
+		uint32_t r[4];
+		uint32_t mode; /* 0 miss (callout), 1 any subleaf, 2 subleaf must equal sub */
+		uint32_t sub, pad[2];
+	} cpuid[64];	     /* leaves 0-31, then 0x80000000-0x8000001F */
 	uint32_t host_mxcsr; /* the host's, put back at every exit once the guest uses FP */
 	uint16_t host_fcw;
 	uint8_t fp_used;				    /* the translator met an x87/MMX/SSE instruction */
@@ -56,13 +72,24 @@ struct bt_ctx {
 	uint64_t ind_host[BT_IND_SIZE];
 };
 
-enum bt_exit { BTX_NONE, BTX_CHAIN, BTX_IND_MISS, BTX_IND_SITE, BTX_CALLOUT, BTX_MMIO, BTX_SIGNAL };
+enum bt_exit {
+	BTX_NONE,
+	BTX_CHAIN,
+	BTX_IND_MISS,
+	BTX_IND_SITE,
+	BTX_CALLOUT,
+	BTX_MMIO,
+	BTX_SHADOW, /* an inline sti unmasked a pending interrupt: next_rip runs alone first */
+	BTX_DIVIDE, /* an inline div/idiv check: #DE at next_rip (the division) */
+	BTX_SIGNAL
+};
 
 /* One guest instruction's host code, for mapping a host PC back to it. */
 struct bt_imap {
 	uint32_t host_off; /* from the cache base */
 	uint32_t guest_rip;
 	uint8_t restore_rax; /* the rewrite parked RAX in ctx->t0 */
+	uint8_t no_async;    /* in an sti shadow: the timer may not stop here */
 };
 
 struct bt_block {
@@ -218,12 +245,25 @@ void bt_set_rflags(struct bt *bt, uint64_t f, int all);
 /* A GPR of any width, by its Zydis name (x86 rules for partial writes). */
 void bt_reg_set(struct bt *bt, int zydis_reg, uint64_t v);
 
+/* inline.c: each emits the host code of one instruction at e->p. */
+void bt_cpuid_fill(struct bt *bt, uint32_t leaf, uint32_t sub, uint32_t r[4]);
+void bt_cpuid_table(struct bt *bt);
+void bt_inline_cli_sti(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int sti);
+void bt_inline_pushf(struct bt *bt, uint8_t **p);
+void bt_inline_popf(struct bt *bt, uint8_t **p, uint64_t next);
+/* mov to/from cr8 with GPR gpr (x86 number) */
+void bt_inline_cr8(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int gpr, int write);
+void bt_inline_cpuid(struct bt *bt, uint8_t **p, uint64_t rip);
+/* after the divisor was loaded, zero-extended, into ctx->dv */
+void bt_inline_div_check(struct bt *bt, uint8_t **p, uint64_t rip, int bits, int is_signed);
+
 /* lapic.c */
 void lapic_reset(struct bt_lapic *l);
 void lapic_read(struct bt_lapic *l, uint32_t off, uint32_t *v);
 void lapic_write(struct bt_lapic *l, uint32_t off, uint32_t v);
 void lapic_tick(struct bt_lapic *l, uint64_t now_ns);
-int lapic_pending(const struct bt_lapic *l); /* deliverable vector or -1 */
+int lapic_pending(const struct bt_lapic *l);	   /* deliverable vector or -1 */
+int lapic_pending_class(const struct bt_lapic *l); /* its priority class, TPR aside; 0 none */
 void lapic_accept(struct bt_lapic *l, int vector);
 void lapic_set_irr(struct bt_lapic *l, int vector);
 

@@ -5,7 +5,6 @@
  * the machine must handle *e, 0 to continue, never crashes on a bad guest:
  * what it cannot emulate stops the guest with EXIT_INTERNAL and the reason. */
 #include <Zydis/Zydis.h>
-#include <cpuid.h>
 #include <string.h>
 #include <x86intrin.h>
 
@@ -139,7 +138,11 @@ static void write_cr(struct bt *bt, int n, uint64_t v)
 		if (bt_code_mappings_changed(bt))
 			bt->flush_pending = 1;
 		break;
-	case 4: bt->cr4 = v; break;
+	case 4:
+		if ((v ^ bt->cr4) & 4)
+			bt->flush_pending = 1; /* TSD: rdtsc is copied only while it is clear */
+		bt->cr4 = v;
+		break;
 	case 8: bt->lapic.tpr = (uint32_t)(v & 15) << 4; break;
 	default: bt_raise(bt, 6, 0, 0);
 	}
@@ -378,43 +381,10 @@ static int flags_insn(struct op_ctx *c, int push)
 	return 0;
 }
 
-/* Host CPUID, remembered: executing it traps to the hypervisor below us
- * (15k cycles here), and the answers do not change while we run. */
-static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-	static struct {
-		uint32_t leaf, sub, r[4];
-		int used;
-	} cache[64];
-	unsigned h = (leaf * 31u + sub) & 63;
-	if (cache[h].used && cache[h].leaf == leaf && cache[h].sub == sub) {
-		memcpy(r, cache[h].r, 16);
-		return;
-	}
-	__cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
-	cache[h].leaf = leaf, cache[h].sub = sub, cache[h].used = 1;
-	memcpy(cache[h].r, r, 16);
-}
-
 static void cpuid_insn(struct bt *bt)
 {
-	uint32_t leaf = (uint32_t)bt->ctx->gpr[R_RAX], sub = (uint32_t)bt->ctx->gpr[R_RCX], r[4] = {0};
-	if (leaf == 0x40000000) {
-		r[0] = 0x40000000;
-		memcpy(&r[1], "vmm-mini bt ", 12);
-	} else {
-		host_cpuid(leaf, sub, r);
-	}
-	if (leaf == 1) /* hypervisor present; no VMX inside; no XSAVE/OSXSAVE/AVX (VEX is not translated) */
-		r[2] = (r[2] | (1u << 31)) & ~((1u << 5) | (1u << 26) | (1u << 27) | (1u << 28));
-	if (leaf == 7 && sub == 0) { /* AVX2 and AVX-512 */
-		r[1] &= ~((1u << 5) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) | (1u << 28) |
-			  (1u << 30) | (1u << 31));
-		r[2] &= ~((1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14));
-		r[3] &= ~((1u << 2) | (1u << 3) | (1u << 8) | (1u << 23));
-	}
-	if (leaf == 0x80000001)
-		r[2] &= ~(1u << 2); /* no SVM */
+	uint32_t r[4];
+	bt_cpuid_fill(bt, (uint32_t)bt->ctx->gpr[R_RAX], (uint32_t)bt->ctx->gpr[R_RCX], r);
 	bt->ctx->gpr[R_RAX] = r[0], bt->ctx->gpr[R_RBX] = r[1];
 	bt->ctx->gpr[R_RCX] = r[2], bt->ctx->gpr[R_RDX] = r[3];
 }
@@ -508,8 +478,8 @@ static int system_insn(struct op_ctx *c, struct vm_exit *e)
 		if (bt_read(bt, c->next, &nb, 1) == 0 && nb == 0xF4) {
 			bt->rip = c->next + 1;
 			bt->halted = 1;
-		} else if (lapic_pending(&bt->lapic) >= 0) {
-			bt->shadow = 1;
+		} else {
+			bt->shadow = 1; /* the next instruction alone, whenever an interrupt comes */
 		}
 		return 0;
 	}

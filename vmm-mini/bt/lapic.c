@@ -61,6 +61,17 @@ int lapic_pending(const struct bt_lapic *l)
 	return irr;
 }
 
+/* What inline sti/popf/cr8 compare the TPR against (inline.c). */
+int lapic_pending_class(const struct bt_lapic *l)
+{
+	if (!(l->svr & 0x100))
+		return 0;
+	int irr = highest(l->irr), isr = highest(l->isr);
+	if (irr < 0 || (isr >= 0 && (irr >> 4) <= (isr >> 4)))
+		return 0;
+	return irr >> 4;
+}
+
 void lapic_accept(struct bt_lapic *l, int v)
 {
 	l->irr[v / 32] &= ~(1u << (v % 32));

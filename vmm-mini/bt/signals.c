@@ -135,7 +135,7 @@ static void on_timer(int sig, siginfo_t *si, void *ucv)
 	if (!g->in_guest)
 		return; /* the dispatcher checks async_pending before it enters */
 	const struct bt_imap *m = in_translated(pc) ? bt_imap_at(g, pc - (uint64_t)(uintptr_t)g->cache, 1) : NULL;
-	if (m) {
+	if (m && !m->no_async) { /* not in an sti shadow */
 		g->stats_signals++;
 		{
 			stop_at(uc, m, BF_ASYNC);

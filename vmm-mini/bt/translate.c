@@ -5,7 +5,9 @@
  *   rewritten            push/pop/call/ret/leave/lea-rip and branches: the guest
  *                        stack through the window, branches to exit stubs (chained
  *                        later) or the indirect lookup
- *   a callout            sensitive instructions end the block and exit to C
+ *   inline               cli/sti, pushf/popf, cr8, cpuid, rdtscp and the #DE check
+ *                        of div/idiv as host code that stays in the block (inline.c)
+ *   a callout            other sensitive instructions end the block and exit to C
  * Anything else is refused with the guest RIP and bytes. A rewrite touches
  * guest memory before it changes any guest register, so a fault anywhere in
  * it restarts the instruction (RAX parked in ctx->t0 is put back). */
@@ -30,6 +32,14 @@ enum kind {
 	K_LEAVE,
 	K_CALLOUT,
 	K_MMIO,
+	K_CLI,
+	K_STI,
+	K_PUSHF,
+	K_POPF,
+	K_CPUID,
+	K_CR8,
+	K_RDTSCP,
+	K_DIV,
 	K_UNSUP
 };
 
@@ -251,12 +261,46 @@ static enum kind unsup(struct insn *in, const char *why)
 	return K_UNSUP;
 }
 
-static enum kind classify(struct insn *in)
+/* mov between cr8 and a 64-bit GPR */
+static int is_cr8(const struct insn *in)
+{
+	if (in->d.mnemonic != ZYDIS_MNEMONIC_MOV || in->op[0].type != ZYDIS_OPERAND_TYPE_REGISTER ||
+	    in->op[1].type != ZYDIS_OPERAND_TYPE_REGISTER)
+		return 0;
+	ZydisRegister a = in->op[0].reg.value, b = in->op[1].reg.value;
+	return (a == ZYDIS_REGISTER_CR8 && gpr_id(b) >= 0) || (b == ZYDIS_REGISTER_CR8 && gpr_id(a) >= 0);
+}
+
+/* Sensitive instructions with an inline translation (inline.c), or -1. */
+static int inline_kind(struct bt *bt, const struct insn *in)
+{
+	int tsd = (bt->cr4 & 4) != 0; /* CR4.TSD: rdtsc at CPL3 must #GP; a change flushes */
+	switch (in->d.mnemonic) {
+	case ZYDIS_MNEMONIC_CLI: return K_CLI;
+	case ZYDIS_MNEMONIC_STI: return K_STI;
+	case ZYDIS_MNEMONIC_PUSHFQ: return K_PUSHF;
+	case ZYDIS_MNEMONIC_POPFQ: return K_POPF;
+	case ZYDIS_MNEMONIC_CPUID: return K_CPUID;
+	case ZYDIS_MNEMONIC_RDTSC: return tsd ? -1 : K_COPY;
+	case ZYDIS_MNEMONIC_RDTSCP: return tsd ? -1 : K_RDTSCP;
+	case ZYDIS_MNEMONIC_MOV: return is_cr8(in) ? K_CR8 : -1;
+	case ZYDIS_MNEMONIC_DIV:
+	case ZYDIS_MNEMONIC_IDIV:
+		return in->d.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY && in->d.operand_count_visible == 1 ? K_DIV
+													       : -1;
+	default: return -1;
+	}
+}
+
+static enum kind classify(struct bt *bt, struct insn *in)
 {
 	ZydisMnemonic m = in->d.mnemonic;
 	int mem = mem_operand(in);
 	if (in->d.attributes & (ZYDIS_ATTRIB_HAS_SEGMENT_FS | ZYDIS_ATTRIB_HAS_SEGMENT_GS))
 		return unsup(in, "fs/gs segment override (guest segment bases are not modelled)");
+	int ik = inline_kind(bt, in);
+	if (ik >= 0)
+		return (enum kind)ik;
 	if (is_callout(in))
 		return K_CALLOUT;
 	if (in->d.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY)
@@ -647,6 +691,89 @@ static int emit_lea(struct tb *t, const struct insn *in)
 	return 0;
 }
 
+/* The divisor of div/idiv -> ctx->dv, zero-extended, before the check. */
+static int load_divisor(struct tb *t, const struct insn *in)
+{
+	static const uint8_t movzb[] = {0x0F, 0xB6}, movzw[] = {0x0F, 0xB7}, mov[] = {0x8B};
+	struct bt_ctx *c = t->bt->ctx;
+	struct emit *e = &t->e;
+	const ZydisDecodedOperand *o = &in->op[0];
+	int bits = in->d.operand_width;
+	const uint8_t *op = bits == 8 ? movzb : bits == 16 ? movzw : mov;
+	int nop = bits <= 16 ? 2 : 1;
+	st_abs(e, R_RAX, &c->t0);
+	if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+		if (emit_mem(t, in, op, nop, R_RAX, bits == 64))
+			return -1;
+	} else if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+		ZydisRegister r = o->reg.value;
+		int id, rex = 0;
+		if (bits == 8) {
+			id = r - ZYDIS_REGISTER_AL; /* al..bh without REX; spl..dil, r8b.. need one */
+			if (id >= 8)
+				rex = 0x40, id = id < 12 ? id - 4 : id - 12 + 8;
+		} else {
+			id = ZydisRegisterGetId(r);
+		}
+		if (id >= 8)
+			rex |= 0x41;
+		if (bits == 64)
+			rex |= 0x48;
+		if (rex)
+			e8(e, (uint8_t)rex);
+		for (int i = 0; i < nop; i++)
+			e8(e, op[i]);
+		e8(e, (uint8_t)(0xC0 | (id & 7)));
+	} else {
+		return -1;
+	}
+	st_abs(e, R_RAX, &c->dv);
+	ld_abs(e, R_RAX, &c->t0);
+	return 0;
+}
+
+static int emit_div(struct tb *t, const struct insn *in)
+{
+	if (load_divisor(t, in))
+		return -1;
+	bt_inline_div_check(t->bt, &t->e.p, in->rip, in->d.operand_width, in->d.mnemonic == ZYDIS_MNEMONIC_IDIV);
+	if (mem_operand(in) >= 0)
+		return emit_mem(t, in, NULL, 0, -1, 0);
+	memcpy(t->e.p, in->b, in->d.length);
+	t->e.p += in->d.length;
+	return 0;
+}
+
+static int emit_inline(struct tb *t, const struct insn *in, enum kind k, uint8_t *restore)
+{
+	struct bt *bt = t->bt;
+	uint64_t next = in->rip + in->d.length;
+	switch (k) {
+	case K_CLI:
+	case K_STI: bt_inline_cli_sti(bt, &t->e.p, in->rip, next, k == K_STI); return 0;
+	case K_PUSHF: bt_inline_pushf(bt, &t->e.p); break;
+	case K_POPF: bt_inline_popf(bt, &t->e.p, next); break;
+	case K_CPUID: bt_inline_cpuid(bt, &t->e.p, in->rip); return 0;
+	case K_CR8: {
+		int w = in->op[0].reg.value == ZYDIS_REGISTER_CR8;
+		bt_inline_cr8(bt, &t->e.p, in->rip, next, gpr_id(in->op[w ? 1 : 0].reg.value), w);
+		return 0;
+	}
+	case K_RDTSCP:
+		memcpy(t->e.p, in->b, in->d.length);
+		t->e.p += in->d.length;
+		e8(&t->e, 0xB9), e32(&t->e, 0); /* mov $0,%ecx: TSC_AUX reads 0, as the callout had it */
+		return 0;
+	case K_DIV:
+		if (emit_div(t, in))
+			return -1;
+		break;
+	default: return -1;
+	}
+	*restore = 1; /* RAX was parked in ctx->t0 */
+	return 0;
+}
+
 static void callout_exit(struct tb *t, uint64_t rip, enum bt_exit kind)
 {
 	t->e.p += bt_emit_exit_stub(t->bt, t->e.p, rip, kind, NULL);
@@ -679,6 +806,14 @@ static int emit_insn(struct tb *t, struct insn *in, enum kind k, uint8_t *restor
 	case K_LOOP: return emit_branch(t, in, k) ? -1 : 1; /* branches never park RAX */
 	case K_CALLOUT:
 	case K_MMIO: callout_exit(t, in->rip, k == K_MMIO ? BTX_MMIO : BTX_CALLOUT); return 1;
+	case K_CLI:
+	case K_STI:
+	case K_PUSHF:
+	case K_POPF:
+	case K_CPUID:
+	case K_CR8:
+	case K_RDTSCP:
+	case K_DIV: return emit_inline(t, in, k, restore);
 	default: return -1;
 	}
 }
@@ -752,6 +887,7 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 	struct bt_block *blk = &bt->blocks[bt->nblocks];
 	*blk = (struct bt_block){rip, bt->cache_used, 0, bt->nimap, 0};
 	uint64_t cur = rip;
+	int in_shadow = 0;
 	for (int n = 0; n < (single ? 1 : BT_MAX_BLOCK_INSNS); n++) {
 		struct insn in;
 		int len;
@@ -780,7 +916,12 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 		}
 		in.rip = cur;
 		/* a site that touched MMIO before: emulate it without a fault (adaptive) */
-		enum kind k = bt_is_mmio_site(bt, cur) ? K_MMIO : classify(&in);
+		enum kind k = bt_is_mmio_site(bt, cur) ? K_MMIO : classify(bt, &in);
+		/* An inline sti needs its shadow instruction in this block (where the
+		 * timer cannot stop before it); sti;hlt is the callout's idle idiom. */
+		if (k == K_STI &&
+		    (single || n + 2 > BT_MAX_BLOCK_INSNS || len <= in.d.length || in.b[in.d.length] == 0xF4))
+			k = K_CALLOUT;
 		if (k != K_UNSUP && uses_fp(&in))
 			bt->ctx->fp_used = 1;
 		if (k == K_UNSUP && n > 0) {
@@ -798,6 +939,8 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 		struct bt_imap *m = &bt->imap[bt->nimap + (uint32_t)n];
 		m->host_off = (uint32_t)(t.e.p - bt->cache);
 		m->guest_rip = (uint32_t)cur;
+		m->no_async = (uint8_t)in_shadow;
+		in_shadow = k == K_STI;
 		uint8_t *save = t.e.p;
 		int end = k == K_UNSUP ? -1 : emit_insn(&t, &in, k, &m->restore_rax);
 		if (end < 0) {

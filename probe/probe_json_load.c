@@ -1,6 +1,7 @@
 /* Reads a probe document back: raw inputs only (decoded parts and findings
  * are recomputed). Syntax errors name file:line:column (jansson); structure
  * errors name file and the JSON path of the bad value. */
+#include "common/escape.h"
 #include "common/safefile.h"
 #include "probe.h"
 
@@ -240,8 +241,9 @@ static json_t *load_doc(const char *path, char *err, size_t errlen)
 		return NULL;
 	json_t *doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	free(buf);
-	if (!doc)
-		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+	char text[sizeof(je.text) * 4];
+	if (!doc) /* jansson quotes the token it stopped at: bytes of the file, kept off the terminal */
+		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, esc_term(text, sizeof(text), je.text));
 	return doc;
 }
 

@@ -114,6 +114,10 @@ expect_error load-device-twice "load-twice.json: pci.devices\[$n\]: the same bdf
 printf '{"schema": "hvcert-probe/1",\n "raw": {}, "raw": {}}\n' >"$T/load-key.json"
 expect_error load-key-twice "load-key.json:2:[0-9]*: duplicate object key" "$HV" probe --load "$T/load-key.json"
 
+printf '{"schema": \033]0;x\007}' >"$T/load-esc.json"
+expect_error load-escape-in-error "load-esc.json:1:[0-9]*: invalid token near '?'" "$HV" probe --load "$T/load-esc.json"
+if grep -q "$(printf '\033')" "$T/err"; then ko load-error-without-escape "jansson's token reached stderr raw"; else ok load-error-without-escape; fi
+
 # Not files: each refused at once (a hang is a failure: lib.sh's timeout).
 mkfifo "$T/fifo"
 for what in fifo dev-zero dev-urandom directory; do

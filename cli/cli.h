@@ -20,6 +20,9 @@ int cli_load_hcl(struct hcl_db *db, int n, char **paths, char *err, size_t errle
 /* Directory holding cpu-uarch.tsv and hcl/: $HVCERT_DATA, else ../data
  * next to the executable, else ./data. */
 const char *cli_data_dir(void);
+/* "hvcert CMD: MSG" on stderr, MSG escaped for the terminal (it often
+ * quotes input: a file's line, a name from a dump or a results file). */
+void cli_fail(const char *cmd, const char *msg);
 /* arg as a number in [lo, hi]; -1 (after saying so on stderr) otherwise. */
 int cli_number(const char *opt, const char *arg, double lo, double hi, double *out);
 #endif

@@ -106,19 +106,19 @@ static int run(struct hcl_db *db, char **paths, int n, int as_json)
 	int rc = EXIT_ERROR, loaded = 0;
 	snprintf(path, sizeof(path), "%s/cpuid-bits.tsv", cli_data_dir());
 	if (cpuid_bits_load(path, &bits, err, sizeof(err))) {
-		fprintf(stderr, "hvcert baseline: %s\n", err);
+		cli_fail("baseline", err);
 		return EXIT_ERROR;
 	}
 	for (; loaded < n; loaded++) {
 		probe_init(&hosts[loaded]);
 		if (load_host(paths[loaded], &hosts[loaded], err, sizeof(err))) {
-			fprintf(stderr, "hvcert baseline: %s\n", err);
+			cli_fail("baseline", err);
 			loaded++;
 			goto free_hosts;
 		}
 	}
 	if (cluster_baseline(db, &bits, hosts, (const char *const *)paths, n, &b, err, sizeof(err)))
-		fprintf(stderr, "hvcert baseline: %s\n", err);
+		cli_fail("baseline", err);
 	else {
 		as_json ? json(&b) : text(&b);
 		rc = EXIT_OK;
@@ -153,7 +153,7 @@ int cmd_baseline(int argc, char **argv)
 	hcl_init(&db);
 	int rc = EXIT_ERROR;
 	if (cli_load_hcl(&db, nhcl, hcl, err, sizeof(err)))
-		fprintf(stderr, "hvcert baseline: %s\n", err);
+		cli_fail("baseline", err);
 	else
 		rc = run(&db, argv + i, argc - i, as_json);
 	hcl_free(&db);

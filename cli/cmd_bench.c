@@ -191,12 +191,12 @@ int cmd_bench(int argc, char **argv)
 	/* Opened before the run: a typo in -o must not cost hours of it. */
 	struct sf_out so;
 	if (!sf_create(&so, out, err, sizeof(err))) {
-		fprintf(stderr, "hvcert bench: %s\n", err);
+		cli_fail("bench", err);
 		return EXIT_ERROR;
 	}
 	json_t *doc = bench_run(&o, err, sizeof(err));
 	if (!doc) {
-		fprintf(stderr, "hvcert bench: %s\n", err);
+		cli_fail("bench", err);
 		sf_abort(&so);
 		return EXIT_ERROR;
 	}
@@ -206,7 +206,7 @@ int cmd_bench(int argc, char **argv)
 	int rc = write_results(doc, &so, err, sizeof(err));
 	json_decref(doc);
 	if (rc) {
-		fprintf(stderr, "hvcert bench: %s\n", err);
+		cli_fail("bench", err);
 		return EXIT_ERROR;
 	}
 	fprintf(stderr, "hvcert bench: wrote %s\n", out);

@@ -18,7 +18,7 @@ int cmd_capture(int argc, char **argv)
 		return argc == 2 && strcmp(argv[1], "--help") == 0 ? EXIT_OK : EXIT_ERROR;
 	}
 	if (capture_tree("", argv[1], &st, err, sizeof(err))) {
-		fprintf(stderr, "hvcert capture: %s\n", err);
+		cli_fail("capture", err);
 		return EXIT_ERROR;
 	}
 	printf("captured %d files, %d directories, %d links, %d device nodes into %s (%d unreadable)\n", st.files,

@@ -3,6 +3,7 @@
 #include "certify.h"
 #include "certify_report.h"
 #include "cli.h"
+#include "common/escape.h"
 #include "lint.h"
 #include "sources.h"
 
@@ -128,8 +129,10 @@ static void upgrade_view(FILE *out, const struct release_verdict *a, const struc
 			continue;
 		if (!found && nb->v == V_CERTIFIED)
 			continue;
+		char subj[512], rule[1024];
 		fprintf(out, "  %-13s -> %-13s %-11s %s\n      %s\n", found ? verdict_name(before) : "(new check)",
-			verdict_name(nb->v), nb->component, nb->subject, nb->rule);
+			verdict_name(nb->v), nb->component, esc_term(subj, sizeof(subj), nb->subject),
+			esc_term(rule, sizeof(rule), nb->rule));
 		worse++;
 	}
 	fprintf(out, "  %d component%s worse on %s; overall %s -> %s\n", worse, worse == 1 ? "" : "s", b->rel->id,
@@ -202,11 +205,11 @@ int cmd_certify(int argc, char **argv)
 	hcl_init(&db);
 	int rc = EXIT_ERROR;
 	if (cli_load_hcl(&db, a.nhcl, a.hcl, err, sizeof(err)))
-		fprintf(stderr, "hvcert certify: %s\n", err);
+		cli_fail("certify", err);
 	else if (lint_ok(&db) && sources_probe(&a.src, &p, err, sizeof(err)) == 0)
 		rc = run(&a, &db, &p);
 	else if (*err)
-		fprintf(stderr, "hvcert certify: %s\n", err);
+		cli_fail("certify", err);
 	hcl_free(&db);
 	probe_free(&p);
 	return rc;

@@ -5,6 +5,7 @@
  * is one. A CI gate must not pass on nothing: a file without results or
  * with impossible samples, or a row only one run has, is exit 2. */
 #include "cli.h"
+#include "common/escape.h"
 #include "harness.h"
 #include "stats.h"
 
@@ -28,7 +29,7 @@ static int load(struct run *r, const char *path)
 	r->path = path;
 	r->rows = NULL;
 	if (!(r->doc = bench_load(path, err, sizeof(err)))) {
-		fprintf(stderr, "hvcert compare: %s\n", err);
+		cli_fail("compare", err);
 		return -1;
 	}
 	if (json_array_size(json_object_get(r->doc, "results")) == 0) {
@@ -134,7 +135,9 @@ static int only_in(const struct run *x, const struct run *y)
 			continue;
 		bench_row_name(r, name, sizeof(name));
 		why_absent(y, r, why, sizeof(why));
-		fprintf(stderr, "hvcert compare: %s is in %s only, not in %s: %s\n", name, x->path, y->path, why);
+		char msg[1800];
+		snprintf(msg, sizeof(msg), "%s is in %s only, not in %s: %s", name, x->path, y->path, why);
+		cli_fail("compare", msg);
 	}
 	if (n > LIST_MAX)
 		fprintf(stderr, "hvcert compare: and %d more results in %s only\n", n - LIST_MAX, x->path);
@@ -154,10 +157,12 @@ static int compare_row(json_t *ra, json_t *rb, double thr)
 	/* Both tests must agree: with few repetitions a bootstrap interval of
 	 * medians can be tighter than the data justify. */
 	int slower = lo > 1 + thr && p < 0.05, faster = hi < 1 - thr && p < 0.05;
+	char g[128], w[128], m[128];
 	printf("  %-10s %-14s %-9s %14.1f %14.1f %+7.1f%% [%+6.1f%%, %+6.1f%%] %8.3g %s\n",
-	       json_string_value(json_object_get(ra, "guest")), json_string_value(json_object_get(ra, "workload")),
-	       json_string_value(json_object_get(ra, "mode")), sa.median, sb.median, ch * 100, (lo - 1) * 100,
-	       (hi - 1) * 100, p,
+	       esc_term(g, sizeof(g), json_string_value(json_object_get(ra, "guest"))),
+	       esc_term(w, sizeof(w), json_string_value(json_object_get(ra, "workload"))),
+	       esc_term(m, sizeof(m), json_string_value(json_object_get(ra, "mode"))), sa.median, sb.median, ch * 100,
+	       (lo - 1) * 100, (hi - 1) * 100, p,
 	       slower	? "REGRESSION"
 	       : faster ? "improved"
 			: "");
@@ -170,7 +175,9 @@ static int compare(const struct run *a, const struct run *b, double thr)
 	size_t i;
 	json_t *ra, *rb;
 	int regressions = 0, missing = only_in(a, b) + only_in(b, a);
-	printf("compare %s -> %s (threshold %.0f%%)\n", label_of(a), label_of(b), thr * 100);
+	char la[512], lb[512];
+	printf("compare %s -> %s (threshold %.0f%%)\n", esc_term(la, sizeof(la), label_of(a)),
+	       esc_term(lb, sizeof(lb), label_of(b)), thr * 100);
 	printf("  %-10s %-14s %-9s %14s %14s %8s %19s %8s\n", "guest", "workload", "mode", "A cyc/iter", "B cyc/iter",
 	       "change", "95% interval", "p");
 	json_array_foreach (json_object_get(a->doc, "results"), i, ra)
@@ -218,9 +225,10 @@ static int trend(const char *dir, char **paths, int n, const struct run *prev, c
 	}
 	printf("history of %d runs in %s:\n", n, dir);
 	json_array_foreach (json_object_get(last->doc, "results"), j, r) {
-		printf("  %-10s %-14s %-9s", json_string_value(json_object_get(r, "guest")),
-		       json_string_value(json_object_get(r, "workload")),
-		       json_string_value(json_object_get(r, "mode")));
+		char g[128], w[128], m[128];
+		printf("  %-10s %-14s %-9s", esc_term(g, sizeof(g), json_string_value(json_object_get(r, "guest"))),
+		       esc_term(w, sizeof(w), json_string_value(json_object_get(r, "workload"))),
+		       esc_term(m, sizeof(m), json_string_value(json_object_get(r, "mode"))));
 		for (int k = 0; k < n; k++)
 			isnan(med[j * (size_t)n + (size_t)k]) ? printf(" %10s", "-")
 							      : printf(" %10.1f", med[j * (size_t)n + (size_t)k]);

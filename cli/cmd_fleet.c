@@ -98,7 +98,7 @@ int cmd_fleet(int argc, char **argv)
 	hcl_init(&db);
 	int rc = EXIT_ERROR;
 	if (cli_load_hcl(&db, a.nhcl, a.hcl, err, sizeof(err))) {
-		fprintf(stderr, "hvcert fleet: %s\n", err);
+		cli_fail("fleet", err);
 		goto free_db;
 	}
 	if (releases(&db, &a, rel, &nrel))
@@ -106,7 +106,7 @@ int cmd_fleet(int argc, char **argv)
 	fleet_init(&f, rel, nrel);
 	for (int i = optind; i < argc; i++)
 		if (fleet_add(&f, &db, argv[i], data, err, sizeof(err))) {
-			fprintf(stderr, "hvcert fleet: %s\n", err);
+			cli_fail("fleet", err);
 			goto free_fleet;
 		}
 	fleet_summarise(&f);

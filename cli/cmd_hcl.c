@@ -67,7 +67,7 @@ static int lint(int argc, char **argv)
 static int imported(int n, const char *err)
 {
 	if (n < 0) {
-		fprintf(stderr, "hvcert hcl: %s\n", err);
+		cli_fail("hcl", err);
 		return EXIT_ERROR;
 	}
 	fprintf(stderr, "hvcert hcl: %d records\n", n);

@@ -59,7 +59,7 @@ static int emit(const struct probe *p, const struct probe_args *a)
 	struct findings fs;
 	char err[1024];
 	if (a->save && probe_save_json(p, a->save, err, sizeof(err))) {
-		fprintf(stderr, "hvcert probe: %s\n", err);
+		cli_fail("probe", err);
 		return EXIT_ERROR;
 	}
 	findings_init(&fs);
@@ -88,7 +88,7 @@ int cmd_probe(int argc, char **argv)
 	probe_init(&p);
 	int rc = EXIT_ERROR;
 	if (sources_probe(&a.src, &p, err, sizeof(err)))
-		fprintf(stderr, "hvcert probe: %s\n", err);
+		cli_fail("probe", err);
 	else
 		rc = emit(&p, &a);
 	probe_free(&p);

@@ -17,7 +17,7 @@ int cmd_report(int argc, char **argv)
 			dir = argv[++i];
 		} else if (argv[i][0] != '-' && n < 64) {
 			if (!(docs[n] = bench_load(argv[i], err, sizeof(err)))) {
-				fprintf(stderr, "hvcert report: %s\n", err);
+				cli_fail("report", err);
 				goto free_docs;
 			}
 			names[n++] = argv[i];
@@ -31,7 +31,7 @@ int cmd_report(int argc, char **argv)
 		goto free_docs;
 	}
 	if (bench_report(docs, names, n, dir, err, sizeof(err)))
-		fprintf(stderr, "hvcert report: %s\n", err);
+		cli_fail("report", err);
 	else {
 		printf("report: %s/index.html, %s/report.md\n", dir, dir);
 		rc = EXIT_OK;

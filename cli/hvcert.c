@@ -1,5 +1,6 @@
 /* hvcert: one program, subcommands. */
 #include "cli.h"
+#include "common/escape.h"
 #include "common/safefile.h"
 
 #include <limits.h>
@@ -24,6 +25,12 @@ static const struct {
     {"report", cmd_report, "charts (gnuplot) and an HTML/Markdown report from bench results"},
     {"hcl", cmd_hcl, "lint the compatibility database, import vendor and kernel device lists"},
 };
+
+void cli_fail(const char *cmd, const char *msg)
+{
+	char b[4096];
+	fprintf(stderr, "hvcert %s: %s\n", cmd, esc_term(b, sizeof(b), msg));
+}
 
 const char *cli_data_dir(void)
 {

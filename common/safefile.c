@@ -290,6 +290,13 @@ FILE *sf_create(struct sf_out *o, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: path too long", path);
 		return NULL;
 	}
+	/* A device, FIFO or directory there is not ours to replace: as root,
+	 * `-o /dev/full` would otherwise turn the node into a file. */
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s, not a file hvcert may replace", path, kind(st.st_mode));
+		return NULL;
+	}
 	int fd = mkostemp(o->tmp, O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot create a file beside it: %s", path, strerror(errno));

@@ -124,6 +124,10 @@ static void atomic_writes(const char *arg)
 	CHECK(sf_read(NULL, p, SF_CAP, &buf, &len, err, sizeof(err)) == 0 && !strcmp(buf, "new\n"),
 	      "an aborted write leaves the last good file");
 	free(buf);
+	CHECK(sf_write_file("/dev/null", "x", 1, err, sizeof(err)) == -1 && strstr(err, "a character device"),
+	      "a device node is not replaced: %s", err);
+	path(p, sizeof(p), "fifo");
+	CHECK(sf_write_file(p, "x", 1, err, sizeof(err)) == -1 && strstr(err, "a FIFO"), "nor a FIFO: %s", err);
 }
 
 static int crash(void *ctx, void *out)

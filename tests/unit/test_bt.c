@@ -343,6 +343,21 @@ SNIPPET(sn_riprel, "mov 1f(%rip), %rax; lea 1f(%rip), %rbx; add 1f+4(%rip), %ecx
 SNIPPET(sn_smc, "lea 1f+1(%rip), %r14; movl $0x1234, (%r14); jmp 1f; 1: mov $0, %eax;"
 		"movl $0x5678, 2f+1(%rip); 2: mov $0, %ebx; lea 3f+2(%rip), %r13; movb $0x42, (%r13); 3: add $0, %cl");
 
+/* Native: pushf/popf with every live flag (IF stays set, as user mode
+ * must), and div/idiv of each size and divisor form that does not fault. */
+SNIPPET(sn_pushf_popf, "pushfq; pop %rax; mov %rax, %rbx; xor $0xcd5, %rbx; push %rbx; popfq; pushfq; pop %rcx;"
+		       "std; pushfq; pop %rdx; push %rax; popfq; pushfq; pop %rsi; mov $0xed7, %r8d; push %r8;"
+		       "popfq; seto %r9b; setc %r10b; sets %r11b; setz %r12b; setp %r13b; pushfq; pop %rdi; cld;"
+		       "pushfq; pop %r14; mov %r14, 0x10(%r15); push %rax; popfq");
+SNIPPET(sn_div_ok, "mov $1000, %eax; xor %edx, %edx; mov $7, %ecx; div %ecx; mov %rax, %r8; mov %rdx, %r9;"
+		   "mov $-500, %ax; mov $7, %cl; idiv %cl; mov %rax, %r10; mov $0x1234, %ax; mov $0x12, %dx;"
+		   "mov $0x100, %bx; div %bx; mov %rax, %r11; movabs $-123456789012, %rax; cqo; mov $-977, %rsi;"
+		   "idiv %rsi; mov %rax, %r12; mov %rdx, %r13; movq $13, 0x20(%r15); mov $99999, %eax;"
+		   "xor %edx, %edx; divq 0x20(%r15); mov %rax, %rbp; mov $200, %ax; mov $3, %bh; div %bh;"
+		   "mov %rax, %rbx; mov $77, %ax; mov $5, %sil; idiv %sil; mov $55, %ax; mov $6, %r9b; div %r9b;"
+		   "movl $-3, 0x28(%r15); mov $-100, %eax; cdq; idivl 0x28(%r15); mov $0x7fff, %ax; cwd;"
+		   "movw $-1, 0x30(%r15); idivw 0x30(%r15)");
+
 static void test_snippet(const char *name)
 {
 	static const struct {
@@ -354,7 +369,8 @@ static void test_snippet(const char *name)
 	    {"lock", sn_lock, sn_lock_end},    {"strings", sn_strings, sn_strings_end},
 	    {"loops", sn_loops, sn_loops_end}, {"riprel", sn_riprel, sn_riprel_end},
 	    {"smc", sn_smc, sn_smc_end},       {"polymorphic", sn_polymorphic, sn_polymorphic_end},
-	    {"fp", sn_fp, sn_fp_end},
+	    {"fp", sn_fp, sn_fp_end},	       {"pushf-popf", sn_pushf_popf, sn_pushf_popf_end},
+	    {"div", sn_div_ok, sn_div_ok_end},
 	};
 	if (!sandbox())
 		return;
@@ -558,6 +574,277 @@ static void test_irq_in_loop(const char *arg)
 	in_child(irq_in_loop, 30, "the timer did not break into the loop");
 }
 
+/* Inline sensitive instructions (bt/inline.c) against the CPU and against
+ * the callout/signal path they replace (bt->inline_off). */
+
+/* Exception and interrupt handlers for the guests below: the vector and
+ * the interrupted RIP go to DATA+0x800/0x808, then the VM stops. */
+SNIPPET(sn_vec, ".globl sn_h0, sn_h13, sn_h32;"
+		"sn_h0: movq $0, 0x800(%r15); mov (%rsp), %r14; mov %r14, 0x808(%r15); out %al, $0xf4;"
+		"sn_h13: movq $13, 0x800(%r15); mov 8(%rsp), %r14; mov %r14, 0x808(%r15); out %al, $0xf4;"
+		"sn_h32: movq $32, 0x800(%r15); mov (%rsp), %r14; mov %r14, 0x808(%r15); out %al, $0xf4");
+extern const uint8_t sn_h0[], sn_h13[], sn_h32[];
+
+#define VEC_AT (CODE + 0x8000)
+
+struct vec_case {
+	const char *name;
+	const char *asm_; /* unused: documentation in the table */
+	const uint8_t *b, *e;
+	int vif, tpr, irq; /* initial virtual IF, TPR, a pending LAPIC vector (0 none) */
+	uint64_t rax, rdx, rcx;
+};
+
+struct vec_out {
+	uint64_t gpr[16], flags, vec, rip, signals;
+	int vif, stop;
+};
+
+static void gate(struct vm *vm, int v, const uint8_t *h)
+{
+	uint64_t a = VEC_AT + (uint64_t)(h - sn_vec);
+	uint8_t g[16] = {(uint8_t)a, (uint8_t)(a >> 8), 0x08, 0, 0, 0x8E, (uint8_t)(a >> 16), (uint8_t)(a >> 24)};
+	memcpy(vm->ram + 0x5000 + v * 16, g, 16);
+}
+
+/* Runs c once with inline translation on or off; 0 or -1 (CHECK failed). */
+static int run_vec(const struct vec_case *c, int inline_off, struct vec_out *o)
+{
+	struct vm vm;
+	char err[512];
+	static const uint64_t pde[4] = {0x87, 0x200087, 0x400087, 0x600087};
+	int rc = mini_guest(&vm, c->b, (size_t)(c->e - c->b), 1, pde, 4, 0, err, sizeof(err));
+	CHECK(rc == 0, "%s: %s", c->name, err);
+	if (!rc) {
+		struct bt *bt = BT(&vm);
+		memcpy(vm.ram + VEC_AT, sn_vec, (size_t)(sn_vec_end - sn_vec));
+		memset(vm.ram + DATA, 0, DATA_LEN);
+		memset(vm.ram + DATA + 0x800, 0xEE, 16);
+		gate(&vm, 0, sn_h0), gate(&vm, 13, sn_h13), gate(&vm, 32, sn_h32);
+		uint64_t rsp0 = STACK - 0x400;
+		memcpy(vm.ram + DATA + 0x904, &rsp0, 8); /* TSS.RSP0 for the CPL3 cases */
+		bt->idt_base = 0x5000, bt->idt_limit = 0xFFF, bt->tss_base = DATA + 0x900;
+		bt->inline_off = inline_off;
+		bt->vif = c->vif;
+		bt->lapic.tpr = (uint32_t)c->tpr << 4;
+		if (c->irq) {
+			bt->lapic.svr |= 0x100; /* software-enabled */
+			lapic_set_irr(&bt->lapic, c->irq);
+		}
+		bt->ctx->gpr[R_RAX] = c->rax, bt->ctx->gpr[R_RDX] = c->rdx, bt->ctx->gpr[R_RCX] = c->rcx;
+		rc = vm_run(&vm, 10);
+		memcpy(o->gpr, bt->ctx->gpr, sizeof(o->gpr));
+		o->flags = bt->ctx->rflags & FL_LIVE;
+		memcpy(&o->vec, vm.ram + DATA + 0x800, 8), memcpy(&o->rip, vm.ram + DATA + 0x808, 8);
+		o->vif = bt->vif, o->stop = (int)vm.stop, o->signals = bt->stats_exits[BTX_SIGNAL];
+		if (o->rip >= CODE && o->rip < CODE + 0x10000)
+			o->rip -= CODE;
+		CHECK(rc == 0, "%s: vm_run: %s", c->name, vm.err);
+	}
+	vm_destroy(&vm);
+	return rc ? -1 : 0;
+}
+
+/* Both paths agree on everything the guest can see. */
+static int vec_same(const struct vec_case *c, struct vec_out *in)
+{
+	struct vec_out co;
+	if (run_vec(c, 0, in) || run_vec(c, 1, &co))
+		return 0;
+	int ok = 1;
+	for (int r = 0; r < 16; r++)
+		if (r != 14 && in->gpr[r] != co.gpr[r]) {
+			CHECK(0, "%s: %s inline 0x%llx, callout 0x%llx", c->name, reg_names[r],
+			      (unsigned long long)in->gpr[r], (unsigned long long)co.gpr[r]);
+			ok = 0;
+		}
+	CHECK(in->flags == co.flags && in->vec == co.vec && in->rip == co.rip && in->vif == co.vif &&
+		  in->stop == co.stop,
+	      "%s: inline flags 0x%llx vector %lld rip +0x%llx IF %d stop %d; callout 0x%llx %lld +0x%llx %d %d",
+	      c->name, (unsigned long long)in->flags, (long long)in->vec, (unsigned long long)in->rip, in->vif,
+	      in->stop, (unsigned long long)co.flags, (long long)co.vec, (unsigned long long)co.rip, co.vif, co.stop);
+	return ok && in->flags == co.flags && in->vec == co.vec && in->rip == co.rip;
+}
+
+/* #DE: zero divisors and INT_MIN / -1 in every size, register and memory
+ * divisors, div overflow; delivered at the division with no host signal. */
+SNIPPET(sn_de8, "mov $0xff80, %ax; mov $-1, %bl; idiv %bl");
+SNIPPET(sn_de16, "mov $0x8000, %ax; mov $-1, %dx; mov $-1, %bx; idiv %bx");
+SNIPPET(sn_de32, "mov $0x80000000, %eax; mov $-1, %edx; mov $-1, %ebx; idiv %ebx");
+SNIPPET(sn_de64, "movabs $0x8000000000000000, %rax; mov $-1, %rdx; mov $-1, %rbx; idiv %rbx");
+SNIPPET(sn_de0_8, "mov $100, %ax; xor %ebx, %ebx; div %bl");
+SNIPPET(sn_de0_16, "xor %ebx, %ebx; idiv %bx");
+SNIPPET(sn_de0_32, "movl $0, 0x40(%r15); divl 0x40(%r15)");
+SNIPPET(sn_de0_64, "movq $0, 0x40(%r15); idivq 0x40(%r15)");
+SNIPPET(sn_de_ovf, "mov $5, %edx; mov $5, %ebx; div %ebx");
+SNIPPET(sn_de_ah, "mov $0x0305, %ax; div %ah");
+SNIPPET(sn_de_r9b, "mov $0x9000, %ax; mov $0x10, %r9b; div %r9b");
+SNIPPET(sn_de_idiv_ovf, "mov $1, %edx; xor %eax, %eax; mov $-1, %ebx; idiv %ebx"); /* not INT_MIN: the signal */
+
+static void test_inline_divide(const char *arg)
+{
+	(void)arg;
+	static const struct vec_case c[] = {
+	    {"idiv8 INT_MIN/-1", 0, sn_de8, sn_de8_end, 1, 0, 0, 0, 0, 0},
+	    {"idiv16 INT_MIN/-1", 0, sn_de16, sn_de16_end, 1, 0, 0, 0, 0, 0},
+	    {"idiv32 INT_MIN/-1", 0, sn_de32, sn_de32_end, 1, 0, 0, 0, 0, 0},
+	    {"idiv64 INT_MIN/-1", 0, sn_de64, sn_de64_end, 1, 0, 0, 0, 0, 0},
+	    {"div8 by 0", 0, sn_de0_8, sn_de0_8_end, 1, 0, 0, 0, 0, 0},
+	    {"idiv16 by 0", 0, sn_de0_16, sn_de0_16_end, 1, 0, 0, 0, 0, 0},
+	    {"div32 by 0 (memory)", 0, sn_de0_32, sn_de0_32_end, 1, 0, 0, 0, 0, 0},
+	    {"idiv64 by 0 (memory)", 0, sn_de0_64, sn_de0_64_end, 1, 0, 0, 0, 0, 0},
+	    {"div32 overflow", 0, sn_de_ovf, sn_de_ovf_end, 1, 0, 0, 0, 0, 0},
+	    {"div8 by ah", 0, sn_de_ah, sn_de_ah_end, 1, 0, 0, 0, 0, 0},
+	    {"div8 by r9b overflow", 0, sn_de_r9b, sn_de_r9b_end, 1, 0, 0, 0, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct vec_out o;
+		if (!vec_same(&c[i], &o))
+			continue;
+		CHECK(o.vec == 0 && o.stop == STOP_DEBUG_EXIT && o.signals == 0,
+		      "%s: vector %lld stop %d signals %llu (want #DE, no host signal)", c[i].name, (long long)o.vec,
+		      o.stop, (unsigned long long)o.signals);
+	}
+	/* idiv overflow other than INT_MIN/-1 still faults natively: the signal path */
+	struct vec_case s = {"idiv32 overflow", 0, sn_de_idiv_ovf, sn_de_idiv_ovf_end, 1, 0, 0, 0, 0, 0};
+	struct vec_out o;
+	if (vec_same(&s, &o))
+		CHECK(o.vec == 0 && o.signals >= 1, "%s: vector %lld signals %llu", s.name, (long long)o.vec,
+		      (unsigned long long)o.signals);
+}
+
+/* Interrupt windows: sti's shadow (one instruction) at a block start, in
+ * the middle, as the last slot (where it falls back to the callout), sti
+ * then cli (never delivered), popf and cr8 unmasking a pending vector. */
+SNIPPET(sn_sti, "sti; mov $1, %ebx; mov $2, %ecx; mov $3, %edx");
+SNIPPET(sn_sti_mid, "mov $9, %esi; sti; mov $1, %ebx; mov $2, %ecx");
+SNIPPET(sn_sti_last, ".rept 46; nop; .endr; sti; mov $1, %ebx; mov $2, %ecx");
+SNIPPET(sn_sti_over, ".rept 47; nop; .endr; sti; mov $1, %ebx; mov $2, %ecx");
+SNIPPET(sn_sti_cli, "sti; cli; mov $1, %ebx; mov $2, %ecx");
+SNIPPET(sn_sti_on, "sti; mov $1, %ebx; mov $2, %ecx"); /* IF already set: delivered before sti */
+SNIPPET(sn_popf_on, "mov $1, %ebx; pushq $0x202; popfq; mov $2, %ecx");
+SNIPPET(sn_popf_off, "mov $1, %ebx; pushq $0x2; popfq; mov $2, %ecx; pushfq; pop %rsi");
+SNIPPET(sn_cr8_on, "mov $1, %ebx; mov %cr8, %rdx; xor %eax, %eax; mov %rax, %cr8; mov $2, %ecx");
+SNIPPET(sn_cr8_same, "mov $1, %ebx; mov $3, %eax; mov %rax, %cr8; mov %cr8, %rsi; mov $2, %ecx");
+SNIPPET(sn_cr8_cli, "cli; xor %eax, %eax; mov %rax, %cr8; mov $2, %ecx; sti; mov $3, %esi; mov $4, %edi");
+SNIPPET(sn_flags_bits, "pushq $0x47fd7; popfq; pushfq; pop %rsi; pushq $0x3ed7; popfq; pushfq; pop %rdi");
+
+static void test_inline_irq(const char *arg)
+{
+	(void)arg;
+	static const struct {
+		struct vec_case c;
+		int delivered;		     /* vector 32 taken */
+		uint64_t rbx, rcx, rsi, rdi; /* ~0: not checked */
+	} t[] = {
+	    {{"sti shadow at block start", 0, sn_sti, sn_sti_end, 0, 0, 32, 0, 0, 0}, 1, 1, 0, ~0ull, ~0ull},
+	    {{"sti shadow mid-block", 0, sn_sti_mid, sn_sti_mid_end, 0, 0, 32, 0, 0, 0}, 1, 1, 0, 9, ~0ull},
+	    {{"sti shadow in the last slot", 0, sn_sti_last, sn_sti_last_end, 0, 0, 32, 0, 0, 0},
+	     1,
+	     1,
+	     0,
+	     ~0ull,
+	     ~0ull},
+	    {{"sti past the last slot (callout)", 0, sn_sti_over, sn_sti_over_end, 0, 0, 32, 0, 0, 0},
+	     1,
+	     1,
+	     0,
+	     ~0ull,
+	     ~0ull},
+	    {{"sti; cli", 0, sn_sti_cli, sn_sti_cli_end, 0, 0, 32, 0, 0, 0}, 0, 1, 2, ~0ull, ~0ull},
+	    {{"sti with IF set", 0, sn_sti_on, sn_sti_on_end, 1, 0, 32, 0, 0, 0}, 1, 0, 0, ~0ull, ~0ull},
+	    {{"sti, TPR masks", 0, sn_sti, sn_sti_end, 0, 2, 32, 0, 0, 0}, 0, 1, 2, ~0ull, ~0ull},
+	    {{"popf sets IF", 0, sn_popf_on, sn_popf_on_end, 0, 0, 32, 0, 0, 0}, 1, 1, 0, ~0ull, ~0ull},
+	    {{"popf keeps IF clear", 0, sn_popf_off, sn_popf_off_end, 0, 0, 32, 0, 0, 0}, 0, 1, 2, 2, ~0ull},
+	    {{"cr8 lowered below a pending vector", 0, sn_cr8_on, sn_cr8_on_end, 1, 15, 32, 0, 0, 0},
+	     1,
+	     1,
+	     0,
+	     ~0ull,
+	     ~0ull},
+	    {{"cr8 write that keeps it masked", 0, sn_cr8_same, sn_cr8_same_end, 1, 15, 32, 0, 0, 0},
+	     0,
+	     1,
+	     2,
+	     3,
+	     ~0ull},
+	    {{"cr8 lowered with IF clear, then sti", 0, sn_cr8_cli, sn_cr8_cli_end, 1, 15, 32, 0, 0, 0},
+	     1,
+	     ~0ull,
+	     2,
+	     3,
+	     0},
+	    {{"popf TF/AC/IOPL/ID bits", 0, sn_flags_bits, sn_flags_bits_end, 0, 0, 0, 0, 0, 0},
+	     0,
+	     ~0ull,
+	     ~0ull,
+	     0xed7,
+	     0xed7},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct vec_out o;
+		if (!vec_same(&t[i].c, &o))
+			continue;
+		int got = o.vec == 32;
+		CHECK(got == t[i].delivered, "%s: vector %lld, want %s", t[i].c.name, (long long)o.vec,
+		      t[i].delivered ? "32" : "none");
+		const uint64_t want[4] = {t[i].rbx, t[i].rcx, t[i].rsi, t[i].rdi};
+		const int reg[4] = {R_RBX, R_RCX, R_RSI, R_RDI};
+		for (int k = 0; k < 4; k++)
+			CHECK(want[k] == ~0ull || (o.gpr[reg[k]] & 0xFFFFFFFF) == want[k], "%s: %s 0x%llx, want 0x%llx",
+			      t[i].c.name, reg_names[reg[k]], (unsigned long long)o.gpr[reg[k]],
+			      (unsigned long long)want[k]);
+	}
+}
+
+/* cpuid from the table and the callout, leaf by leaf, against what the
+ * callout computes; rdtscp's ECX; CPL3 cli/sti/cr8 take #GP. */
+SNIPPET(sn_cpuid, "mov %eax, %r8d; mov %ecx, %r9d; cpuid; mov %eax, 0(%r15); mov %ebx, 4(%r15);"
+		  "mov %ecx, 8(%r15); mov %edx, 12(%r15)");
+SNIPPET(sn_rdtscp, "mov $7, %ecx; rdtscp; mov $0, %eax; mov $0, %edx");
+SNIPPET(sn_cpl3, "mov %rsp, %rbx; pushq $0x23; push %rbx; pushq $0x202; pushq $0x2b; lea 1f(%rip), %rbx; push %rbx;"
+		 "iretq; 1: mov $1, %esi; cmp $1, %edx; je 2f; cmp $2, %edx; je 3f; cmp $3, %edx; je 4f;"
+		 "cli; mov $2, %esi; 2: sti; mov $3, %esi; 3: mov %cr8, %rax; 4: pushq $0; popfq; pushfq; pop %rdi;"
+		 "mov $5, %esi; ud2");
+
+static void test_inline_misc(const char *arg)
+{
+	(void)arg;
+	static const uint32_t leaves[][2] = {{0, 0},	      {1, 0},	       {1, 5},		{7, 0},
+					     {7, 1},	      {0xd, 1},	       {0xb, 1},	{0x80000000, 0},
+					     {0x80000001, 0}, {0x80000008, 0}, {0x40000000, 0}, {0x12345678, 0}};
+	for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "cpuid 0x%x/%u", leaves[i][0], leaves[i][1]);
+		struct vec_case c = {name, 0, sn_cpuid, sn_cpuid_end, 0, 0, 0, leaves[i][0], 0, leaves[i][1]};
+		struct vec_out o;
+		if (!vec_same(&c, &o))
+			continue;
+		uint32_t r[4];
+		bt_cpuid_fill(NULL, leaves[i][0], leaves[i][1], r);
+		CHECK(o.gpr[R_RAX] == r[0] && o.gpr[R_RBX] == r[1] && o.gpr[R_RCX] == r[2] && o.gpr[R_RDX] == r[3],
+		      "%s: %llx %llx %llx %llx, callout computes %x %x %x %x", name, (unsigned long long)o.gpr[R_RAX],
+		      (unsigned long long)o.gpr[R_RBX], (unsigned long long)o.gpr[R_RCX],
+		      (unsigned long long)o.gpr[R_RDX], r[0], r[1], r[2], r[3]);
+	}
+	struct vec_case rc = {"rdtscp", 0, sn_rdtscp, sn_rdtscp_end, 0, 0, 0, 0, 0, 0};
+	struct vec_out o;
+	if (vec_same(&rc, &o))
+		CHECK(o.gpr[R_RCX] == 0, "rdtscp: ecx 0x%llx", (unsigned long long)o.gpr[R_RCX]);
+	static const char *const what[] = {"CPL3 cli", "CPL3 sti", "CPL3 mov from cr8", "CPL3 popf"};
+	for (int k = 0; k < 4; k++) {
+		struct vec_case c = {what[k], 0, sn_cpl3, sn_cpl3_end, 1, 0, 0, 0, (uint64_t)k, 0};
+		if (!vec_same(&c, &o))
+			continue;
+		if (k < 3)
+			CHECK(o.vec == 13 && (o.gpr[R_RSI] & 0xFF) == 1, "%s: vector %lld esi %llu (want #GP)", what[k],
+			      (long long)o.vec, (unsigned long long)o.gpr[R_RSI]);
+		else /* IF stays: CPL3 with IOPL 0 (then ud2 has no gate: #GP) */
+			CHECK((o.gpr[R_RSI] & 0xFF) == 5 && (o.gpr[R_RDI] & FL_IF), "%s: esi %llu rdi 0x%llx", what[k],
+			      (unsigned long long)o.gpr[R_RSI], (unsigned long long)o.gpr[R_RDI]);
+	}
+}
+
 void suite_bt(void)
 {
 	if (!sandbox()) {
@@ -565,8 +852,9 @@ void suite_bt(void)
 		return;
 	}
 	run_case("bt", "random-sequences", test_random, NULL);
-	static const char *const snippets[] = {"stack", "flags-glue", "calls", "partial",     "lock", "strings",
-					       "loops", "riprel",     "smc",   "polymorphic", "fp"};
+	static const char *const snippets[] = {"stack",	  "flags-glue", "calls",  "partial", "lock",
+					       "strings", "loops",	"riprel", "smc",     "polymorphic",
+					       "fp",	  "pushf-popf", "div"};
 	for (size_t i = 0; i < sizeof(snippets) / sizeof(snippets[0]); i++)
 		run_case("bt-diff", snippets[i], test_snippet, snippets[i]);
 	static const char *const hostile[] = {"syscall", "int80", "wrgsbase", "guard", "wrap"};
@@ -574,5 +862,8 @@ void suite_bt(void)
 		run_case("bt-hostile", hostile[i], test_hostile, hostile[i]);
 	run_case("bt-hostile", "user-supervisor", test_user, NULL);
 	run_case("bt", "interrupt-in-chained-loop", test_irq_in_loop, NULL);
+	run_case("bt-inline", "divide-error", test_inline_divide, NULL);
+	run_case("bt-inline", "interrupt-windows", test_inline_irq, NULL);
+	run_case("bt-inline", "cpuid-rdtscp-cpl3", test_inline_misc, NULL);
 	run_case("bt-hostile", "random-code", test_random_bytes, NULL);
 }

@@ -181,6 +181,7 @@ struct bt {
 	struct bt_pending_io pio;
 	uint8_t iobuf[8];
 	uint64_t step_rip; /* translate this RIP as a one-instruction step (~0 none) */
+	int inline_off;	   /* tests: sensitive instructions take the callout/signal path */
 	uint64_t stats_exits[BTX_SIGNAL + 1];
 	uint64_t stats_translate_ns;
 	uint64_t stats_callouts, stats_blocks, stats_flushes, stats_faults, stats_signals;

@@ -275,6 +275,8 @@ static int is_cr8(const struct insn *in)
 static int inline_kind(struct bt *bt, const struct insn *in)
 {
 	int tsd = (bt->cr4 & 4) != 0; /* CR4.TSD: rdtsc at CPL3 must #GP; a change flushes */
+	if (bt->inline_off)
+		return -1;
 	switch (in->d.mnemonic) {
 	case ZYDIS_MNEMONIC_CLI: return K_CLI;
 	case ZYDIS_MNEMONIC_STI: return K_STI;

@@ -42,7 +42,8 @@ struct aida_sec {
 	int per_cpu; /* an MSR section of one CPU ("MSR Registers / Logical CPU #n") */
 	long last;   /* line of its last record, or of its header */
 	size_t records;
-	int has_base[4];	       /* leaf 0, 0x40000000, 0x80000000, 0xC0000000 seen */
+	int not_read;	 /* its "allcpu:" line says other than Valid: the collector did not read this CPU */
+	int has_base[4]; /* leaf 0, 0x40000000, 0x80000000, 0xC0000000 seen */
 	uint32_t announced[4], top[4]; /* each range's announced and highest seen leaf */
 };
 
@@ -174,18 +175,19 @@ static int record_prefix(const char *p)
 		     (n < 7 && strncmp(p, "------[", n) == 0));
 }
 
-static void flush_apic(struct aida_state *s, struct cpu_raw *r)
+static int flush_apic(struct aida_state *s, struct cpu_raw *r)
 {
-	if (s->sec.kind != SEC_CPUID || !(s->has_apic[0] || s->has_apic[1]))
-		return;
-	if (bit_set(&s->apic_done, s->sec.cpu))
-		cpu_raw_add_cpu(r, s->has_apic[1] ? s->apicb : s->apic1);
+	if (s->sec.kind != SEC_CPUID || !(s->has_apic[0] || s->has_apic[1]) || !bit_set(&s->apic_done, s->sec.cpu))
+		return 0;
+	return cpu_raw_add_cpu(r, s->has_apic[1] ? s->apicb : s->apic1) ? fail(s, "out of memory") : 0;
 }
 
 static int check_cpuid_sec(struct aida_state *s)
 {
 	const struct aida_sec *c = &s->sec;
 	int mask = 0;
+	if (c->records == 0 && c->not_read)
+		return 0;
 	if (c->records == 0)
 		return fail_at(s, c->last, "logical CPU #%d's CPUID section has no records: the dump is cut short",
 			       c->cpu);
@@ -224,7 +226,8 @@ static void close_msr_sec(struct aida_state *s)
 
 static int close_sec(struct aida_state *s, struct cpu_raw *r)
 {
-	flush_apic(s, r);
+	if (flush_apic(s, r))
+		return -1;
 	close_msr_sec(s);
 	return s->sec.kind == SEC_CPUID ? check_cpuid_sec(s) : 0;
 }
@@ -417,6 +420,8 @@ static int one_line(struct aida_state *s, struct cpu_raw *r, char *l, size_t len
 		return msr_line(s, r, p);
 	if (strncmp(p, "CPU ", 4) == 0 && strstr(p, "APICID"))
 		return all_cpus_line(s, p);
+	if (strncmp(p, "allcpu:", 7) == 0 && s->sec.kind == SEC_CPUID && !s->cut)
+		s->sec.not_read = !strstr(p, ": Valid"); /* "allcpu: Package 0 / Core 1 / Thread 0: Valid" */
 	return 0;
 }
 
@@ -445,7 +450,8 @@ static int check_msr_part(struct aida_state *s)
 static int finish(struct aida_state *s, struct cpu_raw *r)
 {
 	uint32_t v[4];
-	flush_apic(s, r);
+	if (flush_apic(s, r))
+		return -1;
 	/* Per-CPU CPUID sections of some dumps repeat one APIC ID when the
 	 * collector could not pin itself to every CPU; its own table is better. */
 	if (s->nall) {

@@ -596,7 +596,7 @@ struct vec_case {
 };
 
 struct vec_out {
-	uint64_t gpr[16], flags, vec, rip, signals;
+	uint64_t gpr[16], flags, vec, rip, signals, io_exits, unhandled_io;
 	int vif, stop;
 };
 
@@ -637,6 +637,7 @@ static int run_vec(const struct vec_case *c, int inline_off, struct vec_out *o)
 		o->flags = bt->ctx->rflags & FL_LIVE;
 		memcpy(&o->vec, vm.ram + DATA + 0x800, 8), memcpy(&o->rip, vm.ram + DATA + 0x808, 8);
 		o->vif = bt->vif, o->stop = (int)vm.stop, o->signals = bt->stats_exits[BTX_SIGNAL];
+		o->io_exits = vm.stats.exits[EXIT_IO], o->unhandled_io = vm.stats.unhandled_io;
 		if (o->rip >= CODE && o->rip < CODE + 0x10000)
 			o->rip -= CODE;
 		CHECK(rc == 0, "%s: vm_run: %s", c->name, vm.err);
@@ -658,6 +659,10 @@ static int vec_same(const struct vec_case *c, struct vec_out *in)
 			      (unsigned long long)in->gpr[r], (unsigned long long)co.gpr[r]);
 			ok = 0;
 		}
+	CHECK(in->io_exits == co.io_exits && in->unhandled_io == co.unhandled_io,
+	      "%s: port I/O counted inline %llu (unhandled %llu), callout %llu (%llu)", c->name,
+	      (unsigned long long)in->io_exits, (unsigned long long)in->unhandled_io, (unsigned long long)co.io_exits,
+	      (unsigned long long)co.unhandled_io);
 	CHECK(in->flags == co.flags && in->vec == co.vec && in->rip == co.rip && in->vif == co.vif &&
 		  in->stop == co.stop,
 	      "%s: inline flags 0x%llx vector %lld rip +0x%llx IF %d stop %d; callout 0x%llx %lld +0x%llx %d %d",
@@ -801,6 +806,10 @@ static void test_inline_irq(const char *arg)
  * callout computes; rdtscp's ECX; CPL3 cli/sti/cr8 take #GP. */
 SNIPPET(sn_cpuid, "mov %eax, %r8d; mov %ecx, %r9d; cpuid; mov %eax, 0(%r15); mov %ebx, 4(%r15);"
 		  "mov %ecx, 8(%r15); mov %edx, 12(%r15)");
+SNIPPET(sn_pio, "movabs $0x1122334455667788, %rax; in $0x99, %al; mov %rax, %rbx; in $0x99, %ax; mov %rax, %rsi;"
+		"mov $0x99, %edx; in %dx, %eax; mov %rax, %rdi; std; mov $0x5a, %al; out %al, $0x99; out %ax, %dx;"
+		"out %eax, %dx; seto %r8b; sets %r9b; mov $0x8000, %r10d; add %r10w, %r10w; out %al, $0x99;"
+		"setc %r11b; setz %r12b; cld");
 SNIPPET(sn_rdtscp, "mov $7, %ecx; rdtscp; mov $0, %eax; mov $0, %edx");
 SNIPPET(sn_cpl3, "mov %rsp, %rbx; pushq $0x23; push %rbx; pushq $0x202; pushq $0x2b; lea 1f(%rip), %rbx; push %rbx;"
 		 "iretq; 1: mov $1, %esi; cmp $1, %edx; je 2f; cmp $2, %edx; je 3f; cmp $3, %edx; je 4f;"
@@ -829,6 +838,14 @@ static void test_inline_misc(const char *arg)
 	}
 	struct vec_case rc = {"rdtscp", 0, sn_rdtscp, sn_rdtscp_end, 0, 0, 0, 0, 0, 0};
 	struct vec_out o;
+	struct vec_case pio = {"in/out", 0, sn_pio, sn_pio_end, 0, 0, 0, 0, 0, 0};
+	if (vec_same(&pio, &o)) /* nothing decodes port 0x99: reads are all ones */
+		CHECK(o.gpr[R_RBX] == 0x11223344556677FFull && o.gpr[R_RSI] == 0x112233445566FFFFull &&
+			  o.gpr[R_RDI] == 0xFFFFFFFFull && o.io_exits == 8 && o.unhandled_io == 7,
+		      "in/out: rbx 0x%llx rsi 0x%llx rdi 0x%llx io %llu unhandled %llu",
+		      (unsigned long long)o.gpr[R_RBX], (unsigned long long)o.gpr[R_RSI],
+		      (unsigned long long)o.gpr[R_RDI], (unsigned long long)o.io_exits,
+		      (unsigned long long)o.unhandled_io);
 	if (vec_same(&rc, &o))
 		CHECK(o.gpr[R_RCX] == 0, "rdtscp: ecx 0x%llx", (unsigned long long)o.gpr[R_RCX]);
 	static const char *const what[] = {"CPL3 cli", "CPL3 sti", "CPL3 mov from cr8", "CPL3 popf"};

@@ -131,6 +131,13 @@ static int handle_exit(struct bt *bt, struct vm_exit *e)
 	case BTX_MMIO: return bt_callout(bt, e, 1);
 	case BTX_SHADOW: bt->shadow = 1; return 0;
 	case BTX_DIVIDE: bt_raise(bt, 0, 0, 0); return 0;
+	case BTX_PIO:
+		if (!bt->pio_stop)
+			return 0;
+		bt->pio_stop = 0;
+		memset(e, 0, sizeof(*e));
+		e->reason = EXIT_IO, e->io.size = 1, e->io.count = 0, e->io.data = bt->iobuf;
+		return 1;
 	case BTX_SIGNAL: break;
 	default:
 		vm_fail(bt->vm, "bt: translated code exited with kind %llu", (unsigned long long)c->exit_kind);
@@ -280,14 +287,15 @@ static void bt_print_stats(struct vm *vm, FILE *out)
 	struct bt *bt = BT(vm);
 	fprintf(out,
 		"@bt blocks=%llu exits_chain=%llu exits_indirect=%llu exits_callout=%llu exits_signal=%llu "
-		"callouts=%llu faults=%llu signals=%llu flushes=%llu mmio_sites=%u cache_kib=%u translate_us=%llu\n",
+		"callouts=%llu pio_inline=%llu faults=%llu signals=%llu flushes=%llu mmio_sites=%u cache_kib=%u "
+		"translate_us=%llu\n",
 		(unsigned long long)bt->stats_blocks, (unsigned long long)bt->stats_exits[BTX_CHAIN],
 		(unsigned long long)(bt->stats_exits[BTX_IND_MISS] + bt->stats_exits[BTX_IND_SITE]),
 		(unsigned long long)(bt->stats_exits[BTX_CALLOUT] + bt->stats_exits[BTX_MMIO]),
 		(unsigned long long)bt->stats_exits[BTX_SIGNAL], (unsigned long long)bt->stats_callouts,
-		(unsigned long long)bt->stats_faults, (unsigned long long)bt->stats_signals,
-		(unsigned long long)bt->stats_flushes, bt->nmmio_sites, bt->cache_used >> 10,
-		(unsigned long long)(bt->stats_translate_ns / 1000));
+		(unsigned long long)bt->stats_pio_fast, (unsigned long long)bt->stats_faults,
+		(unsigned long long)bt->stats_signals, (unsigned long long)bt->stats_flushes, bt->nmmio_sites,
+		bt->cache_used >> 10, (unsigned long long)(bt->stats_translate_ns / 1000));
 }
 
 static void bt_destroy(struct vm *vm)

@@ -57,8 +57,9 @@ struct bt_ctx {
 	uint64_t cr8;	   /* TPR class 0-15 */
 	uint64_t irq_prio; /* class of the LAPIC's highest pending vector, TPR aside; 0 none */
 	uint64_t fs_rax, i_rcx, dv, s_rsp;
-	uint16_t fs_ax;	 /* lahf/seto image of the guest's arithmetic flags */
-	uint64_t stk[4]; /* a private stack for pushfq (RSP is the guest's) */
+	uint64_t pio_exit; /* set by bt_pio_fast: leave translated code after this in/out */
+	uint16_t fs_ax;	   /* lahf/seto image of the guest's arithmetic flags */
+	uint64_t stk[4];   /* a private stack for pushfq (RSP is the guest's) */
 	struct bt_cpuid_ent {
 		uint32_t r[4];
 		uint32_t mode; /* 0 miss (callout), 1 any subleaf, 2 subleaf must equal sub */
@@ -81,6 +82,7 @@ enum bt_exit {
 	BTX_MMIO,
 	BTX_SHADOW, /* an inline sti unmasked a pending interrupt: next_rip runs alone first */
 	BTX_DIVIDE, /* an inline div/idiv check: #DE at next_rip (the division) */
+	BTX_PIO,    /* after an in-place in/out (bt_pio_fast) that stopped the VM or raised an interrupt */
 	BTX_SIGNAL
 };
 
@@ -182,8 +184,10 @@ struct bt {
 	uint8_t iobuf[8];
 	uint64_t step_rip; /* translate this RIP as a one-instruction step (~0 none) */
 	int inline_off;	   /* tests: sensitive instructions take the callout/signal path */
+	int pio_stop;	   /* bt_pio_fast: the VM stopped; report an empty EXIT_IO */
 	uint64_t stats_exits[BTX_SIGNAL + 1];
 	uint64_t stats_translate_ns;
+	uint64_t stats_pio_fast;
 	uint64_t stats_callouts, stats_blocks, stats_flushes, stats_faults, stats_signals;
 };
 
@@ -239,6 +243,8 @@ int bt_iret(struct bt *bt);
 /* callout.c: 1 = the machine must handle *e, 0 = continue, -1 = error. */
 int bt_callout(struct bt *bt, struct vm_exit *e, int mmio_fault);
 void bt_complete_io(struct bt *bt, const struct vm_exit *e);
+/* in/out from translated code without leaving it: the new RAX */
+uint64_t bt_pio_fast(struct bt *bt, uint32_t desc, uint64_t rdx, uint64_t rax, uint64_t next);
 /* strings.c: 1 if d is a string instruction (emulated, maybe partly). */
 int bt_string_insn(struct bt *bt, const struct ZydisDecodedInstruction_ *d, uint64_t next);
 uint64_t bt_full_rflags(const struct bt *bt);
@@ -257,6 +263,8 @@ void bt_inline_cr8(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int 
 void bt_inline_cpuid(struct bt *bt, uint8_t **p, uint64_t rip);
 /* after the divisor was loaded, zero-extended, into ctx->dv */
 void bt_inline_div_check(struct bt *bt, uint8_t **p, uint64_t rip, int bits, int is_signed);
+/* in/out: port (imm8) or DX, size 1/2/4 bytes, through bt_pio_fast on the host stack */
+void bt_inline_pio(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int port, int size, int out);
 
 /* lapic.c */
 void lapic_reset(struct bt_lapic *l);

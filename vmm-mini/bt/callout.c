@@ -257,6 +257,42 @@ static int port_io(struct op_ctx *c, struct vm_exit *e, int out)
 	return 1;
 }
 
+/* in/out called from translated code (inline.c): the machine's EXIT_IO
+ * done in place, counted as one, with the machine's stop and exit-limit
+ * rules; a stop leaves as an empty EXIT_IO (which the machine counts). */
+uint64_t bt_pio_fast(struct bt *bt, uint32_t desc, uint64_t rdx, uint64_t rax, uint64_t next)
+{
+	struct vm *vm = bt->vm;
+	struct vm_exit e;
+	uint8_t buf[8];
+	int size = (int)((desc >> 16) & 7), out = (int)((desc >> 24) & 1), irq = lapic_pending_class(&bt->lapic);
+	memcpy(buf, &rax, 8);
+	memset(&e, 0, sizeof(e));
+	e.reason = EXIT_IO;
+	e.io.port = (uint16_t)(desc & (1u << 25) ? rdx : desc);
+	e.io.size = (uint8_t)size, e.io.out = (uint8_t)out, e.io.count = 1, e.io.data = buf;
+	bt->rip = next;
+	bt->ctx->pio_exit = 0;
+	bt->stats_pio_fast++;
+	vm->stats.exits[EXIT_IO]++;
+	bus_io(vm, &e);
+	uint64_t total = 0;
+	for (int i = 0; i < EXIT_NUM; i++)
+		total += vm->stats.exits[i];
+	if (vm->stop != STOP_NONE || (vm->max_exits && total >= vm->max_exits)) {
+		vm->stats.exits[EXIT_IO]--;
+		bt->pio_stop = 1;
+		bt->ctx->pio_exit = 1;
+	} else if (lapic_pending_class(&bt->lapic) != irq || bt->async_pending) {
+		bt->ctx->pio_exit = 1;
+	}
+	if (out)
+		return rax;
+	uint64_t v = 0;
+	memcpy(&v, buf, (size_t)size);
+	return size == 4 ? v : (rax & ~((1ull << (size * 8)) - 1)) | v;
+}
+
 /* Completes an IN or an MMIO read with the data the machine supplied. */
 void bt_complete_io(struct bt *bt, const struct vm_exit *e)
 {

@@ -432,3 +432,65 @@ void bt_inline_div_check(struct bt *bt, uint8_t **p, uint64_t rip, int bits, int
 	patch_rel32(done, e.p);
 	*p = e.p;
 }
+
+/* push/pop of the registers a C call may clobber (SysV caller-saved);
+ * the stack slots from RSP up: r11 r10 r9 r8 rdi rsi rdx rcx rax. */
+static const int clobbered[] = {R_RAX, R_RCX, R_RDX, R_RSI, R_RDI, 8, 9, 10, 11};
+
+static void pio_restore(struct emit *e, struct bt_ctx *c)
+{
+	for (int i = 8; i >= 0; i--) {
+		if (clobbered[i] >= 8)
+			e8(e, 0x41);
+		e8(e, (uint8_t)(0x58 + (clobbered[i] & 7)));
+	}
+	e8(e, 0x9D); /* popfq */
+	ld_abs(e, R_RSP, &c->s_rsp);
+}
+
+/* in/out as a call to bt_pio_fast on the host stack, saving only what the
+ * call clobbers (caller-saved GPRs and flags): no exit, no decode. The
+ * guest's FP state would be clobbered too, so a guest that uses it (and
+ * CPL3, which must #GP) takes the callout. bt_pio_fast says when to leave
+ * afterwards (the VM stopped, an interrupt became pending). */
+void bt_inline_pio(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int port, int size, int out)
+{
+	struct bt_ctx *c = bt->ctx;
+	struct emit e = {*p};
+	uint32_t desc = (port < 0 ? 1u << 25 : (uint32_t)port) | (uint32_t)size << 16 | (uint32_t)out << 24;
+	uint64_t fn = (uint64_t)(uintptr_t)bt_pio_fast, self = (uint64_t)(uintptr_t)bt;
+	st_abs(&e, R_RSP, &c->s_rsp);
+	ld_abs(&e, R_RSP, &c->host_rsp);
+	lea_disp(&e, R_RSP, R_RSP, -8); /* host_rsp is 8 mod 16: the call needs 16 */
+	e8(&e, 0x9C);			/* pushfq */
+	for (int i = 0; i < 9; i++) {
+		if (clobbered[i] >= 8)
+			e8(&e, 0x41);
+		e8(&e, (uint8_t)(0x50 + (clobbered[i] & 7)));
+	}
+	cmpq_abs(&e, &c->cpl, 0);
+	uint8_t *slow = jcc(&e, CC_NE);
+	e8(&e, 0x80), e8(&e, 0x3C), e8(&e, 0x25), e32(&e, abs32(&c->fp_used)), e8(&e, 0); /* cmpb $0,fp_used */
+	uint8_t *slow2 = jcc(&e, CC_NE);
+	e8(&e, 0xFC);							    /* cld, as C expects */
+	e8(&e, 0x48), e8(&e, 0xBF), memcpy(e.p, &self, 8), e.p += 8;	    /* movabs $bt,%rdi */
+	e8(&e, 0xBE), e32(&e, desc);					    /* mov $desc,%esi */
+	e8(&e, 0x48), e8(&e, 0x89), e8(&e, 0xC1);			    /* mov %rax,%rcx (RDX: the guest's) */
+	e8(&e, 0x49), e8(&e, 0xB8), memcpy(e.p, &next, 8), e.p += 8;	    /* movabs $next,%r8 */
+	e8(&e, 0x48), e8(&e, 0xB8), memcpy(e.p, &fn, 8), e.p += 8;	    /* movabs $bt_pio_fast,%rax */
+	e8(&e, 0xFF), e8(&e, 0xD0);					    /* call *%rax */
+	e8(&e, 0x48), e8(&e, 0x89), e8(&e, 0x44), e8(&e, 0x24), e8(&e, 64); /* mov %rax,64(%rsp): RAX slot */
+	cmpq_abs(&e, &c->pio_exit, 0);
+	uint8_t *leave = jcc(&e, CC_NE);
+	pio_restore(&e, c);
+	uint8_t *done = jmp_fwd(&e);
+	patch_rel32(leave, e.p);
+	pio_restore(&e, c);
+	exit_stub(bt, &e, next, BTX_PIO);
+	patch_rel32(slow, e.p);
+	patch_rel32(slow2, e.p);
+	pio_restore(&e, c);
+	exit_stub(bt, &e, rip, BTX_CALLOUT);
+	patch_rel32(done, e.p);
+	*p = e.p;
+}

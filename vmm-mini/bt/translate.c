@@ -5,8 +5,9 @@
  *   rewritten            push/pop/call/ret/leave/lea-rip and branches: the guest
  *                        stack through the window, branches to exit stubs (chained
  *                        later) or the indirect lookup
- *   inline               cli/sti, pushf/popf, cr8, cpuid, rdtscp and the #DE check
- *                        of div/idiv as host code that stays in the block (inline.c)
+ *   inline               cli/sti, pushf/popf, cr8, cpuid, rdtscp, the #DE check of
+ *                        div/idiv and in/out (a call on the host stack) as host code
+ *                        that stays in the block (inline.c)
  *   a callout            other sensitive instructions end the block and exit to C
  * Anything else is refused with the guest RIP and bytes. A rewrite touches
  * guest memory before it changes any guest register, so a fault anywhere in
@@ -40,6 +41,7 @@ enum kind {
 	K_CR8,
 	K_RDTSCP,
 	K_DIV,
+	K_PIO,
 	K_UNSUP
 };
 
@@ -286,6 +288,8 @@ static int inline_kind(struct bt *bt, const struct insn *in)
 	case ZYDIS_MNEMONIC_RDTSC: return tsd ? -1 : K_COPY;
 	case ZYDIS_MNEMONIC_RDTSCP: return tsd ? -1 : K_RDTSCP;
 	case ZYDIS_MNEMONIC_MOV: return is_cr8(in) ? K_CR8 : -1;
+	case ZYDIS_MNEMONIC_IN:
+	case ZYDIS_MNEMONIC_OUT: return K_PIO;
 	case ZYDIS_MNEMONIC_DIV:
 	case ZYDIS_MNEMONIC_IDIV:
 		return in->d.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY && in->d.operand_count_visible == 1 ? K_DIV
@@ -770,6 +774,14 @@ static int emit_inline(struct tb *t, const struct insn *in, enum kind k, uint8_t
 		if (emit_div(t, in))
 			return -1;
 		break;
+	case K_PIO: {
+		int out = in->d.mnemonic == ZYDIS_MNEMONIC_OUT;
+		const ZydisDecodedOperand *port = &in->op[out ? 0 : 1], *val = &in->op[out ? 1 : 0];
+		int imm = port->type == ZYDIS_OPERAND_TYPE_IMMEDIATE;
+		bt_inline_pio(bt, &t->e.p, in->rip, next, imm ? (int)(port->imm.value.u & 0xFF) : -1, val->size / 8,
+			      out);
+		return 0;
+	}
 	default: return -1;
 	}
 	*restore = 1; /* RAX was parked in ctx->t0 */
@@ -815,7 +827,8 @@ static int emit_insn(struct tb *t, struct insn *in, enum kind k, uint8_t *restor
 	case K_CPUID:
 	case K_CR8:
 	case K_RDTSCP:
-	case K_DIV: return emit_inline(t, in, k, restore);
+	case K_DIV:
+	case K_PIO: return emit_inline(t, in, k, restore);
 	default: return -1;
 	}
 }

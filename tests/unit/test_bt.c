@@ -810,6 +810,14 @@ SNIPPET(sn_pio, "movabs $0x1122334455667788, %rax; in $0x99, %al; mov %rax, %rbx
 		"mov $0x99, %edx; in %dx, %eax; mov %rax, %rdi; std; mov $0x5a, %al; out %al, $0x99; out %ax, %dx;"
 		"out %eax, %dx; seto %r8b; sets %r9b; mov $0x8000, %r10d; add %r10w, %r10w; out %al, $0x99;"
 		"setc %r11b; setz %r12b; cld");
+/* syscall/sysret with the kit's MSRs: CPL3 -> LSTAR (kernel flags: IF and
+ * DF masked), back with sysretq (R11's flags), then a CPL3 cli for #GP. */
+SNIPPET(sn_sys, "mov $0xc0000080, %ecx; rdmsr; or $1, %eax; wrmsr; mov $0xc0000081, %ecx; xor %eax, %eax;"
+		"mov $0x00180008, %edx; wrmsr; mov $0xc0000082, %ecx; lea 5f(%rip), %rax; xor %edx, %edx; wrmsr;"
+		"mov $0xc0000084, %ecx; mov $0x47700, %eax; wrmsr; mov %rsp, %rbx; pushq $0x23; push %rbx;"
+		"pushq $0x202; pushq $0x2b; lea 1f(%rip), %rbx; push %rbx; iretq;"
+		"1: std; mov $7, %eax; syscall; pushfq; pop %rdi; mov %cs, %ebp; mov %ss, %r13d; cld; cli;"
+		"5: pushfq; pop %rsi; mov %cs, %r8d; mov %ss, %r9d; mov %rcx, %r10; mov %r11, %r12; sysretq");
 SNIPPET(sn_rdtscp, "mov $7, %ecx; rdtscp; mov $0, %eax; mov $0, %edx");
 SNIPPET(sn_cpl3, "mov %rsp, %rbx; pushq $0x23; push %rbx; pushq $0x202; pushq $0x2b; lea 1f(%rip), %rbx; push %rbx;"
 		 "iretq; 1: mov $1, %esi; cmp $1, %edx; je 2f; cmp $2, %edx; je 3f; cmp $3, %edx; je 4f;"
@@ -838,6 +846,15 @@ static void test_inline_misc(const char *arg)
 	}
 	struct vec_case rc = {"rdtscp", 0, sn_rdtscp, sn_rdtscp_end, 0, 0, 0, 0, 0, 0};
 	struct vec_out o;
+	struct vec_case sys = {"syscall/sysret", 0, sn_sys, sn_sys_end, 0, 0, 0, 0, 0, 0};
+	if (vec_same(&sys, &o))
+		CHECK(o.vec == 13 && o.gpr[8] == 8 && o.gpr[9] == 0x10 && o.gpr[R_RBP] == 0x2b && o.gpr[13] == 0x23 &&
+			  !(o.gpr[R_RSI] & 0x600) && (o.gpr[R_RDI] & 0x600) == 0x600 && o.gpr[12] == o.gpr[R_RDI],
+		      "syscall/sysret: vector %lld cs/ss kernel 0x%llx/0x%llx user 0x%llx/0x%llx flags kernel 0x%llx "
+		      "user 0x%llx r11 0x%llx",
+		      (long long)o.vec, (unsigned long long)o.gpr[8], (unsigned long long)o.gpr[9],
+		      (unsigned long long)o.gpr[R_RBP], (unsigned long long)o.gpr[13], (unsigned long long)o.gpr[R_RSI],
+		      (unsigned long long)o.gpr[R_RDI], (unsigned long long)o.gpr[12]);
 	struct vec_case pio = {"in/out", 0, sn_pio, sn_pio_end, 0, 0, 0, 0, 0, 0};
 	if (vec_same(&pio, &o)) /* nothing decodes port 0x99: reads are all ones */
 		CHECK(o.gpr[R_RBX] == 0x11223344556677FFull && o.gpr[R_RSI] == 0x112233445566FFFFull &&

@@ -191,10 +191,13 @@ static int enter(struct bt *bt, uint8_t *host)
 	struct bt_ctx *c = bt->ctx;
 	uint64_t tpr = (bt->lapic.tpr >> 4) & 15;
 	c->vif = bt->vif ? FL_IF : 0, c->cpl = (uint64_t)bt->cpl, c->cr8 = tpr;
+	c->cs = bt->cs, c->ss = bt->ss, c->cur_win = (uint64_t)bt->cur_win;
 	c->irq_prio = (uint64_t)lapic_pending_class(&bt->lapic);
 	bt->g.enter();
 	bt->in_guest = 0;
-	bt->vif = c->vif != 0; /* inline cli/sti/popf/cr8 (inline.c) changed them */
+	bt->vif = c->vif != 0; /* inline cli/sti/popf/cr8/syscall/sysret (inline.c) changed them */
+	bt->cpl = (int)c->cpl, bt->cur_win = (int)c->cur_win;
+	bt->cs = (uint16_t)c->cs, bt->ss = (uint16_t)c->ss;
 	if (c->cr8 != tpr)
 		bt->lapic.tpr = (uint32_t)c->cr8 << 4;
 	return 1;

@@ -57,9 +57,10 @@ struct bt_ctx {
 	uint64_t cr8;	   /* TPR class 0-15 */
 	uint64_t irq_prio; /* class of the LAPIC's highest pending vector, TPR aside; 0 none */
 	uint64_t fs_rax, i_rcx, dv, s_rsp;
-	uint64_t pio_exit; /* set by bt_pio_fast: leave translated code after this in/out */
-	uint16_t fs_ax;	   /* lahf/seto image of the guest's arithmetic flags */
-	uint64_t stk[4];   /* a private stack for pushfq (RSP is the guest's) */
+	uint64_t pio_exit;	  /* set by bt_pio_fast: leave translated code after this in/out */
+	uint64_t cs, ss, cur_win; /* inline syscall/sysret change them with the CPL */
+	uint16_t fs_ax;		  /* lahf/seto image of the guest's arithmetic flags */
+	uint64_t stk[4];	  /* a private stack for pushfq (RSP is the guest's) */
 	struct bt_cpuid_ent {
 		uint32_t r[4];
 		uint32_t mode; /* 0 miss (callout), 1 any subleaf, 2 subleaf must equal sub */
@@ -214,6 +215,7 @@ int bt_is_mmio_site(struct bt *bt, uint64_t rip);
 int bt_windows_init(struct bt *bt);
 void bt_windows_free(struct bt *bt);
 int bt_set_cpl(struct bt *bt, int cpl);
+int bt_have_fsgsbase(void);
 /* Guest page walk: 0 with *pa, or -1 with the #PF error code in *err. */
 int bt_walk(struct bt *bt, uint64_t va, int write, int user, int fetch, uint64_t *pa, int *writable, uint64_t *psize,
 	    uint64_t *err);
@@ -263,6 +265,10 @@ void bt_inline_cr8(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int 
 void bt_inline_cpuid(struct bt *bt, uint8_t **p, uint64_t rip);
 /* after the divisor was loaded, zero-extended, into ctx->dv */
 void bt_inline_div_check(struct bt *bt, uint8_t **p, uint64_t rip, int bits, int is_signed);
+/* syscall up to the jump to LSTAR; sysret up to the jump to RCX (translate.c
+ * emits the jumps). 0, or -1 if this configuration needs the callout. */
+int bt_inline_syscall(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next);
+int bt_inline_sysret(struct bt *bt, uint8_t **p, uint64_t rip);
 /* in/out: port (imm8) or DX, size 1/2/4 bytes, through bt_pio_fast on the host stack */
 void bt_inline_pio(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int port, int size, int out);
 

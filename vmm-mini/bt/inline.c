@@ -494,3 +494,109 @@ void bt_inline_pio(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int 
 	patch_rel32(done, e.p);
 	*p = e.p;
 }
+
+/* movabs $v,%reg */
+static void movabs(struct emit *e, int reg, uint64_t v)
+{
+	e8(e, (uint8_t)(0x48 | (reg >= 8 ? 1 : 0))), e8(e, (uint8_t)(0xB8 + (reg & 7)));
+	memcpy(e->p, &v, 8);
+	e->p += 8;
+}
+
+/* wrgsbase %rax: the window of the new CPL, as bt_set_cpl picks it */
+static void switch_window(struct bt *bt, struct emit *e, int w)
+{
+	movabs(e, R_RAX, (uint64_t)(uintptr_t)bt->win[w].base);
+	e8(e, 0xF3), e8(e, 0x48), e8(e, 0x0F), e8(e, 0xAE), e8(e, 0xD8);
+	movq_abs(e, &bt->ctx->cur_win, (uint32_t)w);
+}
+
+/* syscall without leaving translated code: RCX = next, R11 = RFLAGS (the
+ * virtual IF in it), RFLAGS &= ~SFMASK, CS/SS from STAR, CPL0 and its
+ * window; STAR, LSTAR, SFMASK and EFER are constants here (writing them
+ * flushes the cache). Only SFMASKs that clear no live flag but DF. Coming
+ * from the user window takes wrgsbase, or the callout without FSGSBASE. */
+int bt_inline_syscall(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next)
+{
+	struct bt_ctx *c = bt->ctx;
+	struct emit e = {*p};
+	if (!(bt->efer & 1) || (bt->sfmask & FL_LIVE & ~0x400ull))
+		return -1;
+	uint16_t cs = (uint16_t)((bt->star >> 32) & 0xFFFC);
+	fl_save(&e, c);
+	cmpq_abs(&e, &c->cur_win, 0);
+	uint8_t *same = jcc(&e, CC_E), *slow = NULL;
+	if (bt_have_fsgsbase())
+		switch_window(bt, &e, 0);
+	else
+		slow = jmp_fwd(&e);
+	patch_rel32(same, e.p);
+	fl_restore(&e, c);
+	st_abs(&e, R_RSP, &c->s_rsp);
+	e8(&e, 0xBC), e32(&e, abs32(&c->stk[4])); /* mov $stack_top,%esp */
+	e8(&e, 0x9C), e8(&e, 0x41), e8(&e, 0x5B); /* pushfq; pop %r11 */
+	ld_abs(&e, R_RSP, &c->s_rsp);
+	ld_abs(&e, R_RCX, &c->vif);
+	e8(&e, 0x4D), e8(&e, 0x8D), e8(&e, 0x9C), e8(&e, 0x0B),
+	    e32(&e, (uint32_t)-0x200); /* lea -0x200(%r11,%rcx),%r11 */
+	movabs(&e, R_RCX, next);
+	if (bt->sfmask & FL_IF)
+		movq_abs(&e, &c->vif, 0);
+	movq_abs(&e, &c->cpl, 0);
+	movq_abs(&e, &c->cs, cs), movq_abs(&e, &c->ss, (uint32_t)cs + 8);
+	if (bt->sfmask & 0x400)
+		e8(&e, 0xFC); /* cld */
+	if (slow) {
+		uint8_t *done = jmp_fwd(&e);
+		slow_callout(bt, &e, slow, rip);
+		patch_rel32(done, e.p);
+	}
+	*p = e.p;
+	return 0;
+}
+
+/* sysretq at CPL0: RFLAGS from R11 (IF to the virtual IF), CS/SS from
+ * STAR, CPL3 and its window (the user view only if supervisor-only pages
+ * are mapped: wrgsbase, or the callout without FSGSBASE); RCX is left for
+ * the caller's indirect jump. CPL3 takes the callout (#GP). */
+int bt_inline_sysret(struct bt *bt, uint8_t **p, uint64_t rip)
+{
+	struct bt_ctx *c = bt->ctx;
+	struct emit e = {*p};
+	if (!(bt->efer & 1))
+		return -1;
+	uint16_t sel = (uint16_t)(bt->star >> 48);
+	uint64_t so = (uint64_t)(uintptr_t)&bt->win[0].sup_only;
+	fl_save(&e, c);
+	cmpq_abs(&e, &c->cpl, 0);
+	uint8_t *slow = jcc(&e, CC_NE), *slow2 = NULL;
+	e8(&e, 0x48), e8(&e, 0xA1), memcpy(e.p, &so, 8), e.p += 8; /* movabs sup_only,%rax */
+	e8(&e, 0x48), e8(&e, 0x85), e8(&e, 0xC0);		   /* test %rax,%rax */
+	uint8_t *same = jcc(&e, CC_E);
+	if (bt_have_fsgsbase())
+		switch_window(bt, &e, 1);
+	else
+		slow2 = jcc(&e, CC_NE); /* still ZF clear from the test */
+	patch_rel32(same, e.p);
+	e8(&e, 0x4C), e8(&e, 0x89), e8(&e, 0xD8); /* mov %r11,%rax */
+	e8(&e, 0x25), e32(&e, (uint32_t)FL_IF);	  /* and $IF,%eax */
+	st_abs(&e, R_RAX, &c->vif);
+	movq_abs(&e, &c->cpl, 3);
+	movq_abs(&e, &c->cs, (uint32_t)(((sel + 16) | 3) & 0xFFFF));
+	movq_abs(&e, &c->ss, (uint32_t)(((sel + 8) | 3) & 0xFFFF));
+	st_abs(&e, R_RCX, &c->i_rcx);
+	e8(&e, 0x4C), e8(&e, 0x89), e8(&e, 0xD8); /* mov %r11,%rax */
+	set_live_flags(&e);
+	ld_abs(&e, R_RCX, &c->i_rcx);
+	ld_abs(&e, R_RAX, &c->fs_rax);
+	uint8_t *done = jmp_fwd(&e);
+	if (slow2) {
+		patch_rel32(slow2, e.p);
+		fl_restore(&e, c);
+		exit_stub(bt, &e, rip, BTX_CALLOUT);
+	}
+	slow_callout(bt, &e, slow, rip);
+	patch_rel32(done, e.p);
+	*p = e.p;
+	return 0;
+}

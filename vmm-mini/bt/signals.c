@@ -92,6 +92,8 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 		return;
 	}
 	g->stats_signals++;
+	g->cpl = (int)g->ctx->cpl; /* an inline syscall/sysret may have switched them */
+	g->cur_win = (int)g->ctx->cur_win;
 	if (sig == SIGFPE) { /* #DE, or an unmasked x87 (#MF) / SIMD (#XM) exception */
 		long trap = (long)uc->uc_mcontext.gregs[REG_TRAPNO];
 		g->fault_vec = trap == 16 || trap == 19 ? (int)trap : 0;

@@ -6,8 +6,8 @@
  *                        stack through the window, branches to exit stubs (chained
  *                        later) or the indirect lookup
  *   inline               cli/sti, pushf/popf, cr8, cpuid, rdtscp, the #DE check of
- *                        div/idiv and in/out (a call on the host stack) as host code
- *                        that stays in the block (inline.c)
+ *                        div/idiv, in/out (a call on the host stack), syscall/sysret
+ *                        (CPL and window switch) as host code (inline.c)
  *   a callout            other sensitive instructions end the block and exit to C
  * Anything else is refused with the guest RIP and bytes. A rewrite touches
  * guest memory before it changes any guest register, so a fault anywhere in
@@ -42,6 +42,8 @@ enum kind {
 	K_RDTSCP,
 	K_DIV,
 	K_PIO,
+	K_SYSCALL,
+	K_SYSRET,
 	K_UNSUP
 };
 
@@ -290,6 +292,8 @@ static int inline_kind(struct bt *bt, const struct insn *in)
 	case ZYDIS_MNEMONIC_MOV: return is_cr8(in) ? K_CR8 : -1;
 	case ZYDIS_MNEMONIC_IN:
 	case ZYDIS_MNEMONIC_OUT: return K_PIO;
+	case ZYDIS_MNEMONIC_SYSCALL: return K_SYSCALL;
+	case ZYDIS_MNEMONIC_SYSRET: return in->d.operand_width == 64 ? K_SYSRET : -1;
 	case ZYDIS_MNEMONIC_DIV:
 	case ZYDIS_MNEMONIC_IDIV:
 		return in->d.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY && in->d.operand_count_visible == 1 ? K_DIV
@@ -750,6 +754,8 @@ static int emit_div(struct tb *t, const struct insn *in)
 	return 0;
 }
 
+static void callout_exit(struct tb *t, uint64_t rip, enum bt_exit kind);
+
 static int emit_inline(struct tb *t, const struct insn *in, enum kind k, uint8_t *restore)
 {
 	struct bt *bt = t->bt;
@@ -774,6 +780,17 @@ static int emit_inline(struct tb *t, const struct insn *in, enum kind k, uint8_t
 		if (emit_div(t, in))
 			return -1;
 		break;
+	case K_SYSCALL:
+		if (bt_inline_syscall(bt, &t->e.p, in->rip, next))
+			break;
+		exit_to(t, bt->lstar);
+		return 1;
+	case K_SYSRET:
+		if (bt_inline_sysret(bt, &t->e.p, in->rip))
+			break;
+		st_abs(&t->e, R_RCX, &bt->ctx->s_rcx);
+		ind_branch(t);
+		return 1;
 	case K_PIO: {
 		int out = in->d.mnemonic == ZYDIS_MNEMONIC_OUT;
 		const ZydisDecodedOperand *port = &in->op[out ? 0 : 1], *val = &in->op[out ? 1 : 0];
@@ -783,6 +800,10 @@ static int emit_inline(struct tb *t, const struct insn *in, enum kind k, uint8_t
 		return 0;
 	}
 	default: return -1;
+	}
+	if (k == K_SYSCALL || k == K_SYSRET) { /* this configuration needs the callout */
+		callout_exit(t, in->rip, BTX_CALLOUT);
+		return 1;
 	}
 	*restore = 1; /* RAX was parked in ctx->t0 */
 	return 0;
@@ -828,7 +849,9 @@ static int emit_insn(struct tb *t, struct insn *in, enum kind k, uint8_t *restor
 	case K_CR8:
 	case K_RDTSCP:
 	case K_DIV:
-	case K_PIO: return emit_inline(t, in, k, restore);
+	case K_PIO:
+	case K_SYSCALL:
+	case K_SYSRET: return emit_inline(t, in, k, restore);
 	default: return -1;
 	}
 }

@@ -75,16 +75,21 @@ void bt_windows_free(struct bt *bt)
 
 /* %gs selects the view: wrgsbase where the kernel enabled FSGSBASE
  * (HWCAP2), else arch_prctl (a system call, ~10 us on this machine). */
-int bt_set_cpl(struct bt *bt, int cpl)
+int bt_have_fsgsbase(void)
 {
 	static int fsgsbase = -1;
+	if (fsgsbase < 0)
+		fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0;
+	return fsgsbase;
+}
+
+int bt_set_cpl(struct bt *bt, int cpl)
+{
 	bt->cpl = cpl;
 	int w = cpl == 3 && bt->win[0].sup_only;
 	if (w == bt->cur_win)
 		return 0;
-	if (fsgsbase < 0)
-		fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0;
-	if (fsgsbase) {
+	if (bt_have_fsgsbase()) {
 		__asm__ volatile("wrgsbase %0" ::"r"(bt->win[w].base) : "memory");
 	} else if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)(uintptr_t)bt->win[w].base))
 		return vm_fail(bt->vm, "bt: arch_prctl(ARCH_SET_GS): %s", strerror(errno));

@@ -39,25 +39,24 @@ struct pci_info *pci_list_add(struct pci_list *l)
 
 int pci_bdf_check(unsigned domain, unsigned bus, unsigned dev, unsigned func, char *why, size_t whylen)
 {
-	const char *what = domain > PCI_MAX_DOMAIN ? "domain"
-			   : bus > 0xff		   ? "bus"
-			   : dev > 0x1f		   ? "device"
-			   : func > 7		   ? "function"
-						   : NULL;
-	unsigned v = domain > PCI_MAX_DOMAIN ? domain : bus > 0xff ? bus : dev > 0x1f ? dev : func;
-	unsigned max = domain > PCI_MAX_DOMAIN ? PCI_MAX_DOMAIN : bus > 0xff ? 0xff : dev > 0x1f ? 0x1f : 7;
-	if (!what)
-		return 0;
-	snprintf(why, whylen, "%s number 0x%x is beyond 0x%x", what, v, max);
-	return -1;
+	const struct {
+		const char *what;
+		unsigned v, max;
+	} f[] = {{"domain", domain, PCI_MAX_DOMAIN}, {"bus", bus, 0xff}, {"device", dev, 0x1f}, {"function", func, 7}};
+	for (size_t i = 0; i < sizeof(f) / sizeof(*f); i++) {
+		if (f[i].v > f[i].max) {
+			snprintf(why, whylen, "%s number 0x%x is beyond 0x%x", f[i].what, f[i].v, f[i].max);
+			return -1;
+		}
+	}
+	return 0;
 }
 
-static const struct pci_list *sort_list; /* qsort has no context argument */
-
-static int by_bdf_then_index(const void *a, const void *b)
+static int by_bdf_then_index(const void *a, const void *b, void *list)
 {
+	const struct pci_list *l = list;
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	const struct pci_info *x = &sort_list->dev[i], *y = &sort_list->dev[j];
+	const struct pci_info *x = &l->dev[i], *y = &l->dev[j];
 	unsigned kx[4] = {x->domain, x->bus, x->dev, x->func}, ky[4] = {y->domain, y->bus, y->dev, y->func};
 	for (int k = 0; k < 4; k++)
 		if (kx[k] != ky[k])
@@ -73,8 +72,7 @@ int pci_list_duplicate(const struct pci_list *l, size_t *first, size_t *second)
 		return -1;
 	for (size_t i = 0; i < l->n; i++)
 		ix[i] = i;
-	sort_list = l;
-	qsort(ix, l->n, sizeof(*ix), by_bdf_then_index);
+	qsort_r(ix, l->n, sizeof(*ix), by_bdf_then_index, (void *)l);
 	for (size_t k = 1; k < l->n; k++) {
 		const struct pci_info *x = &l->dev[ix[k - 1]], *y = &l->dev[ix[k]];
 		int same = x->domain == y->domain && x->bus == y->bus && x->dev == y->dev && x->func == y->func;

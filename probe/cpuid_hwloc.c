@@ -116,7 +116,8 @@ static int pu_list(const char *dir, unsigned **out, size_t *n, char *err, size_t
 		(*out)[(*n)++] = (unsigned)k;
 	}
 	closedir(d);
-	qsort(*out, *n, sizeof(**out), cmp_u);
+	if (*n)
+		qsort(*out, *n, sizeof(**out), cmp_u);
 	return *n ? 0 : dump_fail(err, errlen, dir, 0, "no pu0, pu1, ... files: not a hwloc-gather-cpuid directory");
 }
 

@@ -16,6 +16,7 @@
  *    long as the one before (each CPU after the first dumps the same list);
  *  - a last line without a newline is a whole record (full-width values,
  *    closed brackets): a cut mid-line shortens a value instead. */
+#include "common/errbuf.h"
 #include "common/safefile.h"
 #include "cpuid_raw.h"
 #include "grow.h"
@@ -76,15 +77,10 @@ struct aida_state {
 
 static int fail_at(struct aida_state *s, long line, const char *fmt, ...)
 {
-	char why[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	verr_at(s->err, s->errlen, s->path, line, fmt, ap);
 	va_end(ap);
-	if (line > 0)
-		snprintf(s->err, s->errlen, "%s:%ld: %s", s->path, line, why);
-	else
-		snprintf(s->err, s->errlen, "%s: %s", s->path, why);
 	return -1;
 }
 

@@ -2,6 +2,7 @@
  * file is read once (common/safefile) and its content, never its name,
  * decides the reader: the first line that only one format writes wins. */
 #include "cpuid_dump.h"
+#include "common/errbuf.h"
 
 #include "common/safefile.h"
 
@@ -13,11 +14,7 @@
 
 int dump_fail(char *err, size_t errlen, const char *path, long line, const char *why)
 {
-	if (line > 0)
-		snprintf(err, errlen, "%s:%ld: %s", path, line, why);
-	else
-		snprintf(err, errlen, "%s: %s", path, why);
-	return -1;
+	return err_at(err, errlen, path, line, "%s", why);
 }
 
 long dump_next_line(struct dump_lines *d, const char **start)

@@ -7,6 +7,7 @@
  * once with its configuration bytes in consecutive rows of 16 from offset 0,
  * 64, 128 (a CardBus bridge), 256 or 4096 of them (what lspci -x prints),
  * and the file's end cuts no row. libpci is handed only those lines, rewritten whole. */
+#include "common/errbuf.h"
 #include "common/safefile.h"
 #include "grow.h"
 #include "pci.h"
@@ -40,15 +41,10 @@ struct dump_scan {
 
 static int fail_at(struct dump_scan *s, long line, const char *fmt, ...)
 {
-	char why[300];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	verr_at(s->err, s->errlen, s->path, line, fmt, ap);
 	va_end(ap);
-	if (line > 0)
-		snprintf(s->err, s->errlen, "%s:%ld: %s", s->path, line, why);
-	else
-		snprintf(s->err, s->errlen, "%s: %s", s->path, why);
 	return -1;
 }
 

@@ -7,6 +7,7 @@
  * cut short (lspci ends every line; a whole line merely lacking its
  * newline is read). */
 #include "pci.h"
+#include "common/errbuf.h"
 #include "common/safefile.h"
 #include "grow.h"
 
@@ -35,15 +36,10 @@ struct lspci_state {
 
 static int fail_at(struct lspci_state *s, long line, const char *fmt, ...)
 {
-	char why[300];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	verr_at(s->err, s->errlen, s->path, line, fmt, ap);
 	va_end(ap);
-	if (line > 0)
-		snprintf(s->err, s->errlen, "%s:%ld: %s", s->path, line, why);
-	else
-		snprintf(s->err, s->errlen, "%s: %s", s->path, why);
 	return -1;
 }
 

@@ -50,8 +50,16 @@ struct bt_ctx {
 	uint64_t jmp_slot; /* indirect jumps go through here */
 	uint64_t t0;	   /* scratch for rewrites (saved RAX) */
 	uint64_t s_rax, s_rcx, s_rdx;
-	/* Inline sensitive instructions (inline.c); the dispatcher copies the
-	 * vCPU state in before each entry and back after each exit. */
+	uint32_t host_mxcsr; /* the host's, put back at every exit once the guest uses FP */
+	uint16_t host_fcw;
+	uint8_t fp_used;				    /* the translator met an x87/MMX/SSE instruction */
+	uint8_t guest_fp[512] __attribute__((aligned(16))); /* fxsave64 image */
+	uint64_t ind_tag[BT_IND_SIZE];			    /* guest RIP (0 = empty) */
+	uint64_t ind_host[BT_IND_SIZE];
+	/* Inline sensitive instructions (inline.c), after the fields the glue
+	 * and the indirect lookup use (their layout stays as it was); the
+	 * dispatcher copies the vCPU state in before each entry and back after
+	 * each exit. */
 	uint64_t vif;	   /* the virtual IF as the RFLAGS bit: 0 or 0x200 */
 	uint64_t cpl;	   /* 0 or 3 */
 	uint64_t cr8;	   /* TPR class 0-15 */
@@ -65,13 +73,7 @@ struct bt_ctx {
 		uint32_t r[4];
 		uint32_t mode; /* 0 miss (callout), 1 any subleaf, 2 subleaf must equal sub */
 		uint32_t sub, pad[2];
-	} cpuid[64];	     /* leaves 0-31, then 0x80000000-0x8000001F */
-	uint32_t host_mxcsr; /* the host's, put back at every exit once the guest uses FP */
-	uint16_t host_fcw;
-	uint8_t fp_used;				    /* the translator met an x87/MMX/SSE instruction */
-	uint8_t guest_fp[512] __attribute__((aligned(16))); /* fxsave64 image */
-	uint64_t ind_tag[BT_IND_SIZE];			    /* guest RIP (0 = empty) */
-	uint64_t ind_host[BT_IND_SIZE];
+	} cpuid[64]; /* leaves 0-31, then 0x80000000-0x8000001F */
 };
 
 enum bt_exit {
@@ -186,6 +188,7 @@ struct bt {
 	uint64_t step_rip; /* translate this RIP as a one-instruction step (~0 none) */
 	int inline_off;	   /* tests: sensitive instructions take the callout/signal path */
 	int pio_stop;	   /* bt_pio_fast: the VM stopped; report an empty EXIT_IO */
+	int sys_inlined;   /* syscall/sysret translated with STAR/LSTAR/SFMASK/EFER baked in */
 	uint64_t stats_exits[BTX_SIGNAL + 1];
 	uint64_t stats_translate_ns;
 	uint64_t stats_pio_fast;

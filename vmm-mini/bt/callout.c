@@ -228,7 +228,7 @@ static int msr(struct op_ctx *c, int write)
 		bt_raise(bt, 13, 1, 0); /* as KVM does for MSRs it does not know */
 		return 0;
 	}
-	if (write && (n == MSR_EFER || (n >= 0xC0000081 && n <= 0xC0000084)))
+	if (write && bt->sys_inlined && (n == MSR_EFER || (n >= 0xC0000081 && n <= 0xC0000084)))
 		bt->flush_pending = 1; /* inline syscall/sysret have them as constants */
 	if (write)
 		*slot = n == MSR_EFER ? (v & 0xD01) | 0x500 : v; /* LME/LMA stay: long mode only */

@@ -783,11 +783,13 @@ static int emit_inline(struct tb *t, const struct insn *in, enum kind k, uint8_t
 	case K_SYSCALL:
 		if (bt_inline_syscall(bt, &t->e.p, in->rip, next))
 			break;
+		bt->sys_inlined = 1;
 		exit_to(t, bt->lstar);
 		return 1;
 	case K_SYSRET:
 		if (bt_inline_sysret(bt, &t->e.p, in->rip))
 			break;
+		bt->sys_inlined = 1;
 		st_abs(&t->e, R_RCX, &bt->ctx->s_rcx);
 		ind_branch(t);
 		return 1;
@@ -908,6 +910,7 @@ void bt_cache_flush(struct bt *bt)
 	memset(bt->ctx->ind_tag, 0, sizeof(bt->ctx->ind_tag));
 	memset(bt->code_pages, 0, bt->vm->ram_size >> 12);
 	bt->ncode_va = 0;
+	bt->sys_inlined = 0;
 	bt->stats_flushes++;
 }
 

@@ -139,7 +139,7 @@ bench-bt: deps
 	python3 bench/bt/summary.py $(OUT)/bench-bt/bench.json $(BUILD)/rig/nanobench.log | tee $(OUT)/bench-bt/summary.txt
 
 test: deps
-	@scripts/deps.sh cpu-checker libvirt-clients qemu-system-x86 busybox-static cpio kmod chromium
+	@scripts/deps.sh cpu-checker libvirt-clients qemu-system-x86 busybox-static cpio kmod chromium clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/run.sh
 
@@ -167,18 +167,38 @@ test-kvm: deps
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" test
 
-FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+# make fuzz: libFuzzer targets (tests/fuzz/fuzz_*.c). The library is built
+# once with coverage, ASan and UBSan into build-fuzz/obj (its own objects,
+# dependencies tracked) and each target links it as an archive.
+# tests/fuzz/run.sh builds, seeds from the fixtures, runs and replays
+# tests/fuzz/regress/; make test runs it briefly, FUZZ_SECONDS longer.
 FUZZ_SECONDS ?= 20
+FUZZ_CC ?= clang
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -MMD -MP \
+	-I. -Iprobe -Ireports -Icli -Ihcl -Ivmm-mini -Ibench -DHVCERT_GIT='"fuzz"' $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 VMM_LIB_SRC := $(filter-out vmm-mini/main.c,$(VMM_SRC) $(BT_SRC))
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(VMM_LIB_SRC) $(COMMON_SRC)
-	@mkdir -p build-fuzz
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -Iprobe -Ireports -Icli -Ihcl -Ivmm-mini -Ibench \
-	  -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(VMM_LIB_SRC) $(COMMON_SRC) $(LDLIBS)
+FUZZ_LIB_OBJ := $(patsubst %.c,build-fuzz/obj/%.o,$(LIB_SRC) $(VMM_LIB_SRC) $(COMMON_SRC))
+FUZZ_CLI_OBJ := $(patsubst %.c,build-fuzz/obj/%.o,$(CLI_SRC))
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ CC $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+build-fuzz/libfuzzlib.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	@$(AR) rcs $@ $^
+build-fuzz/fuzz_%: build-fuzz/obj/tests/fuzz/fuzz_%.o build-fuzz/libfuzzlib.a
+	@echo "  FUZZ LD $@"
+	@$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
+# The CLI on the same objects: run.sh makes probe documents to seed fuzz_json
+# (not named hvcert: BUILD=build-fuzz builds its own there).
+build-fuzz/seed-hvcert: $(FUZZ_CLI_OBJ) build-fuzz/libfuzzlib.a
+	@$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_CLI_OBJ:.o=.d) $(patsubst tests/fuzz/%.c,build-fuzz/obj/tests/fuzz/%.d,$(wildcard tests/fuzz/fuzz_*.c))
 
 fuzz: deps
 	@scripts/deps.sh clang libclang-rt-14-dev
-	@$(MAKE) --no-print-directory $(FUZZ_TARGETS)
-	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # Regenerates tests/expected/ from the fixtures' raw data (python3, no hvcert code).
 KVM_IGNORED := hypervisor,syscall,x2apic,tsc_deadline_timer,arat,arch_capabilities,acpi,monitor,svm,npt,nrip_save,svme_addr_chk

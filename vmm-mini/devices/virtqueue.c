@@ -22,6 +22,13 @@ int vq_pop(struct vm *vm, struct vq *q, struct vq_req *r, const char **why)
 	volatile uint16_t *ai = avail_idx(vm, q);
 	if (!q->ready)
 		return 0;
+	/* virtio 1.x 2.6: descriptors 16-byte, available ring 2-byte, used ring
+	 * 4-byte aligned. A guest that ignores it gets NEEDS_RESET, not
+	 * misaligned loads (found by fuzz_virtio_blk). */
+	if ((q->desc & 15) || (q->avail & 1) || (q->used & 3)) {
+		*why = "queue rings misaligned (descriptors 16, available 2, used 4 bytes)";
+		return -1;
+	}
 	if (!ai || !vm_gpa(vm, q->avail, 4 + 2u * q->num) || !vm_gpa(vm, q->desc, 16u * q->num)) {
 		*why = "queue rings outside guest RAM";
 		return -1;

@@ -97,37 +97,55 @@ static void slow_callout(struct bt *bt, struct emit *e, uint8_t *site, uint64_t 
 	exit_stub(bt, e, rip, BTX_CALLOUT);
 }
 
+/* jrcxz over a jmp rel32: taken when RCX is 0; returns the jmp's rel32. */
+static uint8_t *unless_rcx_zero(struct emit *e)
+{
+	e8(e, 0xE3), e8(e, 5);
+	return jmp_fwd(e);
+}
+
 /* cli: vif = 0. sti: vif = IF; if it was clear and the LAPIC holds an
  * interrupt the TPR lets through, exit so that the next instruction runs
  * alone (the shadow) before the dispatcher delivers it. The translator
- * keeps the shadow instruction in this block, where the timer cannot stop. */
+ * keeps the shadow instruction in this block, where the timer cannot stop.
+ * The common case tests with jrcxz (CPL0, nothing pending): no flags. */
 void bt_inline_cli_sti(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int sti)
 {
 	struct bt_ctx *c = bt->ctx;
 	struct emit e = {*p};
-	fl_save(&e, c);
-	cmpq_abs(&e, &c->cpl, 0);
-	uint8_t *slow = jcc(&e, CC_NE), *pend = NULL, *was_on = NULL;
+	st_abs(&e, R_RCX, &c->i_rcx);
+	ld_abs(&e, R_RCX, &c->cpl);
+	uint8_t *slow = unless_rcx_zero(&e), *check = NULL;
 	if (sti) {
+		ld_abs(&e, R_RCX, &c->irq_prio);
+		check = unless_rcx_zero(&e);
+	}
+	movq_abs(&e, &c->vif, sti ? FL_IF : 0);
+	ld_abs(&e, R_RCX, &c->i_rcx);
+	uint8_t *done = jmp_fwd(&e), *done2 = NULL;
+	if (sti) { /* something is pending: compare with the TPR, flags parked */
+		patch_rel32(check, e.p);
+		ld_abs(&e, R_RCX, &c->i_rcx);
+		fl_save(&e, c);
 		cmpq_abs(&e, &c->vif, 0);
 		movq_abs(&e, &c->vif, FL_IF);
-		was_on = jcc(&e, CC_NE);
+		uint8_t *was_on = jcc(&e, CC_NE);
 		ld_abs(&e, R_RAX, &c->irq_prio);
 		cmp_reg_abs(&e, R_RAX, &c->cr8);
-		pend = jcc(&e, CC_A);
+		uint8_t *pend = jcc(&e, CC_A);
 		patch_rel32(was_on, e.p);
-	} else {
-		movq_abs(&e, &c->vif, 0);
-	}
-	fl_restore(&e, c);
-	uint8_t *done = jmp_fwd(&e);
-	if (sti) {
+		fl_restore(&e, c);
+		done2 = jmp_fwd(&e);
 		patch_rel32(pend, e.p);
 		fl_restore(&e, c);
 		exit_stub(bt, &e, next, BTX_SHADOW);
 	}
-	slow_callout(bt, &e, slow, rip);
+	patch_rel32(slow, e.p);
+	ld_abs(&e, R_RCX, &c->i_rcx);
+	exit_stub(bt, &e, rip, BTX_CALLOUT);
 	patch_rel32(done, e.p);
+	if (done2)
+		patch_rel32(done2, e.p);
 	*p = e.p;
 }
 

@@ -6,6 +6,7 @@
 # tests/fuzz/regress/TARGET/ through its target (a crash found once stays a
 # test). Closing line: "fuzz: N passed, N failed, N skipped".
 # Usage: tests/fuzz/run.sh SECONDS [TARGET...]   (default: every target)
+# FUZZ_JOBS: targets run at once (default: one per CPU).
 # make test runs it briefly; make fuzz FUZZ_SECONDS=600 for a long run.
 secs=${1:-20}
 [ $# -gt 0 ] && shift
@@ -97,32 +98,55 @@ seed() {
 
 stat() { sed -n "s/^stat::$1: *//p" "$2" | tail -1; }
 
-for n in $names; do
-	bin=$B/$n
-	# Built from the sources as they are now: an old binary left by a failed
-	# build is not (make again: a source edited meanwhile is rebuilt, not failed).
-	if ! make --no-print-directory FUZZ_CC="$FUZZ_CC" "$bin" >>$B/build.log 2>&1; then
-		ko "$n" "did not build: $(grep -m2 -E 'error' $B/build.log | tr '\n' ' ')"
-		continue
-	fi
+# One target, in the background: its report lines go to $B/$n.out, the
+# first word of each is ok or FAIL (counted by the caller, in order).
+fuzz_one() {
+	n=$1 bin=$B/$1 log=$B/$1.log
 	if ! seed "$n"; then
-		ko "$n" "no seeds (fixtures in $FX? $BUILD/guests?)"
-		continue
+		echo "FAIL fuzz/$n: no seeds (fixtures in $FX? $BUILD/guests?)"
+		return
 	fi
 	mkdir -p $B/corpus-$n $B/artifacts
 	# Devices report a broken driver on stderr once per input: keep it out of the log.
 	quiet=
 	case $n in fuzz_virtio*) quiet=-close_fd_mask=2 ;; esac
-	log=$B/$n.log
 	if "$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $quiet \
 		-artifact_prefix=$B/artifacts/$n- $B/corpus-$n $B/seeds-$n >"$log" 2>&1; then
-		ok "$n: ${secs} s, $(stat number_of_executed_units "$log") runs, $(stat average_exec_per_sec "$log") exec/s,$(grep -o ' cov: [0-9]*' "$log" | tail -1)"
+		echo "ok   fuzz/$n: ${secs} s, $(stat number_of_executed_units "$log") runs, $(stat average_exec_per_sec "$log") exec/s,$(grep -o ' cov: [0-9]*' "$log" | tail -1)"
 	else
 		art=$(sed -n 's/.*Test unit written to \(.*\)/\1/p' "$log" | tail -1)
-		ko "$n" "$(grep -m1 -E 'ERROR|runtime error|Timeout|leak' "$log")"
+		echo "FAIL fuzz/$n: $(grep -m1 -E 'ERROR|runtime error|Timeout|leak' "$log")"
 		tail -40 "$log"
 		echo "  minimise: $bin -minimize_crash=1 -runs=20000 $art; save as tests/fuzz/regress/$n/NAME"
 	fi
+}
+
+# Built from the sources as they are now, one make at a time: an old binary
+# left by a failed build is not (a source edited meanwhile is rebuilt).
+ready=""
+for n in $names; do
+	if make --no-print-directory FUZZ_CC="$FUZZ_CC" "$B/$n" >>$B/build.log 2>&1; then
+		ready="$ready $n"
+	else
+		ko "$n" "did not build: $(grep -m2 -E 'error' $B/build.log | tr '\n' ' ')"
+	fi
+done
+
+# FUZZ_JOBS targets at once (default: one per CPU), reported in name order.
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+set -- $ready
+while [ $# -gt 0 ]; do
+	batch="" i=0
+	while [ $i -lt "$jobs" ] && [ $# -gt 0 ]; do
+		fuzz_one "$1" >$B/$1.out 2>&1 &
+		batch="$batch $1" i=$((i + 1))
+		shift
+	done
+	wait
+	for n in $batch; do
+		cat $B/$n.out
+		case $(head -c 4 $B/$n.out) in "ok  ") pass=$((pass + 1)) ;; *) fail=$((fail + 1)) ;; esac
+	done
 done
 
 # Every crash ever found, through the target it crashed.

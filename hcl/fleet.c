@@ -100,7 +100,8 @@ static int add_dir(struct fleet *f, const struct hcl_db *db, const char *dir, co
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), by_name);
+	if (n)
+		qsort(names, n, sizeof(*names), by_name);
 	for (size_t i = 0; i < n; i++) {
 		if (rc == 0)
 			rc = add_file(f, db, names[i], data_dir, err, errlen);

@@ -309,13 +309,15 @@ static int speed_of(const char *p)
 	if (!sp)
 		return 0;
 	double gt = strtod(sp + 6, NULL);
-	return (int)(gt * 10 + 0.5);
+	/* No link is faster than 1000 GT/s: anything else (NaN, 3e34) is unknown. */
+	return gt > 0 && gt <= 1000 ? (int)(gt * 10 + 0.5) : 0;
 }
 
 static int width_of(const char *p)
 {
 	const char *w = strstr(p, "Width x");
-	return w ? atoi(w + 7) : 0;
+	long n = w ? strtol(w + 7, NULL, 10) : 0;
+	return n > 0 && n <= 64 ? (int)n : 0; /* PCIe links are x1 to x32 */
 }
 
 static void capability_line(struct lspci_state *s, const char *p)

@@ -26,6 +26,8 @@ tests/guests/bt.sh | tee -a "$out" || status=1
 tests/guests/accel.sh | tee -a "$out" || status=1
 tests/guests/pvm.sh | tee -a "$out" || status=1
 tests/rig/vmm.sh | tee -a "$out" || status=1
+# Every reader under libFuzzer for a few seconds, and every saved reproducer.
+tests/fuzz/run.sh ${FUZZ_SECONDS:-3} | tee -a "$out" || status=1
 p=0 f=0 s=0
 for line in $(sed -n 's/^[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1,\2,\3/p' "$out"); do
 	p=$((p + ${line%%,*})); rest=${line#*,}; f=$((f + ${rest%%,*})); s=$((s + ${rest#*,}))

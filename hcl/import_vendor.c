@@ -71,10 +71,26 @@ static int id_text(const char *s, char out[8])
 	return 0;
 }
 
-/* One pci record; -1 with "WHERE: field: why" when a string cannot be
- * written as it is (the record is then not written at all). */
-static int record(FILE *out, const char *ids[4], const char *driver, const char *fw, const char *name,
-		  const char *release, const char *source, const char *where, char *err, size_t errlen)
+/* Records are gathered, then merged by (IDs, release) and written in the
+ * order each first appeared: a device certified with two drivers, or listed
+ * twice, becomes one record whose driver lists both, which `hcl lint` (and so
+ * certify) accepts. */
+struct rec {
+	char key[80]; /* ids and release: what lint calls the match key */
+	char ids[4][8], rel[48];
+	char driver[512], fw[64], name[256];
+	size_t order;
+};
+
+struct recs {
+	struct rec *r;
+	size_t n, cap;
+};
+
+/* Adds one record; -1 with "WHERE: field: why" when a string cannot be
+ * written as it is (the record is then not kept at all). */
+static int record(struct recs *b, const char *ids[4], const char *driver, const char *fw, const char *name,
+		  const char *release, const char *where, char *err, size_t errlen)
 {
 	const char *key[3] = {"driver", "fw_min", "name"}, *val[3] = {driver, fw, name};
 	char why[160];
@@ -83,14 +99,85 @@ static int record(FILE *out, const char *ids[4], const char *driver, const char 
 			snprintf(err, errlen, "%s: %s: %s", where, key[i], why);
 			return -1;
 		}
-	fprintf(out, "pci id=%s:%s sub=%s:%s", ids[0], ids[1], ids[2], ids[3]);
-	for (int i = 0; i < 3; i++)
-		if (val[i] && *val[i])
-			hcl_put_quoted(out, key[i], val[i]);
-	fprintf(out, " %s=supported", release);
-	hcl_put_quoted(out, "source", source);
-	fputc('\n', out);
+	if (driver && strchr(driver, ',')) {
+		snprintf(err, errlen, "%s: driver: a driver name has no comma (the record lists drivers with one)",
+			 where);
+		return -1;
+	}
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		struct rec *nr = realloc(b->r, cap * sizeof(*nr));
+		if (!nr) {
+			snprintf(err, errlen, "%s: out of memory", where);
+			return -1;
+		}
+		b->r = nr, b->cap = cap;
+	}
+	struct rec *r = &b->r[b->n];
+	memset(r, 0, sizeof(*r));
+	for (int k = 0; k < 4; k++)
+		snprintf(r->ids[k], sizeof(r->ids[k]), "%s", ids[k]);
+	snprintf(r->rel, sizeof(r->rel), "%s", release);
+	snprintf(r->key, sizeof(r->key), "%s:%s:%s:%s %s", ids[0], ids[1], ids[2], ids[3], release);
+	snprintf(r->driver, sizeof(r->driver), "%s", driver ? driver : "");
+	snprintf(r->fw, sizeof(r->fw), "%s", fw ? fw : "");
+	snprintf(r->name, sizeof(r->name), "%s", name ? name : "");
+	r->order = b->n++;
 	return 0;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int by_order(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Folds y into x: its driver joins the list, the lower firmware floor wins. */
+static void fold(struct rec *x, const struct rec *y)
+{
+	if (y->driver[0] && !hcl_list_has(x->driver, y->driver)) {
+		char d[sizeof(x->driver)];
+		snprintf(d, sizeof(d), "%s%s%s", x->driver, x->driver[0] ? "," : "", y->driver);
+		memcpy(x->driver, d, sizeof(d));
+	}
+	if (y->fw[0] && (!x->fw[0] || vercmp(y->fw, x->fw) < 0))
+		memcpy(x->fw, y->fw, sizeof(x->fw));
+}
+
+/* Merges, writes and frees; returns the number of records written. */
+static int flush_records(struct recs *b, const char *source, FILE *out)
+{
+	size_t n = 0;
+	if (b->n)
+		qsort(b->r, b->n, sizeof(*b->r), by_key);
+	for (size_t i = 0; i < b->n; i++)
+		if (n && !strcmp(b->r[n - 1].key, b->r[i].key))
+			fold(&b->r[n - 1], &b->r[i]);
+		else
+			b->r[n++] = b->r[i];
+	if (n)
+		qsort(b->r, n, sizeof(*b->r), by_order);
+	for (size_t i = 0; i < n; i++) {
+		const struct rec *r = &b->r[i];
+		const char *key[3] = {"driver", "fw_min", "name"}, *val[3] = {r->driver, r->fw, r->name};
+		fprintf(out, "pci id=%s:%s sub=%s:%s", r->ids[0], r->ids[1], r->ids[2], r->ids[3]);
+		for (int k = 0; k < 3; k++)
+			if (*val[k])
+				hcl_put_quoted(out, key[k], val[k]);
+		fprintf(out, " %s=supported", r->rel);
+		hcl_put_quoted(out, "source", source);
+		fputc('\n', out);
+	}
+	free(b->r);
+	memset(b, 0, sizeof(*b));
+	return (int)n;
 }
 
 static int source_ok(const char *source, char *err, size_t errlen)
@@ -115,7 +202,7 @@ static const char *lowest_firmware(json_t *ver)
 	return best;
 }
 
-static int vsan_entry(json_t *e, const char *where, const char *source, FILE *out, char *err, size_t errlen)
+static int vsan_entry(json_t *e, const char *where, struct recs *out, char *err, size_t errlen)
 {
 	char id[4][8], rel[96], name[256];
 	const char *keys[4] = {"vid", "did", "svid", "ssid"}, *ids[4];
@@ -148,7 +235,7 @@ static int vsan_entry(json_t *e, const char *where, const char *source, FILE *ou
 				if (f && (!fw || vercmp(f, fw) < 0))
 					fw = f;
 			}
-			if (record(out, ids, drv, fw, name, rel, source, where, err, errlen))
+			if (record(out, ids, drv, fw, name, rel, where, err, errlen))
 				return -1;
 			n++;
 		}
@@ -171,7 +258,8 @@ int import_vsan_json(const char *path, const char *source, FILE *out, char *err,
 		return -1;
 	}
 	json_t *data = json_object_get(doc, "data");
-	int total = 0, rc = 0;
+	struct recs recs = {0};
+	int rc = 0;
 	if (!json_is_object(data)) {
 		snprintf(err, errlen, "%s: no \"data\" object (expected vSAN HCL all.json)", path);
 		rc = -1;
@@ -182,17 +270,20 @@ int import_vsan_json(const char *path, const char *source, FILE *out, char *err,
 		json_array_foreach (arr, i, e) {
 			char where[600], sub[256];
 			snprintf(where, sizeof(where), "%s: data.%s[%zu]", path, kinds[k], i);
-			int n = vsan_entry(e, where, source, out, sub, sizeof(sub));
+			int n = vsan_entry(e, where, &recs, sub, sizeof(sub));
 			if (n < 0) {
 				snprintf(err, errlen, "%s", sub);
 				rc = -1;
 				break;
 			}
-			total += n;
 		}
 	}
 	json_decref(doc);
-	return rc ? -1 : total;
+	if (rc) {
+		free(recs.r);
+		return -1;
+	}
+	return flush_records(&recs, source, out);
 }
 
 /* CSV (RFC 4180): splits one line in place; fields may be quoted. */
@@ -282,8 +373,8 @@ static int csv_header(char *line, int col[C_NUM], const char *path, char *err, s
 	return 0;
 }
 
-static int csv_row(char *line, const int col[C_NUM], long ln, const char *path, const char *source, FILE *out,
-		   char *err, size_t errlen)
+static int csv_row(char *line, const int col[C_NUM], long ln, const char *path, struct recs *out, char *err,
+		   size_t errlen)
 {
 	char *f[64], id[4][8], rel[96], name[256];
 	const char *ids[4];
@@ -308,7 +399,7 @@ static int csv_row(char *line, const int col[C_NUM], long ln, const char *path, 
 	char where[4200];
 	snprintf(where, sizeof(where), "%s:%ld", path, ln);
 	snprintf(name, sizeof(name), "%s %s", CELL(C_VENDOR), CELL(C_MODEL));
-	if (record(out, ids, CELL(C_DRIVER), CELL(C_FW), trim(name), rel, source, where, err, errlen))
+	if (record(out, ids, CELL(C_DRIVER), CELL(C_FW), trim(name), rel, where, err, errlen))
 		return -1;
 #undef CELL
 	return 1;
@@ -320,7 +411,8 @@ int import_vcg_csv(const char *path, const char *source, FILE *out, char *err, s
 	size_t cap = 0;
 	ssize_t len;
 	long ln = 0;
-	int col[C_NUM], total = 0, rc = 0;
+	int col[C_NUM], rc = 0;
+	struct recs recs = {0};
 	FILE *f = source_ok(source, err, errlen) ? NULL : sf_fopen(NULL, path, SF_CAP, err, errlen);
 	if (!f)
 		return -1;
@@ -332,9 +424,8 @@ int import_vcg_csv(const char *path, const char *source, FILE *out, char *err, s
 		} else if (ln == 1)
 			rc = csv_header(line, col, path, err, errlen);
 		else if (*trim(line)) {
-			int n = csv_row(line, col, ln, path, source, out, err, errlen);
+			int n = csv_row(line, col, ln, path, &recs, err, errlen);
 			rc = n < 0 ? -1 : 0;
-			total += n > 0 ? n : 0;
 		}
 	}
 	if (rc == 0 && ln == 0) {
@@ -343,5 +434,9 @@ int import_vcg_csv(const char *path, const char *source, FILE *out, char *err, s
 	}
 	free(line);
 	fclose(f);
-	return rc ? -1 : total;
+	if (rc) {
+		free(recs.r);
+		return -1;
+	}
+	return flush_records(&recs, source, out);
 }

@@ -158,6 +158,12 @@ expect_error certify-contradicting-databases "b.hcl:2:1: duplicate pci entry for
 printf 'schema 1\npci id=8086:10c9 k/9=supported source=b\n' >"$T/c.hcl"
 expect_error certify-undeclared-release "c.hcl:2:1: unknown release 'k/9'" \
 	"$HV" certify --cpuid-dump "$HAS" --hcl "$T/a.hcl" --hcl "$T/c.hcl"
+# A device under two drivers, or listed twice, is one record listing both
+# drivers (two records would fail lint, and so stop certify).
+printf 'Vendor,Model,VID,DID,SVID,SSID,Driver,Firmware,Release\nA,N,8086,1572,*,*,i40en,1.0,ESXi 8.0\nA,N,8086,1572,*,*,i40en_ens,0.9,ESXi 8.0\nA,N,8086,1572,*,*,i40en,1.0,ESXi 8.0\n' >"$T/dup.csv"
+rel=esxi/8.0 imports csv-duplicates-merged 1 "$HV" hcl import-csv "$T/dup.csv" t
+grep -q 'driver="i40en,i40en_ens" fw_min="0.9"' "$T/out" && ok csv-duplicates-keep-both-drivers ||
+	ko csv-duplicates-keep-both-drivers "$(cat "$T/out")"
 "$HV" certify --cpuid-dump "$HAS" >"$T/out" 2>"$T/err"; rc=$?
 if [ $rc -le 1 ] && grep -q "kvm/linux-6.1" "$T/out"; then ok certify-shipped-database; else ko certify-shipped-database "rc=$rc $(head -c 300 "$T/err")"; fi
 done_suite

@@ -17,6 +17,7 @@
  *  - a last line without a newline is a whole record (full-width values,
  *    closed brackets): a cut mid-line shortens a value instead. */
 #include "common/errbuf.h"
+#include "common/lines.h"
 #include "common/safefile.h"
 #include "cpuid_raw.h"
 #include "grow.h"
@@ -492,22 +493,23 @@ static char *as_ascii(char *buf, size_t *len)
 	return buf;
 }
 
+struct aida_reading {
+	struct aida_state *s;
+	struct cpu_raw *r;
+};
+
+static int next_line(void *ctx, char *l, size_t n)
+{
+	struct aida_reading *a = ctx;
+	if (n + 1 > AIDA_MAX_LINE)
+		return fail(a->s, "line longer than 4096 bytes: not a CPUID dump");
+	return one_line(a->s, a->r, l, n);
+}
+
 static int read_lines(struct aida_state *s, struct cpu_raw *r, char *text, size_t len)
 {
-	char *p = text, *end = text + len;
-	int rc = 0;
-	while (rc == 0 && p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		s->line++;
-		s->cut = nl == NULL;
-		if (n + 1 > AIDA_MAX_LINE)
-			rc = fail(s, "line longer than 4096 bytes: not a CPUID dump");
-		else
-			rc = one_line(s, r, p, n);
-		p += n + (nl != NULL);
-	}
-	return rc;
+	struct aida_reading a = {s, r};
+	return lines_each(text, len, &s->line, &s->cut, next_line, &a);
 }
 
 int cpu_raw_read_aida64(const char *path, struct cpu_raw *r, char *err, size_t errlen)

@@ -8,6 +8,7 @@
  * 64, 128 (a CardBus bridge), 256 or 4096 of them (what lspci -x prints),
  * and the file's end cuts no row. libpci is handed only those lines, rewritten whole. */
 #include "common/errbuf.h"
+#include "common/lines.h"
 #include "common/safefile.h"
 #include "grow.h"
 #include "pci.h"
@@ -184,18 +185,14 @@ static int one_line(struct dump_scan *s, char *l, size_t len)
 	return 0; /* lspci -v text: libpci reads none of it */
 }
 
+static int next_line(void *ctx, char *l, size_t n)
+{
+	return one_line(ctx, l, n);
+}
+
 static int scan_lines(struct dump_scan *s, char *text, size_t len)
 {
-	char *p = text, *end = text + len;
-	int rc = 0;
-	while (rc == 0 && p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		s->line++;
-		s->cut = nl == NULL;
-		rc = one_line(s, p, n);
-		p += n + (nl != NULL);
-	}
+	int rc = lines_each(text, len, &s->line, &s->cut, next_line, s);
 	if (rc == 0)
 		rc = close_dev(s);
 	return rc == 0 && s->seen.n ? last_dev_whole(s) : rc;

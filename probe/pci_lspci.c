@@ -8,6 +8,7 @@
  * newline is read). */
 #include "pci.h"
 #include "common/errbuf.h"
+#include "common/lines.h"
 #include "common/safefile.h"
 #include "grow.h"
 
@@ -467,20 +468,15 @@ static int finish(struct lspci_state *s)
 	return 0;
 }
 
+static int next_line(void *ctx, char *l, size_t n)
+{
+	struct lspci_state *s = ctx;
+	return n + 1 > LSPCI_MAX_LINE ? fail(s, "line longer than 8192 bytes: not lspci text") : one_line(s, l, n);
+}
+
 static int read_lines(struct lspci_state *s, char *text, size_t len)
 {
-	char *p = text, *end = text + len;
-	int rc = 0;
-	while (rc == 0 && p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		s->line++;
-		s->cut = nl == NULL;
-		rc =
-		    n + 1 > LSPCI_MAX_LINE ? fail(s, "line longer than 8192 bytes: not lspci text") : one_line(s, p, n);
-		p += n + (nl != NULL);
-	}
-	return rc;
+	return lines_each(text, len, &s->line, &s->cut, next_line, s);
 }
 
 int pci_read_lspci_text(const char *path, struct pci_list *l, char *err, size_t errlen)

@@ -43,4 +43,23 @@ static void fuzz_check_import(const char *out, size_t len, int n, const char *er
 	hcl_free(&db);
 	close(fd);
 }
+/* A file importer (PATH, SOURCE, OUT) run on the fuzz input as a file. */
+typedef int (*fuzz_file_importer)(const char *path, const char *source, FILE *out, char *err, size_t errlen);
+static int fuzz_run_file_import(const uint8_t *data, size_t size, fuzz_file_importer import)
+{
+	char path[64], err[1024] = "";
+	char *out = NULL;
+	size_t len = 0;
+	int fd = fuzz_as_file(data, size, path, sizeof(path));
+	FILE *f = fd < 0 ? NULL : open_memstream(&out, &len);
+	if (f) {
+		int n = import(path, FUZZ_SOURCE, f, err, sizeof(err));
+		fclose(f);
+		fuzz_check_import(out, len, n, err);
+	}
+	free(out);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
 #endif

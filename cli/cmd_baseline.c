@@ -1,8 +1,7 @@
-/* hvcert baseline HOST... : each HOST a probe document (--save) or an
- * AIDA64 CPUID dump. */
+/* hvcert baseline HOST... : each HOST a probe document (--save) or a
+ * CPU dump (probe_load_host tells them apart). */
 #include "baseline.h"
 #include "cli.h"
-#include "common/safefile.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -15,31 +14,6 @@ static void baseline_usage(FILE *f)
 		   "  HOST: a probe document (hvcert probe --save) or an AIDA64 CPUID dump\n"
 		   "  prints the newest x86-64 level, EVC-style baseline and QEMU CPU model\n"
 		   "  all hosts share for live migration, and which host holds the cluster back\n");
-}
-
-/* The loaders open PATH themselves; read it first through safefile, so a
- * FIFO, a device or a huge file is refused at once instead of blocking or
- * running them out of memory, and tell a probe document from a dump. */
-static int is_json(const char *path, char *err, size_t errlen)
-{
-	char *buf;
-	size_t len;
-	if (sf_read(NULL, path, SF_CAP, &buf, &len, err, errlen))
-		return -1;
-	int json = buf[strspn(buf, " \t\r\n")] == '{';
-	free(buf);
-	return json;
-}
-
-static int load_host(const char *path, struct probe *p, char *err, size_t errlen)
-{
-	struct probe_opts o = {.cpuid_dump = path, .data_dir = cli_data_dir()};
-	int json = is_json(path, err, errlen);
-	if (json < 0)
-		return -1;
-	if (json)
-		return probe_load_json(p, path, err, errlen) ? -1 : probe_decode(p, cli_data_dir(), err, errlen);
-	return probe_collect(p, &o, err, errlen);
 }
 
 static const char *name_of(const void *x, int evc)
@@ -111,7 +85,7 @@ static int run(struct hcl_db *db, char **paths, int n, int as_json)
 	}
 	for (; loaded < n; loaded++) {
 		probe_init(&hosts[loaded]);
-		if (load_host(paths[loaded], &hosts[loaded], err, sizeof(err))) {
+		if (probe_load_host(&hosts[loaded], paths[loaded], cli_data_dir(), err, sizeof(err))) {
 			cli_fail("baseline", err);
 			loaded++;
 			goto free_hosts;

@@ -1,13 +1,11 @@
 #include "cpu_decode.h"
+#include "common/child.h"
 #include "cpuid_dump.h"
 
-#include <fcntl.h>
 #include <libcpuid/libcpuid.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #define E1 0x80000001u
 /* name, leaf, subleaf, reg, bit, libcpuid flag. Bit positions: Intel SDM
@@ -296,44 +294,28 @@ struct libcpuid_view {
  * more cache descriptors than it expects (found by fuzz_aida64 on a garbled
  * dump), so it runs in a child process: a crash there costs the cross-check,
  * not the probe. */
-static void libcpuid_child(const struct cpu_raw *r, int fd)
+static int libcpuid_child(void *ctx, void *out)
 {
+	const struct cpu_raw *r = ctx;
 	struct cpu_raw_data_t raw;
 	struct cpu_id_t id;
-	struct libcpuid_view v;
-	memset(&v, 0, sizeof(v));
+	struct libcpuid_view *v = out;
+	memset(v, 0, sizeof(*v));
 	to_libcpuid(r, &raw);
 	if (cpu_identify(&raw, &id) >= 0) {
-		v.ok = 1;
-		snprintf(v.codename, sizeof(v.codename), "%s", id.cpu_codename);
+		v->ok = 1;
+		snprintf(v->codename, sizeof(v->codename), "%s", id.cpu_codename);
 		for (int i = 0; i < F_NUM; i++)
-			v.flags[i] = cpu_feat_table[i].libcpuid_flag >= 0 && id.flags[cpu_feat_table[i].libcpuid_flag];
+			v->flags[i] = cpu_feat_table[i].libcpuid_flag >= 0 && id.flags[cpu_feat_table[i].libcpuid_flag];
 	}
-	ssize_t n = write(fd, &v, sizeof(v));
-	_exit(n == (ssize_t)sizeof(v) ? 0 : 1);
+	return 0;
 }
 
 static void libcpuid_view(const struct cpu_raw *r, struct libcpuid_view *v)
 {
-	int fds[2], st;
-	memset(v, 0, sizeof(*v));
-	if (pipe(fds))
-		return;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		close(fds[0]);
-		if (null >= 0)
-			dup2(null, 2); /* libcpuid's warnings and libc's abort message */
-		libcpuid_child(r, fds[1]);
-	}
-	close(fds[1]);
-	if (pid > 0 && read(fds[0], v, sizeof(*v)) != (ssize_t)sizeof(*v))
-		memset(v, 0, sizeof(*v));
-	close(fds[0]);
-	if (pid > 0)
-		waitpid(pid, &st, 0);
+	char why[128];
+	if (child_call(libcpuid_child, (void *)r, v, sizeof(*v), 10, why, sizeof(why)))
+		memset(v, 0, sizeof(*v)); /* v->ok = 0: "libcpuid failed on this input" */
 }
 
 /* Vendor (leaf 0 EBX,EDX,ECX) and brand (0x80000002-4), from the registers. */

@@ -2,8 +2,7 @@
 
 #include "capture.h"
 #include "cli.h"
-
-#include <unistd.h>
+#include "sysroot.h"
 
 #include <stdio.h>
 
@@ -44,8 +43,8 @@ int sources_probe(struct sources *s, struct probe *p, char *err, size_t errlen)
 	if (s->o.sysroot && *s->o.sysroot && (s->o.cpuid_dump || s->o.topology)) {
 		char p[4096];
 		const char *rec = s->o.cpuid_dump ? CAPTURE_CPU : CAPTURE_TOPOLOGY;
-		snprintf(p, sizeof(p), "%s%s", s->o.sysroot, rec);
-		if (access(p, F_OK) == 0) {
+		sysroot_path(s->o.sysroot, rec, p, sizeof(p));
+		if (sysroot_exists(s->o.sysroot, rec)) {
 			snprintf(err, errlen, "%s and the bundle's %s both describe the %s: give one",
 				 s->o.cpuid_dump ? "--cpuid-dump" : "--topology", p,
 				 s->o.cpuid_dump ? "CPU" : "topology");

@@ -107,10 +107,9 @@ PY
 # As a browser lays it out: the verdict per release first, then what blocks
 # each release and how to fix it, then the evidence; every release that is
 # not CERTIFIED has its blockers listed (derived from certify --json).
-CHROME=$(command -v chromium || command -v chromium-browser)
 if [ -z "$CHROME" ]; then
 	sk certify-html-in-browser "chromium not installed (package chromium)"
-elif timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --dump-dom "file://$T/c.html" >"$T/dom.html" 2>/dev/null &&
+elif dom "$T/c.html" "$T/dom.html" &&
 	python3 - "$T/dom.html" "$T/c.json" <<'PY'; then ok certify-html-in-browser; else ko certify-html-in-browser "$(head -c 300 "$T/dom.html")"; fi
 import json, sys
 from html.parser import HTMLParser

@@ -52,9 +52,8 @@ PY
 
 # The page reads summary first, as a browser lays it out.
 "$HV" fleet --html "$T/fleet" >"$T/f.html" 2>"$T/err"
-CHROME=$(command -v chromium || command -v chromium-browser)
 [ -z "$CHROME" ] && sk html-summary-first "chromium not installed (package chromium)"
-[ -n "$CHROME" ] && if timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --dump-dom "file://$T/f.html" >"$T/dom.html" 2>/dev/null &&
+[ -n "$CHROME" ] && if dom "$T/f.html" "$T/dom.html" &&
 	python3 - "$T/dom.html" "$T/f.json" <<'PY'; then ok html-summary-first; else ko html-summary-first "$(head -c 300 "$T/dom.html")"; fi
 import json, sys
 from html.parser import HTMLParser

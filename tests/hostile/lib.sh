@@ -16,6 +16,10 @@ expect_error() {
 	timeout 20 "$@" >"$T/out" 2>"$T/err"; rc=$?
 	if [ $rc -eq 2 ] && grep -q -- "$want" "$T/err"; then ok "$name"; else ko "$name" "rc=$rc stderr=$(head -c 300 "$T/err")"; fi
 }
+# dom FILE.html OUT: the DOM headless Chromium builds from the page (the
+# layout a reader sees, not the bytes); CHROME is empty when it is missing.
+CHROME=$(command -v chromium || command -v chromium-browser)
+dom() { timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --dump-dom "file://$1" >"$2" 2>/dev/null; }
 done_suite() {
 	echo "$SUITE: $pass passed, $fail failed, $skip skipped"
 	[ $fail -eq 0 ]

@@ -8,7 +8,7 @@ SAN     ?=
 # Messages are built with snprintf into fixed buffers on purpose: cutting an
 # over-long message is the intended behaviour, so -Wformat-truncation is off.
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-format-truncation $(WERROR) $(SAN) -MMD -MP \
-           -I. -Iprobe -Ireports -Icli -Ihcl -Ivmm-mini -Ibench \
+           -I. \
            -DHVCERT_GIT='"$(shell git describe --always --dirty 2>/dev/null || echo unknown)"'
 LDLIBS  += -lcpuid -lpci -lhwloc -ljansson -lZydis -lm
 LDFLAGS += $(SAN)
@@ -79,7 +79,7 @@ $(BUILD)/guests/compute-sse.elf: $(BUILD)/guests/compute.o $(BUILD)/guests/kerne
 $(BUILD)/guests/%.elf: $(BUILD)/guests/%.o $(GUEST_KIT) bench/guests/kit/link.ld
 	$(CC) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
 $(BUILD)/compute-native: bench/native/compute_native.c bench/guests/kernels.c bench/guests/kernels.h
-	$(CC) -std=c11 -O2 -Wall -Wextra $(WERROR) -o $@ bench/native/compute_native.c bench/guests/kernels.c
+	$(CC) -std=c11 -O2 -Wall -Wextra $(WERROR) -I. -o $@ bench/native/compute_native.c bench/guests/kernels.c
 
 deps:
 	@scripts/deps.sh
@@ -176,7 +176,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_CC ?= clang
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -MMD -MP \
-	-I. -Iprobe -Ireports -Icli -Ihcl -Ivmm-mini -Ibench -DHVCERT_GIT='"fuzz"' $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+	-I. -DHVCERT_GIT='"fuzz"' $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 VMM_LIB_SRC := $(filter-out vmm-mini/main.c,$(VMM_SRC) $(BT_SRC))
 FUZZ_LIB_OBJ := $(patsubst %.c,build-fuzz/obj/%.o,$(LIB_SRC) $(VMM_LIB_SRC) $(COMMON_SRC))
 FUZZ_CLI_OBJ := $(patsubst %.c,build-fuzz/obj/%.o,$(CLI_SRC))

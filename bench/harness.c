@@ -1,7 +1,7 @@
 /* Runs guests in modes, repeats, parses @result lines, summarises. */
-#include "harness.h"
+#include "bench/harness.h"
 #include "common/safefile.h"
-#include "stats.h"
+#include "bench/stats.h"
 
 #include <errno.h>
 #include <fcntl.h>

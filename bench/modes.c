@@ -1,6 +1,6 @@
 /* Modes: how each technique runs a guest. Techniques this host cannot run
  * are listed with the reason rather than silently left out. */
-#include "harness.h"
+#include "bench/harness.h"
 
 #include "common/spawn.h"
 

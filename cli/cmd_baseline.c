@@ -1,7 +1,7 @@
 /* hvcert baseline HOST... : each HOST a probe document (--save) or a
  * CPU dump (probe_load_host tells them apart). */
-#include "baseline.h"
-#include "cli.h"
+#include "hcl/baseline.h"
+#include "cli/cli.h"
 
 #include <jansson.h>
 #include <stdio.h>

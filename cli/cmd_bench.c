@@ -1,10 +1,10 @@
 /* hvcert bench [--modes LIST] [--guests LIST] [--reps N] [--label L]
  *              [--qemu PATH [--qemu-data DIR]] [--args "..."] -o results.json */
-#include "certify.h"
-#include "cli.h"
+#include "hcl/certify.h"
+#include "cli/cli.h"
 #include "common/safefile.h"
-#include "harness.h"
-#include "probe.h"
+#include "bench/harness.h"
+#include "probe/probe.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,6 +1,6 @@
 /* hvcert capture DIR: a replayable copy of what the probe reads here. */
-#include "capture.h"
-#include "cli.h"
+#include "probe/capture.h"
+#include "cli/cli.h"
 
 #include <stdio.h>
 #include <string.h>

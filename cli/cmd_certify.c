@@ -1,11 +1,11 @@
 /* hvcert certify [--release R]... [--from A --to B] [sources] [--explain]
  *                [--json|--junit|--html] [--hcl DIR|FILE]... */
-#include "certify.h"
-#include "certify_report.h"
-#include "cli.h"
+#include "hcl/certify.h"
+#include "reports/certify_report.h"
+#include "cli/cli.h"
 #include "common/escape.h"
-#include "lint.h"
-#include "sources.h"
+#include "hcl/lint.h"
+#include "cli/sources.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,10 +4,10 @@
  * whole interval lies beyond the threshold with p < 0.05; exit 1 when there
  * is one. A CI gate must not pass on nothing: a file without results or
  * with impossible samples, or a row only one run has, is exit 2. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "common/escape.h"
-#include "harness.h"
-#include "stats.h"
+#include "bench/harness.h"
+#include "bench/stats.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* hvcert fleet [--release R]... [--hcl DIR|FILE]... [--json|--junit|--html] FILE_OR_DIR... */
-#include "cli.h"
-#include "fleet.h"
-#include "fleet_report.h"
+#include "cli/cli.h"
+#include "hcl/fleet.h"
+#include "reports/fleet_report.h"
 
 #include <getopt.h>
 #include <stdio.h>

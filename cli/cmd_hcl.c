@@ -1,8 +1,8 @@
 /* hvcert hcl lint [DIR...] | import-modalias | import-vsan | import-csv */
-#include "cli.h"
-#include "hcl.h"
-#include "import.h"
-#include "lint.h"
+#include "cli/cli.h"
+#include "hcl/hcl.h"
+#include "hcl/import.h"
+#include "hcl/lint.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /* hvcert probe [--json] [--save FILE] [sources...] */
-#include "assess.h"
-#include "cli.h"
-#include "probe.h"
-#include "report.h"
-#include "sources.h"
+#include "probe/assess.h"
+#include "cli/cli.h"
+#include "probe/probe.h"
+#include "reports/report.h"
+#include "cli/sources.h"
 
 #include <stdio.h>
 #include <stdlib.h>

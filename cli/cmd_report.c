@@ -1,7 +1,7 @@
 /* hvcert report results.json... -o DIR */
-#include "bench_report.h"
-#include "cli.h"
-#include "harness.h"
+#include "reports/bench_report.h"
+#include "cli/cli.h"
+#include "bench/harness.h"
 
 #include <string.h>
 

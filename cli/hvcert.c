@@ -1,5 +1,5 @@
 /* hvcert: one program, subcommands. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "common/escape.h"
 #include "common/safefile.h"
 

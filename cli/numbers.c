@@ -1,6 +1,6 @@
 /* Numeric options: the whole argument must be a number in range, or the
  * command stops with the option's name (no strtoul that takes "-5" or "x"). */
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,8 +1,8 @@
-#include "sources.h"
+#include "cli/sources.h"
 
-#include "capture.h"
-#include "cli.h"
-#include "sysroot.h"
+#include "probe/capture.h"
+#include "cli/cli.h"
+#include "probe/sysroot.h"
 
 #include <stdio.h>
 

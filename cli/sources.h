@@ -4,7 +4,7 @@
 #define HVCERT_CLI_SOURCES_H
 #include <getopt.h>
 
-#include "probe.h"
+#include "probe/probe.h"
 
 #define SOURCE_OPTIONS                                                                                                 \
 	{"load", required_argument, 0, 'l'}, {"cpuid-dump", required_argument, 0, 'c'},                                \

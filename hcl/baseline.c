@@ -1,4 +1,4 @@
-#include "baseline.h"
+#include "hcl/baseline.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,9 +3,9 @@
  * cluster back. */
 #ifndef HVCERT_BASELINE_H
 #define HVCERT_BASELINE_H
-#include "cpuid_bits.h"
-#include "hcl.h"
-#include "probe.h"
+#include "hcl/cpuid_bits.h"
+#include "hcl/hcl.h"
+#include "probe/probe.h"
 
 #define BASELINE_MAX_HOSTS 64
 

@@ -1,6 +1,6 @@
 /* One release, one probe: CPU support, requirements, system, PCI devices. */
-#include "certify.h"
-#include "grow.h"
+#include "hcl/certify.h"
+#include "probe/grow.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -2,8 +2,8 @@
  * each with the rule (entry file:line) that decided it and its source. */
 #ifndef HVCERT_CERTIFY_H
 #define HVCERT_CERTIFY_H
-#include "hcl.h"
-#include "probe.h"
+#include "hcl/hcl.h"
+#include "probe/probe.h"
 
 enum verdict { V_CERTIFIED, V_WARN, V_UNLISTED, V_NOT_CERTIFIED };
 

@@ -1,6 +1,6 @@
-#include "cpuid_bits.h"
+#include "hcl/cpuid_bits.h"
 #include "common/safefile.h"
-#include "grow.h"
+#include "probe/grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>

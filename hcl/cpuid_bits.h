@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cpuid_raw.h"
+#include "probe/cpuid_raw.h"
 
 struct cpuid_bit {
 	char name[32];

@@ -1,4 +1,4 @@
-#include "fleet.h"
+#include "hcl/fleet.h"
 
 #include <dirent.h>
 #include <stdio.h>

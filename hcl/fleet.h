@@ -3,7 +3,7 @@
  * the release that the most hosts can run. */
 #ifndef HVCERT_FLEET_H
 #define HVCERT_FLEET_H
-#include "certify.h"
+#include "hcl/certify.h"
 
 struct fleet_host {
 	char name[128], file[4096], cpu[64];

@@ -1,5 +1,5 @@
 /* Lifetime and lookups of the loaded database. */
-#include "hcl.h"
+#include "hcl/hcl.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "hcl_lex.h"
+#include "hcl/hcl_lex.h"
 
 #include <ctype.h>
 #include <string.h>

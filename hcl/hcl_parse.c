@@ -1,8 +1,8 @@
 /* Records to structs, with file:line:column errors (docs/hcl-format.md). */
 #include "common/safefile.h"
-#include "grow.h"
-#include "hcl.h"
-#include "hcl_lex.h"
+#include "probe/grow.h"
+#include "hcl/hcl.h"
+#include "hcl/hcl_lex.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -1,6 +1,6 @@
 /* String interning: generated device lists repeat the same source, driver
  * and release strings thousands of times; each is stored once. */
-#include "hcl.h"
+#include "hcl/hcl.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "hcl_write.h"
+#include "hcl/hcl_write.h"
 
 #include <string.h>
 

@@ -4,10 +4,10 @@
  * written is checked or quoted, so the output parses and lints whatever the
  * files hold; an ID above 0xFFFF (PCI IDs are 16 bits) is an error. */
 #include "common/safefile.h"
-#include "grow.h"
-#include "hcl.h"
-#include "hcl_write.h"
-#include "import.h"
+#include "probe/grow.h"
+#include "hcl/hcl.h"
+#include "hcl/hcl_write.h"
+#include "hcl/import.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -2,9 +2,9 @@
  * exports, to pci records. A certified firmware list becomes fw_min, the
  * lowest version in it. */
 #include "common/safefile.h"
-#include "hcl.h"
-#include "hcl_write.h"
-#include "import.h"
+#include "hcl/hcl.h"
+#include "hcl/hcl_write.h"
+#include "hcl/import.h"
 
 #include <ctype.h>
 #include <jansson.h>

@@ -1,7 +1,7 @@
 /* Consistency of the whole database; syntax is checked while parsing. */
-#include "lint.h"
+#include "hcl/lint.h"
 
-#include "cpu_decode.h"
+#include "probe/cpu_decode.h"
 
 #include <stdlib.h>
 #include <string.h>

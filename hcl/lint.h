@@ -2,8 +2,8 @@
 #define HVCERT_LINT_H
 #include <stdio.h>
 
-#include "cpuid_bits.h"
-#include "hcl.h"
+#include "hcl/cpuid_bits.h"
+#include "hcl/hcl.h"
 
 /* Prints one "file:line:column: why" per problem to out; returns how many.
  * bits may be NULL (feature lists of baselines/models are then unchecked). */

@@ -1,5 +1,5 @@
 /* How entries match a CPU or a PCI device (docs/hcl-format.md, Matching). */
-#include "certify.h"
+#include "hcl/certify.h"
 
 #include <string.h>
 

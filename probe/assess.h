@@ -2,7 +2,7 @@
  * with a value and a one-line reason. Pure: same probe, same findings. */
 #ifndef HVCERT_ASSESS_H
 #define HVCERT_ASSESS_H
-#include "probe.h"
+#include "probe/probe.h"
 
 enum status { ST_PASS, ST_WARN, ST_FAIL, ST_INFO };
 

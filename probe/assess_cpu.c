@@ -1,5 +1,5 @@
 /* CPU identity, topology, x86-64 level and the features a hypervisor needs. */
-#include "assess.h"
+#include "probe/assess.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* KVM device, module parameters, and the host services a VMM needs. */
-#include "assess.h"
+#include "probe/assess.h"
 
 #include <stdio.h>
 #include <string.h>

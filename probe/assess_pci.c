@@ -1,5 +1,5 @@
 /* One finding per PCI device: IDs, class, driver, PCIe link, SR-IOV/ACS/ARI. */
-#include "assess.h"
+#include "probe/assess.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Firmware (DMI), kernel, memory, huge pages, topology, IOMMU, SR-IOV. */
-#include "assess.h"
+#include "probe/assess.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * "firmware disabled it" from "kernel hides it" from "our hypervisor does
  * not pass it through", the four answers kvm-ok and virt-host-validate
  * users have to tell apart by hand. */
-#include "assess.h"
+#include "probe/assess.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,7 @@
-#include "capture.h"
-#include "cpuid_raw.h"
-#include "host.h"
-#include "probe.h"
+#include "probe/capture.h"
+#include "probe/cpuid_raw.h"
+#include "probe/host.h"
+#include "probe/probe.h"
 
 #include <dirent.h>
 #include <errno.h>

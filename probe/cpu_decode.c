@@ -1,6 +1,6 @@
-#include "cpu_decode.h"
+#include "probe/cpu_decode.h"
 #include "common/child.h"
-#include "cpuid_dump.h"
+#include "probe/cpuid_dump.h"
 
 #include <libcpuid/libcpuid.h>
 #include <stdio.h>

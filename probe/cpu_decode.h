@@ -2,7 +2,7 @@
  * level, and whether we run under a hypervisor. No I/O here. */
 #ifndef HVCERT_CPU_DECODE_H
 #define HVCERT_CPU_DECODE_H
-#include "cpuid_raw.h"
+#include "probe/cpuid_raw.h"
 
 enum cpu_vendor { CV_OTHER, CV_INTEL, CV_AMD, CV_HYGON };
 

@@ -19,8 +19,8 @@
 #include "common/errbuf.h"
 #include "common/lines.h"
 #include "common/safefile.h"
-#include "cpuid_raw.h"
-#include "grow.h"
+#include "probe/cpuid_raw.h"
+#include "probe/grow.h"
 
 #include <ctype.h>
 #include <errno.h>

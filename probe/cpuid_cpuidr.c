@@ -2,7 +2,7 @@
  * "CPU N:" (all CPUs) or "CPU:" (-1, one CPU), each of records
  * "   0x00000007 0x01: eax=0x... ebx=0x... ecx=0x... edx=0x...". The first
  * block's registers are kept; every block counts one CPU by its APIC ID. */
-#include "cpuid_dump.h"
+#include "probe/cpuid_dump.h"
 
 #include <stdio.h>
 #include <string.h>

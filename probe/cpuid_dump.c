@@ -1,7 +1,7 @@
 /* cpu_raw_read_dump: one entry for every CPU dump format hvcert reads. The
  * file is read once (common/safefile) and its content, never its name,
  * decides the reader: the first line that only one format writes wins. */
-#include "cpuid_dump.h"
+#include "probe/cpuid_dump.h"
 #include "common/errbuf.h"
 
 #include "common/safefile.h"

@@ -5,7 +5,7 @@
  * CPU block cut short is an error: a truncated dump is not a smaller machine. */
 #ifndef HVCERT_CPUID_DUMP_H
 #define HVCERT_CPUID_DUMP_H
-#include "cpuid_raw.h"
+#include "probe/cpuid_raw.h"
 
 #define FMT_AIDA64   "AIDA64"
 #define FMT_INSTLAT  "InstLatx64"

@@ -4,7 +4,7 @@
  * mask saying which input registers count (bit 2: ECX is the subleaf).
  * hwloc records only the leaves its topology code asks for, so a leaf it
  * did not ask for is unknown, not absent (cpu_raw_bit_known). */
-#include "cpuid_dump.h"
+#include "probe/cpuid_dump.h"
 
 #include "common/safefile.h"
 

@@ -2,7 +2,7 @@
  * BBBBBBBB-CCCCCCCC-DDDDDDDD", no AIDA64 header, no colon after the leaf and
  * no [SL nn]: consecutive repeats of a leaf are its subleaves 0, 1, 2, ...
  * Leaf 0 after other records starts the next logical CPU. */
-#include "cpuid_dump.h"
+#include "probe/cpuid_dump.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -13,7 +13,7 @@
  * leaves 0x20 and up, 0x80000020 and up (AMD's 0x80000021), subleaves of
  * leaf 7 (7.1: AVX-VNNI, ...), 0xD, 0xF, 0x10, 0x18, 0x1F, the hypervisor
  * leaves 0x40000000+, and MSRs. */
-#include "cpuid_dump.h"
+#include "probe/cpuid_dump.h"
 
 #include <libcpuid/libcpuid.h>
 #include <stdio.h>

@@ -3,8 +3,8 @@
  * logical CPUs from /proc/cpuinfo (both under --sysroot, so a captured tree
  * replays). */
 #include "common/safefile.h"
-#include "cpuid_raw.h"
-#include "sysroot.h"
+#include "probe/cpuid_raw.h"
+#include "probe/sysroot.h"
 
 #include <cpuid.h>
 #include <errno.h>

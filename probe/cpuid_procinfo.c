@@ -10,7 +10,7 @@
  * VMX and SVM are known only when present: the kernel also clears them when
  * firmware disables VT-x, so a missing flag does not mean a missing feature.
  * Flag names: Linux arch/x86/include/asm/cpufeatures.h (names without ""). */
-#include "cpuid_dump.h"
+#include "probe/cpuid_dump.h"
 
 #include <stdio.h>
 #include <stdlib.h>

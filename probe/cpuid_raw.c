@@ -1,5 +1,5 @@
-#include "cpuid_raw.h"
-#include "grow.h"
+#include "probe/cpuid_raw.h"
+#include "probe/grow.h"
 
 #include <errno.h>
 #include <stdlib.h>

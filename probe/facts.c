@@ -1,5 +1,5 @@
-#include "facts.h"
-#include "grow.h"
+#include "probe/facts.h"
+#include "probe/grow.h"
 
 #include <stdarg.h>
 #include <stdio.h>

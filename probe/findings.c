@@ -1,5 +1,5 @@
-#include "assess.h"
-#include "grow.h"
+#include "probe/assess.h"
+#include "probe/grow.h"
 
 #include <stdarg.h>
 #include <stdio.h>

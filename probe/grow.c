@@ -1,4 +1,4 @@
-#include "grow.h"
+#include "probe/grow.h"
 
 #include <stdlib.h>
 

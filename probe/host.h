@@ -3,7 +3,7 @@
  * IOMMU, SR-IOV. Each reader fills the factset; none fails the probe. */
 #ifndef HVCERT_HOST_H
 #define HVCERT_HOST_H
-#include "facts.h"
+#include "probe/facts.h"
 
 void host_read_platform(const char *sysroot, struct factset *s);
 void host_read_kernel(const char *sysroot, struct factset *s);

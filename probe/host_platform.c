@@ -1,6 +1,6 @@
 /* DMI, memory and huge pages. */
-#include "host.h"
-#include "sysroot.h"
+#include "probe/host.h"
+#include "probe/sysroot.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Device nodes and cgroups a VMM needs; KVM module parameters. */
-#include "host.h"
-#include "sysroot.h"
+#include "probe/host.h"
+#include "probe/sysroot.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -7,8 +7,8 @@
  * Live, the answers come from the ioctls. Under --sysroot they come from
  * the record `hvcert capture` wrote (hvcert/kvm-ioctl.txt), because a
  * captured device node is an empty file and cannot answer an ioctl. */
-#include "host.h"
-#include "sysroot.h"
+#include "probe/host.h"
+#include "probe/sysroot.h"
 
 #include <errno.h>
 #include <fcntl.h>

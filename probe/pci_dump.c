@@ -10,8 +10,8 @@
 #include "common/errbuf.h"
 #include "common/lines.h"
 #include "common/safefile.h"
-#include "grow.h"
-#include "pci.h"
+#include "probe/grow.h"
+#include "probe/pci.h"
 
 #include <ctype.h>
 #include <errno.h>

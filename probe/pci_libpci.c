@@ -1,8 +1,8 @@
 /* libpci reader for the live bus (or a --sysroot tree through the sysfs
  * method) and its replay twin, libpci's own dump format (PCI_ACCESS_DUMP,
  * what `lspci -F` reads), so capabilities decode the same way in both. */
-#include "pci.h"
-#include "sysroot.h"
+#include "probe/pci.h"
+#include "probe/sysroot.h"
 
 #include <errno.h>
 #include <pci/pci.h>

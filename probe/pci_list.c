@@ -1,5 +1,5 @@
-#include "grow.h"
-#include "pci.h"
+#include "probe/grow.h"
+#include "probe/pci.h"
 
 #include <stdio.h>
 #include <stdlib.h>

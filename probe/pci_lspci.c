@@ -6,11 +6,11 @@
  * device listed twice are errors; so is a last line that the file's end
  * cut short (lspci ends every line; a whole line merely lacking its
  * newline is read). */
-#include "pci.h"
+#include "probe/pci.h"
 #include "common/errbuf.h"
 #include "common/lines.h"
 #include "common/safefile.h"
-#include "grow.h"
+#include "probe/grow.h"
 
 #include <ctype.h>
 #include <errno.h>

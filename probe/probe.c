@@ -1,8 +1,8 @@
-#include "probe.h"
-#include "capture.h"
-#include "host.h"
-#include "sysroot.h"
-#include "cpuid_dump.h"
+#include "probe/probe.h"
+#include "probe/capture.h"
+#include "probe/host.h"
+#include "probe/sysroot.h"
+#include "probe/cpuid_dump.h"
 
 #include "common/safefile.h"
 

@@ -3,13 +3,13 @@
  * the only part that does I/O; probe_decode() and assess are pure. */
 #ifndef HVCERT_PROBE_H
 #define HVCERT_PROBE_H
-#include "cpu_decode.h"
-#include "cpuid_raw.h"
-#include "facts.h"
-#include "pci.h"
-#include "uarch.h"
-#include "virt_caps.h"
-#include "virt_facts.h"
+#include "probe/cpu_decode.h"
+#include "probe/cpuid_raw.h"
+#include "probe/facts.h"
+#include "probe/pci.h"
+#include "probe/uarch.h"
+#include "probe/virt_caps.h"
+#include "probe/virt_facts.h"
 
 struct probe_opts {
 	const char *sysroot;	/* replay /sys /proc /dev from here */

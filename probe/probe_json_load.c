@@ -3,7 +3,7 @@
  * errors name file and the JSON path of the bad value. */
 #include "common/escape.h"
 #include "common/safefile.h"
-#include "probe.h"
+#include "probe/probe.h"
 
 #include <errno.h>
 #include <jansson.h>

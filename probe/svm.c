@@ -1,8 +1,8 @@
 /* AMD-V: SVM features from CPUID 0x8000000A:EDX, ASIDs from its EBX, memory
  * encryption from 0x8000001F, firmware state from VM_CR (MSR 0xC0010114:
  * bit 3 LOCK, bit 4 SVMDIS). Bits: AMD APM Vol. 3 Appendix E.4.9/E.4.17. */
-#include "cpuid_dump.h"
-#include "virt_internal.h"
+#include "probe/cpuid_dump.h"
+#include "probe/virt_internal.h"
 
 #include <errno.h>
 #include <stdio.h>

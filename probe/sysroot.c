@@ -1,4 +1,4 @@
-#include "sysroot.h"
+#include "probe/sysroot.h"
 
 #include "common/safefile.h"
 

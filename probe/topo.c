@@ -3,7 +3,7 @@
  * runs in a child process: an XML of 100,000 nested objects overflows its
  * stack and a PU without complete_cpuset makes it dereference NULL (both
  * upstream), and neither may take hvcert down. */
-#include "host.h"
+#include "probe/host.h"
 
 #include "common/child.h"
 #include "common/safefile.h"

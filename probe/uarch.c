@@ -1,4 +1,4 @@
-#include "uarch.h"
+#include "probe/uarch.h"
 #include "common/safefile.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "virt_internal.h"
+#include "probe/virt_internal.h"
 
 #include <errno.h>
 #include <stdio.h>

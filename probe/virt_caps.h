@@ -4,8 +4,8 @@
  * VM_CR (AMD APM Vol. 2 15.4, 15.30, 15.34). */
 #ifndef HVCERT_VIRT_CAPS_H
 #define HVCERT_VIRT_CAPS_H
-#include "cpu_decode.h"
-#include "cpuid_raw.h"
+#include "probe/cpu_decode.h"
+#include "probe/cpuid_raw.h"
 
 enum tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
 

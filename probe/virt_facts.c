@@ -1,6 +1,6 @@
 /* Decodes struct virt_facts (virt_facts.h): one place that decides what
  * the virtualization situation of a host is. Pure. */
-#include "virt_facts.h"
+#include "probe/virt_facts.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,9 +6,9 @@
  * these; none re-reads /proc/cpuinfo or the MSRs itself. */
 #ifndef HVCERT_VIRT_FACTS_H
 #define HVCERT_VIRT_FACTS_H
-#include "cpu_decode.h"
-#include "facts.h"
-#include "virt_caps.h"
+#include "probe/cpu_decode.h"
+#include "probe/facts.h"
+#include "probe/virt_caps.h"
 
 enum kvm_impl { KVM_IMPL_UNKNOWN, KVM_IMPL_NONE, KVM_IMPL_INTEL, KVM_IMPL_AMD, KVM_IMPL_PVM, KVM_IMPL_OTHER };
 

@@ -2,7 +2,7 @@
  * available when its allowed-1 bit (high dword of the capability MSR) is set;
  * secondary and tertiary controls only count when the primary control that
  * activates them is allowed (SDM Vol. 3D A.3.2-A.3.4). */
-#include "virt_internal.h"
+#include "probe/virt_internal.h"
 
 #include <errno.h>
 #include <stdio.h>

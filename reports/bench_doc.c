@@ -1,4 +1,4 @@
-#include "bench_doc.h"
+#include "reports/bench_doc.h"
 
 #include <string.h>
 

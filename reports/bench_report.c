@@ -1,10 +1,10 @@
-#include "bench_report.h"
-#include "bench_doc.h"
-#include "bench_summary.h"
+#include "reports/bench_report.h"
+#include "reports/bench_doc.h"
+#include "reports/bench_summary.h"
 #include "common/escape.h"
 
-#include "harness.h"
-#include "stats.h"
+#include "bench/harness.h"
+#include "bench/stats.h"
 
 #include "common/safefile.h"
 #include "common/spawn.h"

@@ -5,13 +5,13 @@
  * under each technique, with what it pays per operation from the counters
  * of a run of that operation alone, minus the baseline run (bench/modes.c
  * runs nanobench one operation per process). */
-#include "bench_summary.h"
+#include "reports/bench_summary.h"
 #include "common/escape.h"
 
-#include "bench_doc.h"
+#include "reports/bench_doc.h"
 
-#include "harness.h"
-#include "stats.h"
+#include "bench/harness.h"
+#include "bench/stats.h"
 
 #include <math.h>
 #include <stdio.h>

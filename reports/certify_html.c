@@ -1,5 +1,5 @@
 /* One self-contained HTML page (inline CSS, no scripts) a manager can read. */
-#include "certify_report.h"
+#include "reports/certify_report.h"
 #include "common/escape.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "certify_report.h"
+#include "reports/certify_report.h"
 
 #include <jansson.h>
 #include <stdlib.h>

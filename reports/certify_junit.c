@@ -1,7 +1,7 @@
 /* JUnit XML: a testsuite per release, a testcase per component; NOT
  * CERTIFIED is a failure, WARN and UNLISTED are reported as skipped with
  * the reason, so CI dashboards show them without failing the build. */
-#include "certify_report.h"
+#include "reports/certify_report.h"
 #include "common/escape.h"
 
 static void testcase(FILE *out, const char *rel, const struct comp_verdict *c)

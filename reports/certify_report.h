@@ -4,7 +4,7 @@
 #define HVCERT_CERTIFY_REPORT_H
 #include <stdio.h>
 
-#include "certify.h"
+#include "hcl/certify.h"
 
 struct certify_view {
 	const struct probe *p;

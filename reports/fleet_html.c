@@ -1,6 +1,6 @@
 /* The fleet as one page, summary first: the release most hosts can run,
  * then hosts x releases, then what blocks each host and the evidence. */
-#include "fleet_report.h"
+#include "reports/fleet_report.h"
 
 #include "common/escape.h"
 

@@ -1,7 +1,7 @@
 /* JUnit XML of a fleet: a testsuite per release, a testcase per host;
  * NOT CERTIFIED fails with the blockers, WARN and UNLISTED are skipped
  * with the reason, as in certify --junit. */
-#include "fleet_report.h"
+#include "reports/fleet_report.h"
 
 #include "common/escape.h"
 

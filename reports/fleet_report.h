@@ -5,7 +5,7 @@
 #define HVCERT_FLEET_REPORT_H
 #include <stdio.h>
 
-#include "fleet.h"
+#include "hcl/fleet.h"
 
 void fleet_text(FILE *out, const struct fleet *f);
 void fleet_json(FILE *out, const struct fleet *f);

@@ -1,4 +1,4 @@
-#include "fleet_report.h"
+#include "reports/fleet_report.h"
 
 #include "common/escape.h"
 

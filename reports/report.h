@@ -3,7 +3,7 @@
 #define HVCERT_REPORT_H
 #include <stdio.h>
 
-#include "assess.h"
+#include "probe/assess.h"
 
 /* verbose: also print INFO reasons and every PCI device. */
 void report_text(FILE *out, const struct probe *p, const struct findings *fs, int verbose);

@@ -1,5 +1,5 @@
 #include "common/escape.h"
-#include "report.h"
+#include "reports/report.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* Port and MMIO dispatch. Nothing claimed: reads return all ones (as on a
  * PC with nothing decoding the address), writes are dropped, both counted. */
-#include "vmm.h"
+#include "vmm-mini/vmm.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* ELF64 loader. A guest image is untrusted input: every offset, size and
  * address is checked (overflow-safe) against the file and guest RAM, and the
  * entry point must lie in an executable loaded segment. */
-#include "vmm.h"
+#include "vmm-mini/vmm.h"
 
 #include <elf.h>
 #include <errno.h>

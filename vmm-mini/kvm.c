@@ -1,5 +1,5 @@
 /* The KVM accelerator: one VM, one vCPU, in-kernel irqchip (LAPIC timer). */
-#include "vmm.h"
+#include "vmm-mini/vmm.h"
 
 #include <errno.h>
 #include <fcntl.h>

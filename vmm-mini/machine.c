@@ -1,7 +1,7 @@
 /* The machine: RAM in a memfd, boot state for the 64-bit entry (a GDT and
  * identity page tables built here, as Firecracker does for Linux), the run
  * loop with its exit statistics and watchdog. */
-#include "vmm.h"
+#include "vmm-mini/vmm.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -5,8 +5,8 @@
  * Exit status: the guest's debug-exit value as (v << 1) | 1 (QEMU's
  * isa-debug-exit convention); 0 when the guest halts; 2 bad usage or image;
  * 4 the guest crashed (triple fault, entry failure); 6 watchdog; 8 exit limit. */
-#include "devices/virtio_mmio.h"
-#include "vmm.h"
+#include "vmm-mini/devices/virtio_mmio.h"
+#include "vmm-mini/vmm.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "accel.h"
+#include "vmm-mini/accel.h"
 
 #define VMM_MAX_DEVICES 16
 

@@ -6,7 +6,7 @@
 #include <time.h>
 #include <x86intrin.h>
 
-#include "../guests/kernels.h"
+#include "bench/guests/kernels.h"
 
 static unsigned long long arg(int argc, char **argv, const char *key, unsigned long long dflt)
 {

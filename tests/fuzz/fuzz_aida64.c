@@ -1,7 +1,7 @@
-#include "cpu_decode.h"
-#include "cpuid_raw.h"
-#include "fuzz_input.h"
-#include "virt_caps.h"
+#include "probe/cpu_decode.h"
+#include "probe/cpuid_raw.h"
+#include "tests/fuzz/fuzz_input.h"
+#include "probe/virt_caps.h"
 
 #include <stdlib.h>
 

@@ -1,9 +1,9 @@
 /* Bench results files come from other runs and other hosts (hvcert compare
  * A B, hvcert report): the loader validates them, and what it accepted is
  * rendered (summary and technique tables) the way hvcert report does. */
-#include "bench_summary.h"
-#include "fuzz_input.h"
-#include "harness.h"
+#include "reports/bench_summary.h"
+#include "tests/fuzz/fuzz_input.h"
+#include "bench/harness.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
  * is identity mapped; translation stops at the first block end. */
 #include <string.h>
 
-#include "bt/bt.h"
+#include "vmm-mini/bt/bt.h"
 
 #define CODE 0x100000ull
 

@@ -2,8 +2,8 @@
  * the loader must refuse with a message or load only inside guest RAM, and
  * the feature-note reader must stay inside the file. The image is loaded
  * through the path, as vmm-mini does, into a 2 MiB guest. */
-#include "fuzz_input.h"
-#include "vmm.h"
+#include "tests/fuzz/fuzz_input.h"
+#include "vmm-mini/vmm.h"
 
 #include <string.h>
 

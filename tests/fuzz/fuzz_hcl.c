@@ -1,6 +1,6 @@
-#include "fuzz_input.h"
-#include "hcl.h"
-#include "lint.h"
+#include "tests/fuzz/fuzz_input.h"
+#include "hcl/hcl.h"
+#include "hcl/lint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

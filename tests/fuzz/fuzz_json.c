@@ -1,6 +1,6 @@
-#include "assess.h"
-#include "fuzz_input.h"
-#include "probe.h"
+#include "probe/assess.h"
+#include "tests/fuzz/fuzz_input.h"
+#include "probe/probe.h"
 
 #include <stdlib.h>
 

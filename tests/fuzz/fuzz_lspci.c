@@ -1,6 +1,6 @@
-#include "assess.h"
-#include "fuzz_input.h"
-#include "pci.h"
+#include "probe/assess.h"
+#include "tests/fuzz/fuzz_input.h"
+#include "probe/pci.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
-#include "fuzz_input.h"
-#include "pci.h"
+#include "tests/fuzz/fuzz_input.h"
+#include "probe/pci.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

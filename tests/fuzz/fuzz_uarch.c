@@ -1,5 +1,5 @@
-#include "fuzz_input.h"
-#include "uarch.h"
+#include "tests/fuzz/fuzz_input.h"
+#include "probe/uarch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

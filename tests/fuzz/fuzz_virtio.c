@@ -1,7 +1,7 @@
 /* A hostile guest's whole RAM is the fuzz input: virtqueue rings, chains and
  * buffers are whatever the fuzzer writes. vmm-mini must never read or write
  * outside that RAM (ASan) and never crash. */
-#include "devices/virtio_mmio.h"
+#include "vmm-mini/devices/virtio_mmio.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-#include "expect.h"
-#include "check.h"
+#include "tests/unit/expect.h"
+#include "tests/unit/check.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "check.h"
+#include "tests/unit/check.h"
 
 #include <dirent.h>
 #include <ftw.h>

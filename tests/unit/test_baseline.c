@@ -2,8 +2,8 @@
  * independent Python implementation found for each dump
  * (tests/expected/baseline-models.txt); clusters against hand-derived
  * expectations explained beside each case. */
-#include "baseline.h"
-#include "check.h"
+#include "hcl/baseline.h"
+#include "tests/unit/check.h"
 
 #include <string.h>
 

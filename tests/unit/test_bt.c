@@ -16,10 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bt/bt.h"
-#include "bt/emit.h"
-#include "check.h"
-#include "vmm.h"
+#include "vmm-mini/bt/bt.h"
+#include "vmm-mini/bt/emit.h"
+#include "tests/unit/check.h"
+#include "vmm-mini/vmm.h"
 
 #define CODE	 0x100000ull
 #define DATA	 0x200000ull

@@ -2,9 +2,9 @@
  * own authority: the "Kernel driver in use" lines of real servers' lspci
  * listings, the kernels' own alias lists, and hand-derived CPU verdicts whose
  * reasons cite the database lines (tests/expected/certify-cpu.txt). */
-#include "certify.h"
-#include "check.h"
-#include "expect.h"
+#include "hcl/certify.h"
+#include "tests/unit/check.h"
+#include "tests/unit/expect.h"
 
 #include <stdlib.h>
 #include <string.h>

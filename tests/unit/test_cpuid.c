@@ -1,9 +1,9 @@
 /* Every CPUID fixture decodes to what tests/expected/cpuid/<file>.expect says;
  * those values were derived from the raw registers by
  * tests/gen/derive_expected.py (make expected), not by this code. */
-#include "check.h"
-#include "expect.h"
-#include "probe.h"
+#include "tests/unit/check.h"
+#include "tests/unit/expect.h"
+#include "probe/probe.h"
 
 #include <stdlib.h>
 #include <string.h>

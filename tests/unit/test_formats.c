@@ -5,10 +5,10 @@
  * AIDA64 fixture is rewritten in each layout by tests/gen/cpuid_formats.py
  * (its own parser of the AIDA64 text), whose leaves and CPU count must equal
  * what the AIDA64 reader reads from the fixture. */
-#include "check.h"
-#include "cpuid_dump.h"
-#include "probe.h"
-#include "virt_caps.h"
+#include "tests/unit/check.h"
+#include "probe/cpuid_dump.h"
+#include "probe/probe.h"
+#include "probe/virt_caps.h"
 
 #include "common/safefile.h"
 #include "common/spawn.h"

@@ -1,10 +1,10 @@
 /* The HCL parser, lint, matching and importers. */
-#include "certify.h"
-#include "check.h"
-#include "hcl.h"
-#include "hcl_write.h"
-#include "import.h"
-#include "lint.h"
+#include "hcl/certify.h"
+#include "tests/unit/check.h"
+#include "hcl/hcl.h"
+#include "hcl/hcl_write.h"
+#include "hcl/import.h"
+#include "hcl/lint.h"
 
 #include <stdlib.h>
 #include <string.h>

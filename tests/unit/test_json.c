@@ -1,7 +1,7 @@
 /* --save then --load reports exactly what the original probe did: the
  * document written from the loaded probe is byte-identical. */
-#include "check.h"
-#include "probe.h"
+#include "tests/unit/check.h"
+#include "probe/probe.h"
 
 #include <stdlib.h>
 #include <string.h>

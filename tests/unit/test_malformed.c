@@ -1,10 +1,10 @@
 /* Bad input gets an error naming file (and line where there is one), never
  * a crash: truncated, garbage, binary, huge, empty, directory. */
-#include "check.h"
-#include "cpuid_raw.h"
-#include "pci.h"
-#include "probe.h"
-#include "uarch.h"
+#include "tests/unit/check.h"
+#include "probe/cpuid_raw.h"
+#include "probe/pci.h"
+#include "probe/probe.h"
+#include "probe/uarch.h"
 
 #include <ctype.h>
 #include <fcntl.h>

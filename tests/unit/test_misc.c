@@ -1,9 +1,9 @@
 /* Small pure pieces: flag lists, x86-64 levels, facts, the uarch table. */
-#include "check.h"
-#include "cpu_decode.h"
-#include "facts.h"
-#include "uarch.h"
-#include "virt_caps.h"
+#include "tests/unit/check.h"
+#include "probe/cpu_decode.h"
+#include "probe/facts.h"
+#include "probe/uarch.h"
+#include "probe/virt_caps.h"
 
 #include <string.h>
 

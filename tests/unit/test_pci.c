@@ -1,8 +1,8 @@
 /* PCI sources against expectations derived from the raw text / config
  * bytes by tests/gen/derive_expected.py. */
-#include "check.h"
-#include "expect.h"
-#include "pci.h"
+#include "tests/unit/check.h"
+#include "tests/unit/expect.h"
+#include "probe/pci.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* The file layer under hostile trees: what cannot be read is refused at
  * once with the file's name, and what is written appears whole or not. */
-#include "check.h"
+#include "tests/unit/check.h"
 #include "common/child.h"
 #include "common/safefile.h"
 

@@ -1,7 +1,7 @@
 /* Statistics on known distributions, and result-file validation. */
-#include "check.h"
-#include "harness.h"
-#include "stats.h"
+#include "tests/unit/check.h"
+#include "bench/harness.h"
+#include "bench/stats.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* Host scenarios replayed from tests/data/sysroot/<name>/ with a real CPU
  * dump; tests/data/sysroot/<name>.expect lists findings that must appear:
  * "group|name|STATUS|text the value or reason contains". */
-#include "assess.h"
-#include "check.h"
+#include "probe/assess.h"
+#include "tests/unit/check.h"
 
 #include <string.h>
 

@@ -2,8 +2,8 @@
  * outside guest RAM, loop, overflow, or lie about direction must stop the
  * device with a reason, never touch memory outside RAM (make asan checks
  * the "never"); well-formed requests must reach the backing file. */
-#include "check.h"
-#include "devices/virtio_mmio.h"
+#include "tests/unit/check.h"
+#include "vmm-mini/devices/virtio_mmio.h"
 
 #include <stdlib.h>
 #include <string.h>

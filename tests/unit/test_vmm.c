@@ -1,7 +1,7 @@
 /* vmm-mini without KVM: the ELF loader against malformed and hostile
  * images (made by corrupting a real guest), and the device models. */
-#include "check.h"
-#include "vmm.h"
+#include "tests/unit/check.h"
+#include "vmm-mini/vmm.h"
 
 #include <elf.h>
 #include <stdlib.h>

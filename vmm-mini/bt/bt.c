@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "bt.h"
-#include "emit.h"
+#include "vmm-mini/bt/bt.h"
+#include "vmm-mini/bt/emit.h"
 
 static int bt_create(struct vm *vm)
 {

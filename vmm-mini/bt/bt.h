@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "vmm.h"
+#include "vmm-mini/vmm.h"
 
 #define BT_WINDOW	   (1ull << 32)
 #define BT_GUARD	   (1ull << 16) /* wider than any access that starts below 4 GiB */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <x86intrin.h>
 
-#include "bt.h"
+#include "vmm-mini/bt/bt.h"
 
 #define MSR_EFER   0xC0000080u
 #define KVM_ENOSYS 1000

@@ -5,7 +5,7 @@
  * while delivering #DF shuts the machine down (triple fault). */
 #include <string.h>
 
-#include "bt.h"
+#include "vmm-mini/bt/bt.h"
 
 void bt_raise(struct bt *bt, int vector, int has_err, uint64_t err)
 {

@@ -7,8 +7,8 @@
  *   ind_miss     an inline indirect-branch lookup (translate.c) found no
  *                translation: exit with the target as next_rip
  * The host stack is only touched by enter/exit, after RSP is the host's. */
-#include "bt.h"
-#include "emit.h"
+#include "vmm-mini/bt/bt.h"
+#include "vmm-mini/bt/emit.h"
 
 static const int callee_saved[] = {R_RBX, R_RBP, 12, 13, 14, 15};
 

@@ -14,8 +14,8 @@
 #include <cpuid.h>
 #include <string.h>
 
-#include "bt.h"
-#include "emit.h"
+#include "vmm-mini/bt/bt.h"
+#include "vmm-mini/bt/emit.h"
 
 enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_A = 7 };
 

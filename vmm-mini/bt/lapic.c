@@ -4,7 +4,7 @@
  * EOI with in-service priority. No x2APIC, no IPIs (one vCPU). */
 #include <string.h>
 
-#include "bt.h"
+#include "vmm-mini/bt/bt.h"
 
 #define LVT_MASKED   (1u << 16)
 #define LVT_PERIODIC (1u << 17)

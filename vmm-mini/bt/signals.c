@@ -13,7 +13,7 @@
 #include <string.h>
 #include <ucontext.h>
 
-#include "bt.h"
+#include "vmm-mini/bt/bt.h"
 
 #define BT_SIG_TIMER (SIGRTMIN + 1)
 

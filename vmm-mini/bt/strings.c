@@ -8,7 +8,7 @@
 #include <Zydis/Zydis.h>
 #include <string.h>
 
-#include "bt.h"
+#include "vmm-mini/bt/bt.h"
 
 #define CHUNK 4096
 

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bt.h"
-#include "emit.h"
+#include "vmm-mini/bt/bt.h"
+#include "vmm-mini/bt/emit.h"
 
 enum kind {
 	K_COPY,

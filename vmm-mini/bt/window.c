@@ -18,7 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "bt.h"
+#include "vmm-mini/bt/bt.h"
 
 #define PTE_P	 1ull
 #define PTE_W	 2ull

@@ -1,6 +1,6 @@
 /* Port 0xF4, like QEMU's isa-debug-exit: a write ends the run and the
  * process exits with (value << 1) | 1. */
-#include "../vmm.h"
+#include "vmm-mini/vmm.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* Port 0x80, the POST diagnostic port PC guests write for I/O delays: writes
  * are accepted, reads return 0 (as QEMU's ioport80). */
-#include "../vmm.h"
+#include "vmm-mini/vmm.h"
 
 #include <string.h>
 

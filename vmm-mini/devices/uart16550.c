@@ -1,6 +1,6 @@
 /* 16550 UART at 0x3F8: transmit to the console; no receive, no interrupts.
  * LSR always reports the transmitter empty, so polling guests never wait. */
-#include "../vmm.h"
+#include "vmm-mini/vmm.h"
 
 enum { RBR_THR, IER, IIR_FCR, LCR, MCR, LSR, MSR, SCR };
 #define DLAB 0x80

@@ -1,7 +1,7 @@
 /* virtio-blk (device 2) backed by a file: IN/OUT through pread/pwrite, FLUSH
  * through fdatasync (VIRTIO_BLK_F_FLUSH offered, so writes are durable when
  * the driver asks). Requests: header (type, reserved, sector), data, status. */
-#include "virtio_mmio.h"
+#include "vmm-mini/devices/virtio_mmio.h"
 
 #include <errno.h>
 #include <fcntl.h>

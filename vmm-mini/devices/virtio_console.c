@@ -1,6 +1,6 @@
 /* virtio-console (device 3), one port: queue 0 receive (nothing to send),
  * queue 1 transmit to the VMM's console. */
-#include "virtio_mmio.h"
+#include "vmm-mini/devices/virtio_mmio.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-#include "virtio_mmio.h"
+#include "vmm-mini/devices/virtio_mmio.h"
 
 #include <stdio.h>
 #include <string.h>

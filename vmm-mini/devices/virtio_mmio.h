@@ -3,7 +3,7 @@
  * device behind it: one file per device (virtio_console.c, virtio_blk.c). */
 #ifndef VMM_VIRTIO_MMIO_H
 #define VMM_VIRTIO_MMIO_H
-#include "virtqueue.h"
+#include "vmm-mini/devices/virtqueue.h"
 
 #include <pthread.h>
 

@@ -4,7 +4,7 @@
  * serves the queue and raises the interrupt (KVM_SIGNAL_MSI is safe from any
  * thread). Under kvm_pvm an exit that reaches vmm-mini costs ~85k cycles,
  * an in-kernel one ~4k (docs/pvm.md): the notify is what a PV device pays. */
-#include "virtio_mmio.h"
+#include "vmm-mini/devices/virtio_mmio.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -1,4 +1,4 @@
-#include "virtqueue.h"
+#include "vmm-mini/devices/virtqueue.h"
 
 #include <string.h>
 

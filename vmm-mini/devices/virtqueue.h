@@ -5,7 +5,7 @@
 #define VMM_VIRTQUEUE_H
 #include <stdint.h>
 
-#include "../vmm.h"
+#include "vmm-mini/vmm.h"
 
 #define VQ_MAX_SIZE 256
 #define VQ_MAX_SEGS 260 /* a chain may not be longer than the queue */

@@ -1,6 +1,7 @@
 /* One release, one probe: CPU support, requirements, system, PCI devices. */
 #include "hcl/certify.h"
-#include "probe/grow.h"
+#include "common/grow.h"
+#include "common/words.h"
 
 #include <stdarg.h>
 #include <stdio.h>

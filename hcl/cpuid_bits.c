@@ -1,6 +1,6 @@
 #include "hcl/cpuid_bits.h"
+#include "common/grow.h"
 #include "common/safefile.h"
-#include "probe/grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,7 @@
 #include "hcl/fleet.h"
 
+#include "common/grow.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,14 +34,9 @@ static int add_file(struct fleet *f, const struct hcl_db *db, const char *path, 
 		    size_t errlen)
 {
 	struct probe p;
-	if (f->nh == f->caph) {
-		size_t cap = f->caph ? f->caph * 2 : 64;
-		struct fleet_host *nh = realloc(f->h, cap * sizeof(*nh));
-		if (!nh) {
-			snprintf(err, errlen, "%s: out of memory", path);
-			return -1;
-		}
-		f->h = nh, f->caph = cap;
+	if (grow_array((void **)&f->h, &f->caph, f->nh, sizeof(*f->h))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
 	}
 	struct fleet_host *h = &f->h[f->nh];
 	memset(h, 0, sizeof(*h));
@@ -89,13 +86,7 @@ static int add_dir(struct fleet *f, const struct hcl_db *db, const char *dir, co
 		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
 		if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode))
 			continue; /* links, FIFOs and subdirectories are not hosts */
-		if (n == cap) {
-			char **nn = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*nn));
-			if (!nn)
-				break;
-			names = nn;
-		}
-		if (!(names[n] = strdup(p)))
+		if (grow_array((void **)&names, &cap, n, sizeof(*names)) || !(names[n] = strdup(p)))
 			break;
 		n++;
 	}

@@ -1,6 +1,6 @@
 /* Records to structs, with file:line:column errors (docs/hcl-format.md). */
+#include "common/grow.h"
 #include "common/safefile.h"
-#include "probe/grow.h"
 #include "hcl/hcl.h"
 #include "hcl/hcl_lex.h"
 

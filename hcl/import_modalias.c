@@ -3,8 +3,8 @@
  * records. IDs two drivers claim become one record naming both. Every name
  * written is checked or quoted, so the output parses and lints whatever the
  * files hold; an ID above 0xFFFF (PCI IDs are 16 bits) is an error. */
+#include "common/grow.h"
 #include "common/safefile.h"
-#include "probe/grow.h"
 #include "hcl/hcl.h"
 #include "hcl/hcl_write.h"
 #include "hcl/import.h"

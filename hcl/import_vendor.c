@@ -1,6 +1,7 @@
 /* Vendor lists: the vSAN HCL JSON and VMware Compatibility Guide CSV
  * exports, to pci records. A certified firmware list becomes fw_min, the
  * lowest version in it. */
+#include "common/grow.h"
 #include "common/safefile.h"
 #include "hcl/hcl.h"
 #include "hcl/hcl_write.h"
@@ -104,14 +105,9 @@ static int record(struct recs *b, const char *ids[4], const char *driver, const 
 			 where);
 		return -1;
 	}
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		struct rec *nr = realloc(b->r, cap * sizeof(*nr));
-		if (!nr) {
-			snprintf(err, errlen, "%s: out of memory", where);
-			return -1;
-		}
-		b->r = nr, b->cap = cap;
+	if (grow_array((void **)&b->r, &b->cap, b->n, sizeof(*b->r))) {
+		snprintf(err, errlen, "%s: out of memory", where);
+		return -1;
 	}
 	struct rec *r = &b->r[b->n];
 	memset(r, 0, sizeof(*r));

@@ -1,4 +1,5 @@
 /* KVM device, module parameters, and the host services a VMM needs. */
+#include "common/words.h"
 #include "probe/assess.h"
 
 #include <stdio.h>

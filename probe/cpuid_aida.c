@@ -17,10 +17,10 @@
  *  - a last line without a newline is a whole record (full-width values,
  *    closed brackets): a cut mid-line shortens a value instead. */
 #include "common/errbuf.h"
+#include "common/grow.h"
 #include "common/lines.h"
 #include "common/safefile.h"
 #include "probe/cpuid_raw.h"
-#include "probe/grow.h"
 
 #include <ctype.h>
 #include <errno.h>

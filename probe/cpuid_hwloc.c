@@ -6,6 +6,7 @@
  * did not ask for is unknown, not absent (cpu_raw_bit_known). */
 #include "probe/cpuid_dump.h"
 
+#include "common/grow.h"
 #include "common/safefile.h"
 
 #include <dirent.h>
@@ -104,14 +105,9 @@ static int pu_list(const char *dir, unsigned **out, size_t *n, char *err, size_t
 		unsigned long k = strtoul(s + 2, &end, 10);
 		if (*end || k >= HWLOC_MAX_PUS)
 			continue;
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			unsigned *g = *n >= HWLOC_MAX_PUS ? NULL : realloc(*out, cap * sizeof(**out));
-			if (!g) {
-				closedir(d);
-				return dump_fail(err, errlen, dir, 0, "too many pu files");
-			}
-			*out = g;
+		if (*n >= HWLOC_MAX_PUS || grow_array((void **)out, &cap, *n, sizeof(**out))) {
+			closedir(d);
+			return dump_fail(err, errlen, dir, 0, "too many pu files");
 		}
 		(*out)[(*n)++] = (unsigned)k;
 	}

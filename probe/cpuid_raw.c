@@ -1,5 +1,5 @@
 #include "probe/cpuid_raw.h"
-#include "probe/grow.h"
+#include "common/grow.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 #include "probe/facts.h"
-#include "probe/grow.h"
+#include "common/grow.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,13 +79,4 @@ long long facts_int(const struct factset *s, const char *key, long long dflt)
 	char *end;
 	long long x = strtoll(v, &end, 0);
 	return *end ? dflt : x;
-}
-
-int word_in_list(const char *list, const char *w)
-{
-	size_t n = strlen(w);
-	for (const char *p = list; p && n && (p = strstr(p, w)); p += n)
-		if ((p == list || p[-1] == ' ' || p[-1] == '\t') && (p[n] == '\0' || p[n] == ' ' || p[n] == '\t'))
-			return 1;
-	return 0;
 }

@@ -25,6 +25,4 @@ const struct fact *facts_get(const struct factset *s, const char *key);
 const char *facts_str(const struct factset *s, const char *key);
 /* Known integer value, or `dflt`. */
 long long facts_int(const struct factset *s, const char *key, long long dflt);
-/* Whether a blank-separated list ("fpu vme de ...") contains word w. */
-int word_in_list(const char *list, const char *w);
 #endif

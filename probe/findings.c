@@ -1,5 +1,5 @@
+#include "common/grow.h"
 #include "probe/assess.h"
-#include "probe/grow.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -8,9 +8,9 @@
  * 64, 128 (a CardBus bridge), 256 or 4096 of them (what lspci -x prints),
  * and the file's end cuts no row. libpci is handed only those lines, rewritten whole. */
 #include "common/errbuf.h"
+#include "common/grow.h"
 #include "common/lines.h"
 #include "common/safefile.h"
-#include "probe/grow.h"
 #include "probe/pci.h"
 
 #include <ctype.h>

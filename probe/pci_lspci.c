@@ -8,9 +8,9 @@
  * newline is read). */
 #include "probe/pci.h"
 #include "common/errbuf.h"
+#include "common/grow.h"
 #include "common/lines.h"
 #include "common/safefile.h"
-#include "probe/grow.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,6 +1,7 @@
 /* Decodes struct virt_facts (virt_facts.h): one place that decides what
  * the virtualization situation of a host is. Pure. */
 #include "probe/virt_facts.h"
+#include "common/words.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,10 @@
 /* Small pure pieces: flag lists, x86-64 levels, facts, the uarch table. */
-#include "tests/unit/check.h"
+#include "common/words.h"
 #include "probe/cpu_decode.h"
 #include "probe/facts.h"
 #include "probe/uarch.h"
 #include "probe/virt_caps.h"
+#include "tests/unit/check.h"
 
 #include <string.h>
 

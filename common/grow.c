@@ -1,4 +1,4 @@
-#include "probe/grow.h"
+#include "common/grow.h"
 
 #include <stdlib.h>
 

@@ -18,6 +18,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 status=0
 "$BUILD/unit-tests" | tee -a "$out" || status=1
+tests/layers.sh | tee -a "$out" || status=1
 tests/cli.sh | tee -a "$out" || status=1
 tests/hostile/run.sh | tee -a "$out" || status=1
 tests/fleet.sh | tee -a "$out" || status=1

@@ -18,7 +18,7 @@ COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 PROBE_SRC   := $(wildcard probe/*.c)
 REPORT_SRC  := $(wildcard reports/*.c)
 HCL_SRC     := $(wildcard hcl/*.c)
-BENCH_SRC   := bench/harness.c bench/modes.c bench/stats.c
+BENCH_SRC   := $(wildcard bench/*.c)
 CLI_SRC     := $(wildcard cli/*.c)
 LIB_SRC     := $(PROBE_SRC) $(REPORT_SRC) $(HCL_SRC) $(BENCH_SRC)
 LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/%.o)

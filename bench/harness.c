@@ -1,7 +1,8 @@
 /* Runs guests in modes, repeats, parses @result lines, summarises. */
 #include "bench/harness.h"
-#include "common/safefile.h"
+#include "bench/results.h"
 #include "bench/stats.h"
+#include "common/safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -167,14 +168,6 @@ static int selected(const char *list, const char *name)
 	return 0;
 }
 
-static json_t *array_of(const double *v, size_t n)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_real(v[i]));
-	return a;
-}
-
 static const char *native_checksum(const struct table *t, const struct sample *s)
 {
 	for (size_t i = 0; i < t->n; i++)
@@ -239,24 +232,27 @@ static json_t *results_json(const struct table *t)
 	for (size_t i = 0; i < t->n; i++) {
 		const struct sample *s = &t->s[i];
 		struct summary m;
+		char why[200];
 		if (!s->n)
 			continue;
 		stats_summary(s->v, s->n, &m);
 		double nat = native_median(t, s);
 		const char *ncs = native_checksum(t, s);
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:I,s:s,s:o,s:o,s:f,s:f,s:f,s:o}", "guest", s->guest,
-						   "workload", s->workload, "mode", s->mode, "iters",
-						   (json_int_t)s->iters, "checksum", s->checksum, "cycles_per_iter",
-						   array_of(s->v, s->n), "wall_ms", array_of(s->wall, s->n), "median",
-						   m.median, "min", m.min, "spread", m.spread, "overhead_vs_native",
-						   nat > 0 ? json_real(m.median / nat) : json_null()));
-		/* A run is only a measurement if it computed the right thing. */
-		json_t *last = json_array_get(a, json_array_size(a) - 1);
-		json_object_set_new(last, "matches_native",
-				    ncs ? json_boolean(!strcmp(ncs, s->checksum)) : json_null());
-		char why[200];
-		const char *sus = bench_suspect(s->mode, m.median, nat, tcg_median(t, s), why, sizeof(why));
-		json_object_set_new(last, "suspect", sus ? json_string(sus) : json_null());
+		struct bench_row r = {.guest = s->guest,
+				      .workload = s->workload,
+				      .mode = s->mode,
+				      .checksum = s->checksum,
+				      .iters = (long long)s->iters,
+				      .v = s->v,
+				      .wall = s->wall,
+				      .n = s->n,
+				      .median = m.median,
+				      .min = m.min,
+				      .spread = m.spread,
+				      .overhead = nat > 0 ? m.median / nat : -1,
+				      .matches_native = ncs ? !strcmp(ncs, s->checksum) : -1};
+		r.suspect = bench_suspect(s->mode, m.median, nat, tcg_median(t, s), why, sizeof(why));
+		json_array_append_new(a, bench_row_json(&r));
 	}
 	return a;
 }
@@ -465,9 +461,9 @@ json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 	if (o->progress)
 		fprintf(stderr, "\r\033[K");
 	unlink(o->disk);
-	json_t *doc = json_pack("{s:s,s:s?,s:{s:s?,s:s?,s:s?,s:i,s:i},s:o,s:o,s:o}", "schema", "hvcert-bench/1",
-				"label", o->label, "options", "modes", o->modes, "guests", o->guests, "args", o->args,
-				"reps", (int)o->reps, "timeout_s", (int)o->timeout_s, "modes", modes, "guests",
+	json_t *doc = json_pack("{s:s,s:s?,s:{s:s?,s:s?,s:s?,s:i,s:i},s:o,s:o,s:o}", "schema", BENCH_SCHEMA, "label",
+				o->label, "options", "modes", o->modes, "guests", o->guests, "args", o->args, "reps",
+				(int)o->reps, "timeout_s", (int)o->timeout_s, "modes", modes, "guests",
 				guests_json(o, guests, ng), "results", results_json(&t));
 	json_object_set_new(doc, "failures", t.failures);
 	json_object_set_new(doc, "vmm_counters", t.exits);
@@ -477,135 +473,4 @@ json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen)
 	if (!doc)
 		snprintf(err, errlen, "cannot build the results document");
 	return doc;
-}
-
-char *bench_row_key(json_t *r)
-{
-	const char *g = json_string_value(json_object_get(r, "guest")),
-		   *w = json_string_value(json_object_get(r, "workload")),
-		   *m = json_string_value(json_object_get(r, "mode"));
-	if (!g || !w || !m || !*g || !*w || !*m)
-		return NULL;
-	/* Lengths first: "a b" + "c" and "a" + "b c" stay two keys. */
-	size_t n = strlen(g) + strlen(w) + strlen(m) + 48;
-	char *k = malloc(n);
-	if (k)
-		snprintf(k, n, "%zu:%s%zu:%s%s", strlen(g), g, strlen(w), w, m);
-	return k;
-}
-
-void bench_row_name(json_t *r, char *out, size_t n)
-{
-	snprintf(out, n, "(%s, %s, %s)", json_string_value(json_object_get(r, "guest")),
-		 json_string_value(json_object_get(r, "workload")), json_string_value(json_object_get(r, "mode")));
-}
-
-/* What is wrong with samples of one row, or NULL: each must be a finite
- * positive number of cycles per iteration. */
-static const char *bad_samples(json_t *s, char *why, size_t n)
-{
-	size_t i;
-	json_t *v;
-	if (!json_is_array(s))
-		return "cycles_per_iter is not a list of samples";
-	if (json_array_size(s) == 0)
-		return "no samples (cycles_per_iter is empty)";
-	if (json_array_size(s) > BENCH_MAX_SAMPLES) {
-		snprintf(why, n, "more than %d samples (bench runs at most %d repetitions)", BENCH_MAX_SAMPLES,
-			 BENCH_MAX_SAMPLES);
-		return why;
-	}
-	json_array_foreach (s, i, v) {
-		double x = json_number_value(v);
-		if (!json_is_number(v))
-			snprintf(why, n, "sample %zu is not a number", i + 1);
-		else if (!isfinite(x) || x <= 0)
-			snprintf(why, n, "sample %zu is %g: cycles per iteration are positive", i + 1, x);
-		else
-			continue;
-		return why;
-	}
-	return NULL;
-}
-
-/* One row: not seen before (seen maps keys to result numbers), samples
- * plausible. */
-static int check_row(const char *path, size_t i, json_t *r, const char *key, json_t *seen, char *err, size_t errlen)
-{
-	char name[512], why[160];
-	const char *bad;
-	json_t *dup = json_object_get(seen, key);
-	bench_row_name(r, name, sizeof(name));
-	if (dup) {
-		snprintf(err, errlen, "%s: result %zu %s repeats result %lld", path, i + 1, name,
-			 (long long)json_integer_value(dup));
-		return -1;
-	}
-	if ((bad = bad_samples(json_object_get(r, "cycles_per_iter"), why, sizeof(why)))) {
-		snprintf(err, errlen, "%s: result %zu %s: %s", path, i + 1, name, bad);
-		return -1;
-	}
-	json_object_set_new(seen, key, json_integer((json_int_t)i + 1));
-	return 0;
-}
-
-/* Every result a named row with plausible samples, no row twice. */
-static int check_results(const char *path, json_t *res, char *err, size_t errlen)
-{
-	size_t i;
-	json_t *r, *seen;
-	int rc = 0;
-	if (json_array_size(res) > BENCH_MAX_RESULTS) {
-		snprintf(err, errlen, "%s: more than %d results: not a file hvcert bench wrote", path,
-			 BENCH_MAX_RESULTS);
-		return -1;
-	}
-	seen = json_object();
-	json_array_foreach (res, i, r) {
-		char *key = bench_row_key(r);
-		if (!key)
-			snprintf(err, errlen, "%s: result %zu lacks a guest, workload or mode name", path, i + 1);
-		rc = key ? check_row(path, i, r, key, seen, err, errlen) : -1;
-		free(key);
-		if (rc)
-			break;
-	}
-	json_decref(seen);
-	return rc;
-}
-
-static json_t *load_json(const char *path, char *err, size_t errlen)
-{
-	char *buf;
-	size_t len;
-	json_error_t je;
-	if (sf_read(NULL, path, SF_CAP, &buf, &len, err, errlen))
-		return NULL;
-	json_t *d = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-	free(buf);
-	if (!d)
-		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
-	return d;
-}
-
-json_t *bench_load(const char *path, char *err, size_t errlen)
-{
-	json_t *d = load_json(path, err, errlen);
-	if (!d)
-		return NULL;
-	const char *schema = json_string_value(json_object_get(d, "schema"));
-	json_t *res = json_object_get(d, "results");
-	const char *why = !schema				 ? "no schema field: not an hvcert bench result"
-			  : strncmp(schema, "hvcert-bench/", 13) ? "not an hvcert bench result"
-			  : strcmp(schema, "hvcert-bench/1")
-			      ? "result schema from another hvcert version (this one reads hvcert-bench/1)"
-			  : !json_is_array(res) ? "no results array"
-						: NULL;
-	if (why)
-		snprintf(err, errlen, "%s: %s", path, why);
-	if (why || check_results(path, res, err, errlen)) {
-		json_decref(d);
-		return NULL;
-	}
-	return d;
 }

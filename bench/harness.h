@@ -63,19 +63,4 @@ const char *bench_suspect(const char *mode, double median, double native, double
 int bench_unknown_names(const char *modes, const char *guests, char *err, size_t errlen);
 /* Runs the profile; returns the results document (caller decrefs) or NULL. */
 json_t *bench_run(const struct bench_opts *o, char *err, size_t errlen);
-/* Bench runs at most 1000 repetitions, and no profile has more rows than
- * this: beyond either a file is not one bench wrote (and compare's
- * bootstrap over it would run for hours). */
-#define BENCH_MAX_SAMPLES 1000
-#define BENCH_MAX_RESULTS 4096
-/* Reads a results document (a regular file, through common/safefile) and
- * validates it: the schema, and every result a (guest, workload, mode) row
- * of its own whose samples are finite positive numbers. NULL + err naming
- * the file and the row if it is bad or old. */
-json_t *bench_load(const char *path, char *err, size_t errlen);
-/* The key of a result's (guest, workload, mode), unambiguous whatever the
- * strings hold; NULL if one is not a non-empty string. Caller frees. */
-char *bench_row_key(json_t *r);
-/* "(guest, workload, mode)" of a result bench_load accepted. */
-void bench_row_name(json_t *r, char *out, size_t n);
 #endif

@@ -1,23 +1,17 @@
 /* hvcert bench [--modes LIST] [--guests LIST] [--reps N] [--label L]
  *              [--qemu PATH [--qemu-data DIR]] [--args "..."] -o results.json */
-#include "hcl/certify.h"
+#include "bench/harness.h"
+#include "bench/host.h"
+#include "bench/results.h"
 #include "cli/cli.h"
 #include "common/safefile.h"
-#include "bench/harness.h"
-#include "probe/probe.h"
+#include "hcl/hcl.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef HVCERT_GIT
-#define HVCERT_GIT "unknown"
-#endif
 
 static void bench_usage(FILE *f)
 {
@@ -34,62 +28,6 @@ static void bench_usage(FILE *f)
 		   "  --timeout S       per run (default 300)\n");
 }
 
-/* Host PMU through perf_event: absent in most VMs (as here). */
-static json_t *pmu_status(void)
-{
-	struct perf_event_attr a;
-	memset(&a, 0, sizeof(a));
-	a.type = PERF_TYPE_HARDWARE, a.size = sizeof(a), a.config = PERF_COUNT_HW_INSTRUCTIONS;
-	a.disabled = 1, a.exclude_kernel = 1, a.exclude_hv = 1;
-	int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
-	if (fd >= 0) {
-		close(fd);
-		return json_string("available");
-	}
-	char why[160];
-	snprintf(why, sizeof(why), "unavailable: perf_event_open(instructions): %s; cycles come from the guests' RDTSC",
-		 strerror(errno));
-	return json_string(why);
-}
-
-static json_t *certification(const struct probe *p)
-{
-	struct hcl_db db;
-	char err[512];
-	json_t *o = json_object();
-	hcl_init(&db);
-	if (cli_load_hcl(&db, 0, NULL, err, sizeof(err)) == 0)
-		for (size_t i = 0; i < db.n_releases; i++) {
-			struct release_verdict rv;
-			certify_release(&db, p, &db.releases[i], &rv);
-			json_object_set_new(o, db.releases[i].id, json_string(verdict_name(rv.overall)));
-			release_verdict_free(&rv);
-		}
-	hcl_free(&db);
-	return o;
-}
-
-static json_t *host_json(void)
-{
-	struct probe p;
-	struct probe_opts o = {.data_dir = cli_data_dir()};
-	char err[512];
-	probe_init(&p);
-	json_t *h;
-	if (probe_collect(&p, &o, err, sizeof(err)) == 0) {
-		const char *kr = facts_str(&p.host, "kernel.release");
-		h = json_pack("{s:s,s:s?,s:s?,s:s,s:s,s:s,s:o,s:o}", "cpu", p.cpu.brand, "platform",
-			      p.uarch.found ? p.uarch.platform : NULL, "kernel", kr, "running_under",
-			      p.cpu.hypervisor ? p.cpu.hv_name : "bare metal", "hardware_virtualization",
-			      p.virt.hw ? "present" : "absent", "kvm", p.vf.kvm_module, "pmu", pmu_status(),
-			      "certification", certification(&p));
-	} else {
-		h = json_pack("{s:s}", "error", err);
-	}
-	probe_free(&p);
-	return h;
-}
-
 static const char *default_build(void)
 {
 	static char dir[4096];
@@ -101,18 +39,6 @@ static const char *default_build(void)
 	if (slash)
 		*slash = '\0';
 	return dir;
-}
-
-/* Through the temp file sf_create opened: a lost write is an error and
- * leaves the previous results file. */
-static int write_results(json_t *doc, struct sf_out *o, char *err, size_t errlen)
-{
-	if (json_dumpf(doc, o->f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) || fputc('\n', o->f) == EOF) {
-		snprintf(err, errlen, "%s: write failed: %s", o->path, strerror(errno));
-		sf_abort(o);
-		return -1;
-	}
-	return sf_commit(o, err, errlen);
 }
 
 int cmd_bench(int argc, char **argv)
@@ -171,23 +97,9 @@ int cmd_bench(int argc, char **argv)
 		fprintf(stderr, "hvcert bench: %s\n", bad);
 		return EXIT_ERROR;
 	}
-	char err[512], date[32], mods[4096];
-	/* An unpacked QEMU must load its own accelerator modules, not the
-	 * installed build's (QEMU refuses modules of another build). */
-	const char *bin = strstr(o.qemu, "/usr/bin/qemu-system-x86_64");
-	if (bin && !getenv("QEMU_MODULE_DIR")) {
-		char root[4096], *real;
-		snprintf(root, sizeof(root), "%.*s", (int)(bin - o.qemu), o.qemu);
-		real = realpath(root, NULL);
-		snprintf(mods, sizeof(mods), "%s/usr/lib/x86_64-linux-gnu/qemu", real ? real : root);
-		free(real);
-		setenv("QEMU_MODULE_DIR", mods, 1);
-		/* Firmware (SeaBIOS, option ROMs) comes from the installed data package. */
-		if (!o.qemu_data)
-			o.qemu_data = "/usr/share/seabios:/usr/share/qemu:/usr/lib/ipxe/qemu";
-	}
-	time_t now = time(NULL);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	char err[512];
+	bench_unpacked_qemu(&o);
+	time_t started = time(NULL);
 	/* Opened before the run: a typo in -o must not cost hours of it. */
 	struct sf_out so;
 	if (!sf_create(&so, out, err, sizeof(err))) {
@@ -200,10 +112,15 @@ int cmd_bench(int argc, char **argv)
 		sf_abort(&so);
 		return EXIT_ERROR;
 	}
-	json_object_set_new(doc, "date", json_string(date));
-	json_object_set_new(doc, "hvcert", json_string(HVCERT_GIT));
-	json_object_set_new(doc, "host", host_json());
-	int rc = write_results(doc, &so, err, sizeof(err));
+	struct hcl_db db;
+	char hcl_err[512];
+	hcl_init(&db);
+	/* A database that does not load certifies nothing: the run still counts. */
+	if (cli_load_hcl(&db, 0, NULL, hcl_err, sizeof(hcl_err)))
+		hcl_free(&db), hcl_init(&db);
+	bench_provenance(doc, started, cli_data_dir(), &db);
+	hcl_free(&db);
+	int rc = bench_results_save(doc, &so, err, sizeof(err));
 	json_decref(doc);
 	if (rc) {
 		cli_fail("bench", err);

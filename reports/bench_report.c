@@ -1,9 +1,9 @@
 #include "reports/bench_report.h"
-#include "reports/bench_doc.h"
-#include "reports/bench_summary.h"
 #include "common/escape.h"
+#include "reports/bench_summary.h"
 
 #include "bench/harness.h"
+#include "bench/results.h"
 #include "bench/stats.h"
 
 #include "common/safefile.h"
@@ -16,38 +16,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *modes_order[] = {"native",	"bt",	       "bt+pv", "kvm-pvm", "kvm-pvm+pv",
-				    "qemu-tcg", "qemu-tcg+pv", "kvm",	"kvm+pv",  "qemu-kvm"};
-#define NMODES (sizeof(modes_order) / sizeof(*modes_order))
+/* Columns follow bench_modes (bench/modes.c), the order bench runs them. */
+#define NMODES 16
 
 /* Modes that have at least one result for guest. */
-static int modes_with(json_t *doc, const char *guest, const char **out)
+static int modes_with(const struct bench_results *doc, const char *guest, const char **out)
 {
 	int n = 0;
-	for (size_t m = 0; m < NMODES; m++) {
-		size_t i;
-		json_t *r;
+	for (size_t m = 0; m < bench_nmodes && n < NMODES; m++) {
 		int has = 0;
-		json_array_foreach (json_object_get(doc, "results"), i, r) {
-			has |= !strcmp(json_string_value(json_object_get(r, "guest")), guest) &&
-			       !strcmp(json_string_value(json_object_get(r, "mode")), modes_order[m]);
-		}
+		for (size_t i = 0; i < doc->n; i++)
+			has |= !strcmp(doc->rows[i].guest, guest) && !strcmp(doc->rows[i].mode, bench_modes[m].name);
 		if (has)
-			out[n++] = modes_order[m];
+			out[n++] = bench_modes[m].name;
 	}
 	return n;
 }
 
 /* Workloads of a guest, in result order. */
-static int workloads(json_t *doc, const char *guest, const char **out, int max)
+static int workloads(const struct bench_results *doc, const char *guest, const char **out, int max)
 {
 	int n = 0;
-	size_t i;
-	json_t *r;
-	json_array_foreach (json_object_get(doc, "results"), i, r) {
-		const char *w = json_string_value(json_object_get(r, "workload"));
+	for (size_t i = 0; i < doc->n; i++) {
+		const char *w = doc->rows[i].workload;
 		int seen = 0;
-		if (strcmp(json_string_value(json_object_get(r, "guest")), guest))
+		if (strcmp(doc->rows[i].guest, guest))
 			continue;
 		for (int k = 0; k < n; k++)
 			seen |= !strcmp(out[k], w);
@@ -57,8 +50,10 @@ static int workloads(json_t *doc, const char *guest, const char **out, int max)
 	return n;
 }
 
-/* A table: one row per workload, one column per mode, value key k. */
-static int write_table(const char *path, json_t *doc, const char *guest, const char *key, const char **modes, int nm)
+/* A table: one row per workload, one column per mode, of the overhead or
+ * the median. */
+static int write_table(const char *path, const struct bench_results *doc, const char *guest, int overhead,
+		       const char **modes, int nm)
 {
 	const char *w[64];
 	int nw = workloads(doc, guest, w, 64);
@@ -74,9 +69,9 @@ static int write_table(const char *path, json_t *doc, const char *guest, const c
 	for (int i = 0; i < nw; i++) {
 		esc_gnuplot(f, w[i]);
 		for (int m = 0; m < nm; m++) {
-			json_t *r = bench_doc_find(doc, guest, w[i], modes[m]);
+			const struct bench_row *r = bench_results_find(doc, guest, w[i], modes[m]);
 			/* A suspect figure is not the cost of its technique: never charted. */
-			double v = json_is_string(json_object_get(r, "suspect")) ? -1 : bench_doc_num(r, key);
+			double v = !r || r->suspect ? -1 : overhead ? r->overhead : r->median;
 			fprintf(f, v > 0 ? " %g" : " NaN", v);
 		}
 		fputc('\n', f);
@@ -129,26 +124,33 @@ static void bars(char *body, size_t n, const char *dat, int nm, const char *ylab
 	(void)l;
 }
 
-static int chart(const char *dir, json_t *doc, const char *guest, const char *key, const char *name, const char *ylabel,
-		 const char *title, int logy)
+static int chart(const char *dir, const struct bench_results *doc, const char *guest, int overhead, const char *name,
+		 const char *ylabel, const char *title, int logy)
 {
 	const char *modes[NMODES];
 	char dat[4096], body[4096];
 	int nm = modes_with(doc, guest, modes);
-	if (!strcmp(key, "overhead_vs_native") && nm && !strcmp(modes[0], "native")) {
+	if (overhead && nm && !strcmp(modes[0], "native")) {
 		memmove(modes, modes + 1, (size_t)--nm * sizeof(*modes)); /* native is the 1x line */
 		if (!nm)
 			return 0;
 	}
 	snprintf(dat, sizeof(dat), "%s/%s.dat", dir, name);
-	if (!nm || write_table(dat, doc, guest, key, modes, nm) <= 0)
+	if (!nm || write_table(dat, doc, guest, overhead, modes, nm) <= 0)
 		return 0;
 	bars(body, sizeof(body), dat, nm, ylabel, title, logy);
 	return gnuplot(dir, name, body) ? -1 : 1;
 }
 
 /* Emulated against paravirtual I/O per technique: cycles per byte. */
-static int io_chart(const char *dir, json_t *doc)
+/* The median of (guest, workload, mode), -1 when the run lacks it. */
+static double median_of(const struct bench_results *doc, const char *guest, const char *workload, const char *mode)
+{
+	const struct bench_row *r = bench_results_find(doc, guest, workload, mode);
+	return r ? r->median : -1;
+}
+
+static int io_chart(const char *dir, const struct bench_results *doc)
 {
 	static const char *fam[] = {"qemu-tcg", "kvm", "bt"};
 	char dat[4096], body[4096], pv[32];
@@ -162,8 +164,8 @@ static int io_chart(const char *dir, json_t *doc)
 	fprintf(f, "technique \"UART (one exit per byte)\" \"virtio-console (batches of 256)\"\n");
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(pv, sizeof(pv), "%s+pv", fam[i]);
-		double e = bench_doc_num(bench_doc_find(doc, "iostream", "uart_stream", fam[i]), "median");
-		double p = bench_doc_num(bench_doc_find(doc, "pvstream", "virtio_stream", pv), "median");
+		double e = median_of(doc, "iostream", "uart_stream", fam[i]);
+		double p = median_of(doc, "pvstream", "virtio_stream", pv);
 		if (e < 0 && p < 0)
 			continue;
 		fprintf(f, "%s", fam[i]);
@@ -184,7 +186,7 @@ static int io_chart(const char *dir, json_t *doc)
 }
 
 /* virtio-blk: cycles per sector against request size, read and write. */
-static int blk_chart(const char *dir, json_t *doc)
+static int blk_chart(const char *dir, const struct bench_results *doc)
 {
 	static const char *guests[] = {"pvblk-b1", "pvblk-b8", "pvblk-b64", "pvblk-b256"};
 	static const int batch[] = {1, 8, 64, 256};
@@ -200,7 +202,7 @@ static int blk_chart(const char *dir, json_t *doc)
 	fprintf(f, "batch");
 	int use[3] = {0};
 	for (int m = 0; m < 3; m++) {
-		use[m] = bench_doc_find(doc, "pvblk-b8", "blk_read", pvm[m]) != NULL;
+		use[m] = bench_results_find(doc, "pvblk-b8", "blk_read", pvm[m]) != NULL;
 		if (use[m])
 			fprintf(f, " %s-read %s-write", pvm[m], pvm[m]), cols += 2;
 	}
@@ -209,8 +211,8 @@ static int blk_chart(const char *dir, json_t *doc)
 		fprintf(f, "%d", batch[b]);
 		for (int m = 0; m < 3; m++)
 			if (use[m]) {
-				double r = bench_doc_num(bench_doc_find(doc, guests[b], "blk_read", pvm[m]), "median");
-				double w = bench_doc_num(bench_doc_find(doc, guests[b], "blk_write", pvm[m]), "median");
+				double r = median_of(doc, guests[b], "blk_read", pvm[m]);
+				double w = median_of(doc, guests[b], "blk_write", pvm[m]);
 				fprintf(f, r > 0 ? " %g" : " NaN", r);
 				fprintf(f, w > 0 ? " %g" : " NaN", w);
 			}
@@ -231,7 +233,7 @@ static int blk_chart(const char *dir, json_t *doc)
 }
 
 /* Trend across runs: geometric mean of the compute overheads per mode. */
-static int trend(const char *dir, json_t *const *docs, const char *const *names, size_t n)
+static int trend(const char *dir, const struct bench_results *runs, size_t n)
 {
 	char dat[4096], body[4096];
 	if (n < 2)
@@ -243,19 +245,20 @@ static int trend(const char *dir, json_t *const *docs, const char *const *names,
 	if (!f)
 		return -1;
 	fprintf(f, "run");
-	for (size_t m = 1; m < NMODES; m++)
-		fprintf(f, " %s", modes_order[m]);
+	/* Every mode but native (the 1x line), whether a run has it or not. */
+	for (size_t m = 1; m < bench_nmodes; m++)
+		fprintf(f, " %s", bench_modes[m].name);
 	fputc('\n', f);
 	for (size_t d = 0; d < n; d++) {
-		const char *label = json_string_value(json_object_get(docs[d], "label"));
-		esc_gnuplot(f, label ? label : names[d]);
-		for (size_t m = 1; m < NMODES; m++) {
+		esc_gnuplot(f, bench_results_label(&runs[d]));
+		for (size_t m = 1; m < bench_nmodes; m++) {
 			const char *w[64];
 			double ov[64];
-			int nw = workloads(docs[d], "compute", w, 64), k = 0;
+			int nw = workloads(&runs[d], "compute", w, 64), k = 0;
 			for (int i = 0; i < nw; i++) {
-				double v = bench_doc_num(bench_doc_find(docs[d], "compute", w[i], modes_order[m]),
-							 "overhead_vs_native");
+				const struct bench_row *r =
+				    bench_results_find(&runs[d], "compute", w[i], bench_modes[m].name);
+				double v = r ? r->overhead : -1;
 				if (v > 0)
 					ov[k++] = v;
 			}
@@ -270,7 +273,7 @@ static int trend(const char *dir, json_t *const *docs, const char *const *names,
 		 "set key top right\nset grid ytics\nset yrange [0:*]\nset offsets 0.3, 0.3, 0, 0\n"
 		 "set xtics rotate by -20\n"
 		 "plot for [c=2:%zu] '%s' using c:xtic(1) with linespoints lw 2 title columnheader(c)\n",
-		 NMODES, base(dat));
+		 bench_nmodes, base(dat));
 	return gnuplot(dir, "trend", body) ? -1 : 1;
 }
 
@@ -293,7 +296,7 @@ static void inline_png(FILE *out, const char *path)
 	fclose(f);
 }
 
-static void tables(FILE *html, FILE *md, json_t *doc)
+static void tables(FILE *html, FILE *md, const struct bench_results *doc)
 {
 	for (size_t g = 0; g < bench_nguests; g++) {
 		const char *modes[NMODES], *w[64], *guest = bench_guests[g].name;
@@ -315,14 +318,13 @@ static void tables(FILE *html, FILE *md, json_t *doc)
 			fprintf(html, "<tr><td>"), esc_html(html, w[i]), fprintf(html, "</td>");
 			fprintf(md, "| "), esc_md(md, w[i]), fprintf(md, " |");
 			for (int m = 0; m < nm; m++) {
-				json_t *r = bench_doc_find(doc, guest, w[i], modes[m]);
-				double med = bench_doc_num(r, "median"), ov = bench_doc_num(r, "overhead_vs_native"),
-				       sp = bench_doc_num(r, "spread");
+				const struct bench_row *r = bench_results_find(doc, guest, w[i], modes[m]);
+				double med = r ? r->median : -1, ov = r ? r->overhead : -1, sp = r ? r->spread : -1;
 				if (med < 0) {
 					fprintf(html, "<td>-</td>"), fprintf(md, " - |");
 					continue;
 				}
-				int sus = json_is_string(json_object_get(r, "suspect"));
+				int sus = r->suspect != NULL;
 				fprintf(html, "<td>%.1f<br><small>%s%.2fx &plusmn;%.0f%%</small></td>", med,
 					sus ? "suspect: " : "", ov > 0 ? ov : 0, sp * 100);
 				if (ov > 0)
@@ -337,33 +339,31 @@ static void tables(FILE *html, FILE *md, json_t *doc)
 }
 
 /* Figures the harness judged implausible, with its reason (not charted). */
-static void suspects(FILE *html, FILE *md, json_t *doc)
+static void suspects(FILE *html, FILE *md, const struct bench_results *doc)
 {
-	size_t i, n = 0;
-	json_t *r;
-	json_array_foreach (json_object_get(doc, "results"), i, r) {
-		const char *why = json_string_value(json_object_get(r, "suspect"));
+	size_t n = 0;
+	for (size_t i = 0; i < doc->n; i++) {
+		const char *why = doc->rows[i].suspect;
 		if (!why)
 			continue;
 		if (!n++) {
 			fprintf(html, "<h2>Suspect figures (not charted)</h2>\n<ul>\n");
 			fprintf(md, "\n## Suspect figures (not charted)\n\n");
 		}
-		const char *g = json_string_value(json_object_get(r, "guest")),
-			   *w = json_string_value(json_object_get(r, "workload")),
-			   *m = json_string_value(json_object_get(r, "mode"));
+		const char *g = doc->rows[i].guest, *w = doc->rows[i].workload, *m = doc->rows[i].mode;
 		fprintf(html, "<li>");
 		esc_html(html, g), fputc('/', html), esc_html(html, w), fprintf(html, " under "), esc_html(html, m);
 		fprintf(html, ": "), esc_html(html, why), fprintf(html, "</li>\n");
-		fprintf(md, "- "), esc_md(md, g ? g : "?"), fputc('/', md), esc_md(md, w ? w : "?");
-		fprintf(md, " under "), esc_md(md, m ? m : "?"), fprintf(md, ": "), esc_md(md, why), fputc('\n', md);
+		fprintf(md, "- "), esc_md(md, g), fputc('/', md), esc_md(md, w);
+		fprintf(md, " under "), esc_md(md, m), fprintf(md, ": "), esc_md(md, why), fputc('\n', md);
 	}
 	if (n)
 		fprintf(html, "</ul>\n");
 }
 
-static void provenance(FILE *html, FILE *md, json_t *doc)
+static void provenance(FILE *html, FILE *md, const struct bench_results *run)
 {
+	json_t *doc = run->doc;
 	json_t *h = json_object_get(doc, "host"), *m;
 	size_t i;
 	fprintf(html, "<h2>Host and hypervisors</h2>\n<ul><li>CPU: ");
@@ -413,9 +413,9 @@ static void provenance(FILE *html, FILE *md, json_t *doc)
 	fprintf(html, "</ul>\n");
 }
 
-int bench_report(json_t *const *docs, const char *const *names, size_t n, const char *dir, char *err, size_t errlen)
+int bench_report(const struct bench_results *runs, size_t n, const char *dir, char *err, size_t errlen)
 {
-	json_t *doc = docs[n - 1];
+	const struct bench_results *doc = &runs[n - 1];
 	char path[4096];
 	if (mkdir(dir, 0755) && errno != EEXIST) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
@@ -425,13 +425,13 @@ int bench_report(json_t *const *docs, const char *const *names, size_t n, const 
 		const char *name;
 		int made;
 	} charts[5] = {{"overhead", 0}, {"nanobench", 0}, {"io", 0}, {"blk", 0}, {"trend", 0}};
-	charts[0].made = chart(dir, doc, "compute", "overhead_vs_native", "overhead", "x native (median, log)",
-			       "Compute overhead by technique", 1);
-	charts[1].made = chart(dir, doc, "nanobench", "median", "nanobench", "cycles per operation (log)",
+	charts[0].made =
+	    chart(dir, doc, "compute", 1, "overhead", "x native (median, log)", "Compute overhead by technique", 1);
+	charts[1].made = chart(dir, doc, "nanobench", 0, "nanobench", "cycles per operation (log)",
 			       "Nanobenchmarks by technique", 1);
 	charts[2].made = io_chart(dir, doc);
 	charts[3].made = blk_chart(dir, doc);
-	charts[4].made = trend(dir, docs, names, n);
+	charts[4].made = trend(dir, runs, n);
 	for (int i = 0; i < 5; i++)
 		if (charts[i].made < 0) {
 			snprintf(err, errlen, "gnuplot failed for %s (see %s/%s.gnuplot.log)", charts[i].name, dir,

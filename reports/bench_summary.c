@@ -8,9 +8,8 @@
 #include "reports/bench_summary.h"
 #include "common/escape.h"
 
-#include "reports/bench_doc.h"
-
 #include "bench/harness.h"
+#include "bench/results.h"
 #include "bench/stats.h"
 
 #include <math.h>
@@ -18,21 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The three techniques, then the hardware-assisted ones for comparison. */
-static const char *const techniques[] = {"bt", "kvm-pvm", "qemu-tcg", "kvm", "qemu-kvm"};
-#define NTECH (sizeof(techniques) / sizeof(*techniques))
-
-/* Samples of a result as a malloc'd array; *n their count. */
-static double *samples(json_t *r, size_t *n)
+/* The techniques: bench_modes but native and the +pv twins, in its order
+ * (the three techniques, then the hardware-assisted ones). */
+#define NTECH 16
+static size_t techniques(const char **out)
 {
-	json_t *a = json_object_get(r, "cycles_per_iter"), *v;
-	size_t i;
-	*n = json_array_size(a);
-	double *x = *n ? malloc(*n * sizeof(double)) : NULL;
-	json_array_foreach (a, i, v)
-		if (x)
-			x[i] = json_number_value(v);
-	return x;
+	size_t n = 0;
+	for (size_t m = 0; m < bench_nmodes && n < NTECH; m++)
+		if (strcmp(bench_modes[m].name, "native") && !strstr(bench_modes[m].name, "+pv"))
+			out[n++] = bench_modes[m].name;
+	return n;
 }
 
 struct overhead {
@@ -41,77 +35,73 @@ struct overhead {
 	int suspect;	    /* a workload's figure is suspect: not charted, not summarised */
 };
 
-static void compute_overhead(json_t *doc, const char *mode, struct overhead *o)
+static void compute_overhead(const struct bench_results *doc, const char *mode, struct overhead *o)
 {
 	struct sample_pair w[16];
-	double logs = 0, *bufs[32];
-	int nb = 0;
-	size_t i;
-	json_t *r;
+	double logs = 0;
 	memset(o, 0, sizeof(*o));
-	json_array_foreach (json_object_get(doc, "results"), i, r) {
-		if (strcmp(bench_doc_str(r, "guest"), "compute") || strcmp(bench_doc_str(r, "mode"), mode) ||
-		    o->k >= 16)
+	for (size_t i = 0; i < doc->n; i++) {
+		const struct bench_row *r = &doc->rows[i];
+		if (strcmp(r->guest, "compute") || strcmp(r->mode, mode) || o->k >= 16)
 			continue;
-		json_t *nat = bench_doc_find(doc, "compute", bench_doc_str(r, "workload"), "native");
-		o->suspect |= json_is_string(json_object_get(r, "suspect"));
-		if (!nat || bench_doc_num(nat, "median") <= 0 || bench_doc_num(r, "median") <= 0)
+		const struct bench_row *nat = bench_results_find(doc, "compute", r->workload, "native");
+		o->suspect |= r->suspect != NULL;
+		if (!nat || nat->median <= 0 || r->median <= 0)
 			continue;
-		w[o->k].a = bufs[nb++] = samples(nat, &w[o->k].na);
-		w[o->k].b = bufs[nb++] = samples(r, &w[o->k].nb);
-		logs += log(bench_doc_num(r, "median") / bench_doc_num(nat, "median"));
+		w[o->k] = (struct sample_pair){.a = nat->v, .na = nat->n, .b = r->v, .nb = r->n};
+		logs += log(r->median / nat->median);
 		o->k++;
 	}
 	if (o->k) {
 		o->geo = exp(logs / o->k);
 		stats_geomean_ratio_ci(w, (size_t)o->k, 2000, 42, &o->lo, &o->hi);
 	}
-	for (int b = 0; b < nb; b++)
-		free(bufs[b]);
 }
 
 static int by_cost(const void *a, const void *b)
 {
-	double x = bench_doc_num(*(json_t *const *)a, "median"), y = bench_doc_num(*(json_t *const *)b, "median");
+	double x = (*(const struct bench_row *const *)a)->median, y = (*(const struct bench_row *const *)b)->median;
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
 /* The nanobench operations of a mode, costliest first (up to max). */
-static int costliest(json_t *doc, const char *mode, json_t **out, int max)
+static int costliest(const struct bench_results *doc, const char *mode, const struct bench_row **out, int max)
 {
-	json_t *all[64], *r;
-	size_t n = 0, i;
-	json_array_foreach (json_object_get(doc, "results"), i, r)
-		if (!strcmp(bench_doc_str(r, "guest"), "nanobench") && !strcmp(bench_doc_str(r, "mode"), mode) &&
-		    n < 64 && strcmp(bench_doc_str(r, "workload"), "lapic_timer")) /* a timer period, not a cost */
+	const struct bench_row *all[64];
+	size_t n = 0;
+	for (size_t i = 0; i < doc->n; i++) {
+		const struct bench_row *r = &doc->rows[i];
+		if (!strcmp(r->guest, "nanobench") && !strcmp(r->mode, mode) && n < 64 &&
+		    strcmp(r->workload, "lapic_timer")) /* a timer period, not a cost */
 			all[n++] = r;
+	}
 	qsort(all, n, sizeof(*all), by_cost);
 	int k = (int)n < max ? (int)n : max;
 	memcpy(out, all, (size_t)k * sizeof(*out));
 	return k;
 }
 
-static int has_mode(json_t *doc, const char *guest, const char *mode)
+static int has_mode(const struct bench_results *doc, const char *guest, const char *mode)
 {
-	size_t i;
-	json_t *r;
-	json_array_foreach (json_object_get(doc, "results"), i, r)
-		if (!strcmp(bench_doc_str(r, "guest"), guest) && !strcmp(bench_doc_str(r, "mode"), mode))
+	for (size_t i = 0; i < doc->n; i++)
+		if (!strcmp(doc->rows[i].guest, guest) && !strcmp(doc->rows[i].mode, mode))
 			return 1;
 	return 0;
 }
 
-void bench_summary(FILE *html, FILE *md, json_t *doc)
+void bench_summary(FILE *html, FILE *md, const struct bench_results *doc)
 {
+	const char *tech[NTECH];
+	size_t ntech = techniques(tech);
 	fprintf(html, "<h2>Summary</h2>\n<table><tr><th>technique</th><th>compute overhead (x native, geomean "
 		      "of medians, 95%% interval)</th><th>pays most for (cycles per operation)</th></tr>\n");
 	fprintf(md, "\n## Summary\n\n| technique | compute overhead (x native, geomean, 95%% interval) | pays most "
 		    "for (cycles/op) |\n|---|---|---|\n");
-	for (size_t t = 0; t < NTECH; t++) {
-		if (!has_mode(doc, "compute", techniques[t]) && !has_mode(doc, "nanobench", techniques[t]))
+	for (size_t t = 0; t < ntech; t++) {
+		if (!has_mode(doc, "compute", tech[t]) && !has_mode(doc, "nanobench", tech[t]))
 			continue;
 		struct overhead o;
-		compute_overhead(doc, techniques[t], &o);
+		compute_overhead(doc, tech[t], &o);
 		char ov[160], pays[400] = "";
 		if (o.suspect)
 			snprintf(ov, sizeof(ov), "suspect (see below): not the cost of the technique");
@@ -119,50 +109,28 @@ void bench_summary(FILE *html, FILE *md, json_t *doc)
 			snprintf(ov, sizeof(ov), "%.2fx [%.2f, %.2f] over %d workloads", o.geo, o.lo, o.hi, o.k);
 		else
 			snprintf(ov, sizeof(ov), "no compute result");
-		json_t *top[3];
-		int n = costliest(doc, techniques[t], top, 3);
+		const struct bench_row *top[3];
+		int n = costliest(doc, tech[t], top, 3);
 		for (int i = 0; i < n; i++) {
 			size_t l = strlen(pays);
-			int sus = json_is_string(json_object_get(top[i], "suspect"));
-			snprintf(pays + l, sizeof(pays) - l, "%s%s %.0f%s", i ? ", " : "",
-				 bench_doc_str(top[i], "workload"), bench_doc_num(top[i], "median"),
-				 sus ? " (suspect)" : "");
+			snprintf(pays + l, sizeof(pays) - l, "%s%s %.0f%s", i ? ", " : "", top[i]->workload,
+				 top[i]->median, top[i]->suspect ? " (suspect)" : "");
 		}
-		fprintf(html, "<tr><td>%s</td><td>", techniques[t]);
+		fprintf(html, "<tr><td>%s</td><td>", tech[t]);
 		esc_html(html, ov);
 		fprintf(html, "</td><td>");
 		esc_html(html, n ? pays : "no nanobenchmarks");
 		fprintf(html, "</td></tr>\n");
-		fprintf(md, "| %s | %s | ", techniques[t], ov);
+		fprintf(md, "| %s | %s | ", tech[t], ov);
 		esc_md(md, n ? pays : "no nanobenchmarks");
 		fprintf(md, " |\n");
 	}
 	fprintf(html, "</table>\n");
 }
 
-/* Median over repetitions of counter `key` of the runs of (nanobench, op, mode). */
-static double counter(json_t *doc, const char *op, const char *mode, const char *key)
-{
-	double v[64];
-	size_t n = 0, i;
-	json_t *c;
-	json_array_foreach (json_object_get(doc, "vmm_counters"), i, c) {
-		if (strcmp(bench_doc_str(c, "guest"), "nanobench") || strcmp(bench_doc_str(c, "workload"), op) ||
-		    strcmp(bench_doc_str(c, "mode"), mode) || n == 64)
-			continue;
-		json_t *x = json_object_get(json_object_get(c, "counters"), key);
-		v[n++] = json_is_integer(x) ? (double)json_integer_value(x) : 0;
-	}
-	if (!n)
-		return -1;
-	struct summary s;
-	stats_summary(v, n, &s);
-	return s.median;
-}
-
 /* What a technique pays per operation: the counters that say it, per op
  * (op run minus baseline run, over the operations executed). */
-static void pays(json_t *doc, json_t *r, const char *mode, char *out, size_t n)
+static void pays(const struct bench_results *doc, const struct bench_row *r, const char *mode, char *out, size_t n)
 {
 	static const struct {
 		const char *mode, *key, *what;
@@ -173,15 +141,15 @@ static void pays(json_t *doc, json_t *r, const char *mode, char *out, size_t n)
 		    {"kvm-pvm", "exits_io", "exits to vmm-mini"},
 		    {"kvm", "kvm_exits", "exits"},
 		    {"kvm", "exits_io", "exits to vmm-mini"}};
-	const char *op = bench_doc_str(r, "workload");
-	json_t *it = json_object_get(r, "iters");
-	double ops = json_is_integer(it) ? (double)json_integer_value(it) : 0;
+	const char *op = r->workload;
+	double ops = (double)r->iters;
 	ops += ops < 16 ? ops : 16; /* nanobench's warm-up round */
 	out[0] = '\0';
 	for (size_t k = 0; k < sizeof(keys) / sizeof(*keys) && ops > 0; k++) {
 		if (strcmp(keys[k].mode, mode))
 			continue;
-		double v = counter(doc, op, mode, keys[k].key), b = counter(doc, BENCH_BASELINE_OP, mode, keys[k].key);
+		double v = bench_results_counter(doc, "nanobench", op, mode, keys[k].key),
+		       b = bench_results_counter(doc, "nanobench", BENCH_BASELINE_OP, mode, keys[k].key);
 		if (v < 0 || b < 0)
 			continue;
 		size_t l = strlen(out);
@@ -189,13 +157,14 @@ static void pays(json_t *doc, json_t *r, const char *mode, char *out, size_t n)
 	}
 }
 
-void bench_techniques(FILE *html, FILE *md, json_t *doc)
+void bench_techniques(FILE *html, FILE *md, const struct bench_results *doc)
 {
-	const char *modes[NTECH];
+	const char *modes[NTECH], *tech[NTECH];
+	size_t ntech = techniques(tech);
 	int nm = 0;
-	for (size_t t = 0; t < NTECH; t++)
-		if (has_mode(doc, "nanobench", techniques[t]))
-			modes[nm++] = techniques[t];
+	for (size_t t = 0; t < ntech; t++)
+		if (has_mode(doc, "nanobench", tech[t]))
+			modes[nm++] = tech[t];
 	if (!nm)
 		return;
 	fprintf(html, "<h2>Sensitive operations by technique (cycles per operation, median)</h2>\n"
@@ -218,18 +187,18 @@ void bench_techniques(FILE *html, FILE *md, json_t *doc)
 			continue;
 		fprintf(html, "<tr><td>%s</td>", op), fprintf(md, "| %s |", op);
 		for (int m = 0; m < nm; m++) {
-			json_t *r = bench_doc_find(doc, "nanobench", op, modes[m]);
+			const struct bench_row *r = bench_results_find(doc, "nanobench", op, modes[m]);
 			char p[240];
 			if (!r) {
 				fprintf(html, "<td>-</td>"), fprintf(md, " - |");
 				continue;
 			}
 			pays(doc, r, modes[m], p, sizeof(p));
-			int sus = json_is_string(json_object_get(r, "suspect"));
-			fprintf(html, "<td>%.0f%s<br><small>", bench_doc_num(r, "median"), sus ? " (suspect)" : "");
+			int sus = r->suspect != NULL;
+			fprintf(html, "<td>%.0f%s<br><small>", r->median, sus ? " (suspect)" : "");
 			esc_html(html, p);
 			fprintf(html, "</small></td>");
-			fprintf(md, " %.0f%s%s", bench_doc_num(r, "median"), sus ? " (suspect)" : "", p[0] ? "; " : "");
+			fprintf(md, " %.0f%s%s", r->median, sus ? " (suspect)" : "", p[0] ? "; " : "");
 			esc_md(md, p);
 			fprintf(md, " |");
 		}

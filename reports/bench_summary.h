@@ -1,11 +1,11 @@
 /* The bench report's summary and technique table (bench_summary.c). */
 #ifndef HVCERT_BENCH_SUMMARY_H
 #define HVCERT_BENCH_SUMMARY_H
-#include <jansson.h>
 #include <stdio.h>
 
 /* Per technique: compute overhead (geomean, 95% interval), costliest operations. */
-void bench_summary(FILE *html, FILE *md, json_t *doc);
+struct bench_results;
+void bench_summary(FILE *html, FILE *md, const struct bench_results *doc);
 /* Per sensitive operation: cycles under each technique and what it paid. */
-void bench_techniques(FILE *html, FILE *md, json_t *doc);
+void bench_techniques(FILE *html, FILE *md, const struct bench_results *doc);
 #endif

@@ -1,7 +1,8 @@
 /* Statistics on known distributions, and result-file validation. */
-#include "tests/unit/check.h"
 #include "bench/harness.h"
+#include "bench/results.h"
 #include "bench/stats.h"
+#include "tests/unit/check.h"
 
 #include <math.h>
 #include <string.h>
@@ -113,16 +114,24 @@ static void result_files(const char *arg)
 	(void)arg;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *p = write_tmp(cases[i].name, cases[i].content);
-		json_t *d = bench_load(p, err, sizeof(err));
-		CHECK(!d && strstr(err, cases[i].name) && strstr(err, cases[i].want), "%s: \"%s\"", cases[i].name, err);
-		json_decref(d);
+		struct bench_results r;
+		int rc = bench_results_load(&r, p, err, sizeof(err));
+		CHECK(rc && strstr(err, cases[i].name) && strstr(err, cases[i].want), "%s: \"%s\"", cases[i].name, err);
+		if (!rc)
+			bench_results_free(&r);
 	}
-	json_t *ok = bench_load(
+	struct bench_results ok;
+	int rc = bench_results_load(
+	    &ok,
 	    write_tmp("ok.json", "{\"schema\": \"hvcert-bench/1\", \"results\": [{\"guest\": \"compute\", "
 				 "\"workload\": \"crc32\", \"mode\": \"native\", \"cycles_per_iter\": [1.5]}]}"),
 	    err, sizeof(err));
-	CHECK(ok != NULL, "valid file refused: %s", err);
-	json_decref(ok);
+	CHECK(rc == 0 && ok.n == 1 && ok.rows[0].n == 1 && ok.rows[0].v[0] == 1.5 &&
+		  bench_results_find(&ok, "compute", "crc32", "native") == &ok.rows[0] &&
+		  !bench_results_find(&ok, "compute", "crc32", "bt"),
+	      "valid file refused or misread: %s", err);
+	if (rc == 0)
+		bench_results_free(&ok);
 }
 
 void suite_stats(void)

@@ -1,11 +1,11 @@
 /* hvcert certify [--release R]... [--from A --to B] [sources] [--explain]
  *                [--json|--junit|--html] [--hcl DIR|FILE]... */
-#include "hcl/certify.h"
-#include "reports/certify_report.h"
 #include "cli/cli.h"
-#include "common/escape.h"
-#include "hcl/lint.h"
 #include "cli/sources.h"
+#include "common/escape.h"
+#include "hcl/certify.h"
+#include "hcl/lint.h"
+#include "reports/certify_report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,32 +113,6 @@ static int resolve(const struct hcl_db *db, struct certify_args *a, const struct
 	return 0;
 }
 
-/* What gets worse from a to b: components matched by kind and subject. */
-static void upgrade_view(FILE *out, const struct release_verdict *a, const struct release_verdict *b)
-{
-	int worse = 0;
-	fprintf(out, "\nUpgrade %s -> %s: what breaks or degrades\n", a->rel->id, b->rel->id);
-	for (size_t i = 0; i < b->n; i++) {
-		const struct comp_verdict *nb = &b->c[i];
-		enum verdict before = V_UNLISTED;
-		int found = 0;
-		for (size_t k = 0; k < a->n && !found; k++)
-			if (!strcmp(a->c[k].component, nb->component) && !strcmp(a->c[k].subject, nb->subject))
-				before = a->c[k].v, found = 1;
-		if (found && nb->v <= before)
-			continue;
-		if (!found && nb->v == V_CERTIFIED)
-			continue;
-		char subj[512], rule[1024];
-		fprintf(out, "  %-13s -> %-13s %-11s %s\n      %s\n", found ? verdict_name(before) : "(new check)",
-			verdict_name(nb->v), nb->component, esc_term(subj, sizeof(subj), nb->subject),
-			esc_term(rule, sizeof(rule), nb->rule));
-		worse++;
-	}
-	fprintf(out, "  %d component%s worse on %s; overall %s -> %s\n", worse, worse == 1 ? "" : "s", b->rel->id,
-		verdict_name(a->overall), verdict_name(b->overall));
-}
-
 static void render(const struct certify_args *a, const struct certify_view *v)
 {
 	switch (a->fmt) {
@@ -148,7 +122,7 @@ static void render(const struct certify_args *a, const struct certify_view *v)
 	default:
 		certify_text(stdout, v);
 		if (a->from)
-			upgrade_view(stdout, &v->rv[0], &v->rv[1]);
+			certify_upgrade_text(stdout, &v->rv[0], &v->rv[1]);
 	}
 }
 

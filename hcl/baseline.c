@@ -173,3 +173,33 @@ int cluster_baseline(const struct hcl_db *db, const struct cpuid_bits *bits, con
 		out->evc = NULL, out->model = NULL;
 	return 0;
 }
+
+int cluster_baseline_files(const struct hcl_db *db, const char *data_dir, char *const *paths, int n,
+			   struct cluster_baseline *b, char *err, size_t errlen)
+{
+	/* Static: a probe is large and a cluster has up to 64 hosts. */
+	static struct probe hosts[BASELINE_MAX_HOSTS];
+	struct cpuid_bits bits;
+	char path[4096];
+	int rc = -1, loaded = 0;
+	if (n < 1 || n > BASELINE_MAX_HOSTS) {
+		snprintf(err, errlen, "a baseline needs 1 to %d hosts, not %d", BASELINE_MAX_HOSTS, n);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/cpuid-bits.tsv", data_dir);
+	if (cpuid_bits_load(path, &bits, err, errlen))
+		return -1;
+	for (; loaded < n; loaded++) {
+		probe_init(&hosts[loaded]);
+		if (probe_load_host(&hosts[loaded], paths[loaded], data_dir, err, errlen)) {
+			loaded++;
+			goto free_hosts;
+		}
+	}
+	rc = cluster_baseline(db, &bits, hosts, (const char *const *)paths, n, b, err, errlen);
+free_hosts:
+	for (int i = 0; i < loaded; i++)
+		probe_free(&hosts[i]);
+	cpuid_bits_free(&bits);
+	return rc;
+}

@@ -31,4 +31,9 @@ struct cluster_baseline {
 /* names[i] labels hosts[i]. 0, or -1 with err (e.g. unknown feature). */
 int cluster_baseline(const struct hcl_db *db, const struct cpuid_bits *bits, const struct probe *hosts,
 		     const char *const *names, int n, struct cluster_baseline *out, char *err, size_t errlen);
+/* The same from files: each path a probe document (--save) or a CPU dump
+ * of any format probe_load_host reads; data_dir holds cpuid-bits.tsv.
+ * 0, or -1 with err naming the file. */
+int cluster_baseline_files(const struct hcl_db *db, const char *data_dir, char *const *paths, int n,
+			   struct cluster_baseline *out, char *err, size_t errlen);
 #endif

@@ -17,4 +17,7 @@ void certify_text(FILE *out, const struct certify_view *v);
 void certify_json(FILE *out, const struct certify_view *v);
 void certify_junit(FILE *out, const struct certify_view *v);
 void certify_html(FILE *out, const struct certify_view *v);
+/* --from A --to B: the components that get worse from a to b (matched by
+ * kind and subject, a check b adds counts unless it passes). */
+void certify_upgrade_text(FILE *out, const struct release_verdict *a, const struct release_verdict *b);
 #endif

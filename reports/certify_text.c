@@ -59,3 +59,29 @@ void certify_text(FILE *out, const struct certify_view *v)
 		fputc('\n', out);
 	}
 }
+
+/* What gets worse from a to b: components matched by kind and subject. */
+void certify_upgrade_text(FILE *out, const struct release_verdict *a, const struct release_verdict *b)
+{
+	int worse = 0;
+	fprintf(out, "\nUpgrade %s -> %s: what breaks or degrades\n", a->rel->id, b->rel->id);
+	for (size_t i = 0; i < b->n; i++) {
+		const struct comp_verdict *nb = &b->c[i];
+		enum verdict before = V_UNLISTED;
+		int found = 0;
+		for (size_t k = 0; k < a->n && !found; k++)
+			if (!strcmp(a->c[k].component, nb->component) && !strcmp(a->c[k].subject, nb->subject))
+				before = a->c[k].v, found = 1;
+		if (found && nb->v <= before)
+			continue;
+		if (!found && nb->v == V_CERTIFIED)
+			continue;
+		char subj[512], rule[1024];
+		fprintf(out, "  %-13s -> %-13s %-11s %s\n      %s\n", found ? verdict_name(before) : "(new check)",
+			verdict_name(nb->v), nb->component, esc_term(subj, sizeof(subj), nb->subject),
+			esc_term(rule, sizeof(rule), nb->rule));
+		worse++;
+	}
+	fprintf(out, "  %d component%s worse on %s; overall %s -> %s\n", worse, worse == 1 ? "" : "s", b->rel->id,
+		verdict_name(a->overall), verdict_name(b->overall));
+}

@@ -40,7 +40,7 @@ $(BUILD)/libcommon.a: $(COMMON_OBJ)
 	$(AR) rcs $@ $^
 $(BUILD)/bin/vmm-mini: $(BUILD)/vmm-mini/main.o $(BUILD)/libvmm.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lZydis
+	$(CC) $(LDFLAGS) -o $@ $(BUILD)/vmm-mini/main.o -Wl,--whole-archive $(BUILD)/libvmm.a -Wl,--no-whole-archive $(BUILD)/libcommon.a -lZydis
 $(BUILD)/bin/vmm-mini-static: $(VMM_SRC) $(COMMON_SRC) $(wildcard vmm-mini/*.h common/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Wno-format-truncation $(WERROR) -I. -DVMM_NO_BT -static -o $@ $(VMM_SRC) $(COMMON_SRC)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/time.h>
@@ -77,6 +78,34 @@ int vm_add_mmio_device(struct vm *vm, const struct device_ops *ops, void *state,
 		return -1;
 	vm->dev[vm->ndev - 1].mmio = base, vm->dev[vm->ndev - 1].mmio_len = len;
 	return 0;
+}
+
+int vm_raise_msi(struct vm *vm, uint32_t vector)
+{
+	if (!vm->accel || !vm->accel->raise_msi)
+		return -1;
+	return vm->accel->raise_msi(vm, vector);
+}
+
+/* The linker collects the VMM_DEVICE entries between these; weak, so a
+ * program without devices (a unit test) still links. */
+extern const struct vmm_device *const __start_vmm_devices[] __attribute__((weak));
+extern const struct vmm_device *const __stop_vmm_devices[] __attribute__((weak));
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct vmm_device *const *)a)->name, (*(const struct vmm_device *const *)b)->name);
+}
+
+size_t vmm_devices(const struct vmm_device **out, size_t max)
+{
+	size_t n = 0;
+	for (const struct vmm_device *const *d = __start_vmm_devices; d && d < __stop_vmm_devices && n < max; d++)
+		out[n++] = *d;
+	/* Link order is file order; name order does not depend on the build. */
+	if (n)
+		qsort(out, n, sizeof(*out), by_name);
+	return n;
 }
 
 int vm_init(struct vm *vm, const struct accel_ops *accel, uint64_t ram_mib, char *err, size_t errlen)

@@ -5,7 +5,6 @@
  * Exit status: the guest's debug-exit value as (v << 1) | 1 (QEMU's
  * isa-debug-exit convention); 0 when the guest halts; 2 bad usage or image;
  * 4 the guest crashed (triple fault, entry failure); 6 watchdog; 8 exit limit. */
-#include "vmm-mini/devices/virtio_mmio.h"
 #include "vmm-mini/vmm.h"
 
 #include <errno.h>
@@ -20,18 +19,30 @@ static const struct accel_ops *accels[] = {
 #endif
 };
 
+/* Every device file registers itself (VMM_DEVICE); these are they. */
+static const struct vmm_device *devs[VMM_MAX_DEVICES];
+static size_t ndevs;
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: vmm-mini run [--accel auto|kvm|bt] [--allow-emulated] [--mem MiB] [--timeout SECONDS]\n"
-		"                    [--max-exits N] [--stats] [--pv] [--disk FILE] guest.elf [-- guest arguments...]\n"
-		"  --accel     auto (default): KVM when it gives hardware assistance, or when it is PVM and\n"
-		"              the guest is PVM-aware; else the binary translator (bt). It says which and why.\n"
-		"  --allow-emulated  run --accel kvm even where KVM would emulate the guest's kernel code\n"
-		"              (PVM with a guest that is not PVM-aware): to measure that\n"
-		"  --pv        virtio-console at 0xFEB00000 (virtio-mmio, as QEMU -M microvm), interrupts on\n"
-		"              LAPIC vector 33\n"
-		"  --disk F    virtio-blk backed by file F at 0xFEB00200, LAPIC vector 34\n");
+	fprintf(f, "usage: vmm-mini run [--accel auto|kvm|bt] [--allow-emulated] [--mem MiB] [--timeout SECONDS]\n"
+		   "                    [--max-exits N] [--stats]");
+	for (size_t i = 0; i < ndevs; i++)
+		if (devs[i]->option)
+			fprintf(f, " [--%s%s%s]", devs[i]->option, devs[i]->argname ? " " : "",
+				devs[i]->argname ? devs[i]->argname : "");
+	fprintf(f, " guest.elf [-- guest arguments...]\n"
+		   "  --accel     auto (default): KVM when it gives hardware assistance, or when it is PVM and\n"
+		   "              the guest is PVM-aware; else the binary translator (bt). It says which and why.\n"
+		   "  --allow-emulated  run --accel kvm even where KVM would emulate the guest's kernel code\n"
+		   "              (PVM with a guest that is not PVM-aware): to measure that\n");
+	for (size_t i = 0; i < ndevs; i++)
+		if (devs[i]->option) {
+			char opt[64];
+			snprintf(opt, sizeof(opt), "--%s%s%s", devs[i]->option, devs[i]->argname ? " " : "",
+				 devs[i]->argname ? devs[i]->argname : "");
+			fprintf(f, "  %-11s %s\n", opt, devs[i]->help ? devs[i]->help : devs[i]->name);
+		}
 }
 
 enum want { WANT_ANY, WANT_HW, WANT_PVM };
@@ -42,8 +53,10 @@ struct args {
 	int allow_emulated, pvm;
 	unsigned long mem, timeout;
 	unsigned long long max_exits;
-	int stats, pv;
-	const char *elf, *disk;
+	int stats;
+	/* Per registered device with an option: given (arg, or "" for a flag) or NULL. */
+	const char *dev_arg[VMM_MAX_DEVICES];
+	const char *elf;
 	char cmdline[4096];
 };
 
@@ -59,21 +72,37 @@ static int number(const char *opt, const char *arg, unsigned long long max, unsi
 	return 0;
 }
 
+/* The fixed options, then one per device that has one (val: DEV_OPT + index). */
+#define DEV_OPT 1000
+static const struct option fixed_opts[] = {
+    {"accel", required_argument, 0, 'a'},   {"mem", required_argument, 0, 'm'},
+    {"timeout", required_argument, 0, 't'}, {"max-exits", required_argument, 0, 'x'},
+    {"stats", no_argument, 0, 's'},	    {"help", no_argument, 0, 'h'},
+    {"allow-emulated", no_argument, 0, 'e'}};
+#define NFIXED (sizeof(fixed_opts) / sizeof(*fixed_opts))
+
+static void options(struct option *opts)
+{
+	size_t n = NFIXED;
+	memcpy(opts, fixed_opts, sizeof(fixed_opts));
+	for (size_t i = 0; i < ndevs; i++)
+		if (devs[i]->option)
+			opts[n++] = (struct option){devs[i]->option, devs[i]->argname ? required_argument : no_argument,
+						    0, DEV_OPT + (int)i};
+	opts[n] = (struct option){0, 0, 0, 0};
+}
+
 static int parse(int argc, char **argv, struct args *a)
 {
 	unsigned long long v;
-	static const struct option opts[] = {{"accel", required_argument, 0, 'a'},
-					     {"mem", required_argument, 0, 'm'},
-					     {"timeout", required_argument, 0, 't'},
-					     {"max-exits", required_argument, 0, 'x'},
-					     {"stats", no_argument, 0, 's'},
-					     {"help", no_argument, 0, 'h'},
-					     {"pv", no_argument, 0, 'p'},
-					     {"disk", required_argument, 0, 'd'},
-					     {"allow-emulated", no_argument, 0, 'e'},
-					     {0, 0, 0, 0}};
+	struct option opts[NFIXED + VMM_MAX_DEVICES + 1];
 	int c;
+	options(opts);
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c >= DEV_OPT && c < DEV_OPT + (int)ndevs) {
+			a->dev_arg[c - DEV_OPT] = optarg ? optarg : "";
+			continue;
+		}
 		switch (c) {
 		case 'a':
 			a->accel = NULL;
@@ -108,8 +137,6 @@ static int parse(int argc, char **argv, struct args *a)
 			a->max_exits = v;
 			break;
 		case 's': a->stats = 1; break;
-		case 'p': a->pv = 1; break;
-		case 'd': a->disk = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -185,11 +212,25 @@ static int choose_accel(struct args *a)
 	return 0;
 }
 
+/* Every device without an option, and those asked for. */
+static int add_devices(struct vm *vm, const struct args *a)
+{
+	for (size_t i = 0; i < ndevs; i++) {
+		if (devs[i]->option && !a->dev_arg[i])
+			continue;
+		const char *arg = devs[i]->argname ? a->dev_arg[i] : NULL;
+		if (devs[i]->init && devs[i]->init(vm, arg))
+			return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = {.mem = 128};
 	struct vm vm;
 	char err[512];
+	ndevs = vmm_devices(devs, VMM_MAX_DEVICES);
 	if (argc < 2 || strcmp(argv[1], "run") != 0) {
 		usage(stderr);
 		return 2;
@@ -202,36 +243,16 @@ int main(int argc, char **argv)
 		vm_destroy(&vm);
 		return 2;
 	}
-	static struct uart16550 uart;
-	vm_add_device(&vm, &uart16550_ops, &uart);
-	vm_add_device(&vm, &debug_exit_ops, NULL);
-	vm_add_device(&vm, &post_port_ops, NULL);
 	vm.max_exits = a.max_exits;
 	vm.pvm = a.pvm;
-	static struct virtio_dev vcon, vblk;
-	static struct virtio_blk_state blk;
-	struct virtio_dev *vdevs[2];
-	int nvdev = 0;
-	virtio_dev_init(&vcon), virtio_dev_init(&vblk);
-	if (a.pv) {
-		vcon.ops = &virtio_console_ops, vcon.base = VIRTIO_MMIO_BASE, vcon.irq_vector = 33;
-		vm_add_mmio_device(&vm, &virtio_mmio_ops, &vcon, vcon.base, VIRTIO_MMIO_SIZE);
-		vdevs[nvdev++] = &vcon;
+	if (add_devices(&vm, &a)) {
+		fprintf(stderr, "vmm-mini: %s\n", vm.err);
+		vm_destroy(&vm);
+		return 2;
 	}
-	if (a.disk) {
-		if (virtio_blk_open(&blk, a.disk, err, sizeof(err))) {
-			fprintf(stderr, "vmm-mini: %s\n", err);
-			vm_destroy(&vm);
-			return 2;
-		}
-		vblk.ops = &virtio_blk_ops, vblk.base = VIRTIO_MMIO_BASE + VIRTIO_MMIO_SIZE, vblk.state = &blk;
-		vblk.irq_vector = 34;
-		vm_add_mmio_device(&vm, &virtio_mmio_ops, &vblk, vblk.base, VIRTIO_MMIO_SIZE);
-		vdevs[nvdev++] = &vblk;
-	}
-	char why[256];
-	if (nvdev && virtio_notify_start(&vm, vdevs, nvdev, why, sizeof(why)) && a.stats)
-		fprintf(stderr, "vmm-mini: virtio notifies exit to vmm-mini (%s)\n", why);
+	for (size_t i = 0; i < ndevs; i++)
+		if (devs[i]->start)
+			devs[i]->start(&vm, a.stats);
 	int rc = 2;
 	if (vm_boot(&vm, a.elf, a.cmdline) || vm_run(&vm, (unsigned)a.timeout)) {
 		fprintf(stderr, "vmm-mini: %s\n", vm.err);
@@ -244,12 +265,15 @@ int main(int argc, char **argv)
 		else if (vm.stop == STOP_SHUTDOWN || vm.stop == STOP_FAULT)
 			fprintf(stderr, "vmm-mini: %s\n", vm.err);
 	}
-	virtio_notify_stop();
+	for (size_t i = 0; i < ndevs; i++)
+		if (devs[i]->stop)
+			devs[i]->stop(&vm);
 	fflush(stdout);
 	if (a.stats) {
 		vm_print_stats(&vm, stdout);
-		if (nvdev)
-			printf("@info virtio_notify=%s\n", virtio_notify_active() ? "ioeventfd" : "exit");
+		for (size_t i = 0; i < ndevs; i++)
+			if (devs[i]->stats)
+				devs[i]->stats(&vm, stdout);
 	}
 	vm_destroy(&vm);
 	return rc;

@@ -2,7 +2,8 @@
  *   main.c      command line, exit code
  *   machine.c   guest RAM (memfd), boot state, the run loop, exit statistics
  *   elf.c       ELF64 loader (validates everything against guest RAM)
- *   bus.c       port I/O and MMIO dispatch to devices (devices/ one per file)
+ *   bus.c       port I/O and MMIO dispatch to devices (devices/ one per file,
+ *               each registering itself with VMM_DEVICE: main walks them)
  *   accel.h     the accelerator interface; kvm.c implements it
  * Errors: functions return 0 or -1 and write a message into vm->err. */
 #ifndef VMM_H
@@ -28,6 +29,30 @@ struct device_ops {
 	void (*mmio_read)(struct vm *vm, void *dev, uint64_t addr, void *data, int len);
 	void (*mmio_write)(struct vm *vm, void *dev, uint64_t addr, const void *data, int len);
 };
+
+/* A device as the machine's builder sees it (kvmtool's style): each device
+ * file carries its option, help and init, and registers itself with
+ * VMM_DEVICE(def); main parses the options and inits what was asked for. */
+struct vmm_device {
+	const char *name;
+	const char *option;  /* long option that adds it; NULL: every machine has it */
+	const char *argname; /* the option's argument ("FILE"), NULL for a flag */
+	const char *help;    /* the option's usage text */
+	/* Adds the device to vm; arg is the option's argument (NULL for a
+	 * flag or an always-present device). 0, or -1 with vm->err. */
+	int (*init)(struct vm *vm, const char *arg);
+	/* Optional, around the run: after every device was added (verbose:
+	 * --stats, say what was set up), and after the guest stopped. */
+	void (*start)(struct vm *vm, int verbose);
+	void (*stop)(struct vm *vm);
+	/* Optional --stats lines ("@..."). */
+	void (*stats)(const struct vm *vm, FILE *out);
+};
+#define VMM_DEVICE(def)                                                                                                \
+	static const struct vmm_device *const vmm_device_##def                                                         \
+	    __attribute__((used, section("vmm_devices"), aligned(sizeof(void *)))) = &def
+/* The registered devices in name order; returns how many. */
+size_t vmm_devices(const struct vmm_device **out, size_t max);
 
 struct device {
 	const struct device_ops *ops;
@@ -68,6 +93,9 @@ int vm_init(struct vm *vm, const struct accel_ops *accel, uint64_t ram_mib, char
 void vm_destroy(struct vm *vm);
 int vm_add_device(struct vm *vm, const struct device_ops *ops, void *state);
 int vm_add_mmio_device(struct vm *vm, const struct device_ops *ops, void *state, uint64_t base, uint64_t len);
+/* A device's interrupt: an MSI to the LAPIC vector through the
+ * accelerator; -1 when it cannot deliver one. */
+int vm_raise_msi(struct vm *vm, uint32_t vector);
 /* Loads the ELF, writes the boot structures and the command line, and
  * prepares the vCPU for the 64-bit entry. */
 int vm_boot(struct vm *vm, const char *elf_path, const char *cmdline);
@@ -97,13 +125,4 @@ enum kvm_flavor kvm_flavor(char *why, size_t n);
 /* bus.c */
 void bus_io(struct vm *vm, struct vm_exit *e);
 void bus_mmio(struct vm *vm, struct vm_exit *e);
-
-/* Devices. */
-extern const struct device_ops uart16550_ops;
-extern const struct device_ops debug_exit_ops;
-extern const struct device_ops post_port_ops;
-struct uart16550 {
-	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
-	uint64_t bytes_out;
-};
 #endif

@@ -19,6 +19,7 @@
 #include "vmm-mini/bt/bt.h"
 #include "vmm-mini/bt/emit.h"
 #include "tests/unit/check.h"
+#include "vmm-mini/devices/devices.h"
 #include "vmm-mini/vmm.h"
 
 #define CODE	 0x100000ull

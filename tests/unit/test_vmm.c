@@ -1,6 +1,7 @@
 /* vmm-mini without KVM: the ELF loader against malformed and hostile
  * images (made by corrupting a real guest), and the device models. */
 #include "tests/unit/check.h"
+#include "vmm-mini/devices/devices.h"
 #include "vmm-mini/vmm.h"
 
 #include <elf.h>

@@ -1,6 +1,6 @@
 /* Port 0xF4, like QEMU's isa-debug-exit: a write ends the run and the
  * process exits with (value << 1) | 1. */
-#include "vmm-mini/vmm.h"
+#include "vmm-mini/devices/devices.h"
 
 #include <string.h>
 
@@ -13,3 +13,12 @@ static void exit_out(struct vm *vm, void *dev, uint16_t port, const void *data, 
 }
 
 const struct device_ops debug_exit_ops = {.name = "debug-exit", .port = 0xF4, .nports = 4, .io_out = exit_out};
+
+static int exit_init(struct vm *vm, const char *arg)
+{
+	(void)arg;
+	return vm_add_device(vm, &debug_exit_ops, NULL);
+}
+
+static const struct vmm_device debug_exit_device = {.name = "debug-exit", .init = exit_init};
+VMM_DEVICE(debug_exit_device);

@@ -1,6 +1,6 @@
 /* 16550 UART at 0x3F8: transmit to the console; no receive, no interrupts.
  * LSR always reports the transmitter empty, so polling guests never wait. */
-#include "vmm-mini/vmm.h"
+#include "vmm-mini/devices/devices.h"
 
 enum { RBR_THR, IER, IIR_FCR, LCR, MCR, LSR, MSR, SCR };
 #define DLAB 0x80
@@ -54,3 +54,13 @@ static void uart_in(struct vm *vm, void *dev, uint16_t port, void *data, int siz
 
 const struct device_ops uart16550_ops = {
     .name = "uart16550", .port = 0x3F8, .nports = 8, .io_in = uart_in, .io_out = uart_out};
+
+static int uart_init(struct vm *vm, const char *arg)
+{
+	static struct uart16550 uart;
+	(void)arg;
+	return vm_add_device(vm, &uart16550_ops, &uart);
+}
+
+static const struct vmm_device uart16550_device = {.name = "uart16550", .init = uart_init};
+VMM_DEVICE(uart16550_device);

@@ -94,3 +94,21 @@ static int blk_request(struct vm *vm, struct virtio_dev *d, int q, struct vq_req
 }
 
 const struct virtio_ops virtio_blk_ops = {"virtio-blk", 2, 1, VIRTIO_BLK_F_FLUSH, blk_config, blk_request};
+
+/* Slot 1 and vector 34, where the reference guests' driver looks. */
+static int blk_init(struct vm *vm, const char *path)
+{
+	static struct virtio_dev dev;
+	static struct virtio_blk_state blk;
+	if (virtio_blk_open(&blk, path, vm->err, sizeof(vm->err)))
+		return -1;
+	return virtio_mmio_add(vm, &dev, &virtio_blk_ops, 1, 34, &blk);
+}
+
+static const struct vmm_device virtio_blk_device = {.name = "virtio-blk",
+						    .option = "disk",
+						    .argname = "FILE",
+						    .help =
+							"virtio-blk backed by file FILE at 0xFEB00200, LAPIC vector 34",
+						    .init = blk_init};
+VMM_DEVICE(virtio_blk_device);

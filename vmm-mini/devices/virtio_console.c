@@ -24,3 +24,19 @@ static int console_request(struct vm *vm, struct virtio_dev *d, int q, struct vq
 }
 
 const struct virtio_ops virtio_console_ops = {"virtio-console", 3, 2, 0, console_config, console_request};
+
+/* Slot 0 and vector 33, where the reference guests' driver looks. */
+static int console_init(struct vm *vm, const char *arg)
+{
+	static struct virtio_dev con;
+	(void)arg;
+	return virtio_mmio_add(vm, &con, &virtio_console_ops, 0, 33, NULL);
+}
+
+static const struct vmm_device virtio_console_device = {
+    .name = "virtio-console",
+    .option = "pv",
+    .help = "virtio-console at 0xFEB00000 (virtio-mmio, as QEMU -M microvm), interrupts on\n"
+	    "              LAPIC vector 33",
+    .init = console_init};
+VMM_DEVICE(virtio_console_device);

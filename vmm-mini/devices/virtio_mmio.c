@@ -99,8 +99,7 @@ void virtio_process(struct vm *vm, struct virtio_dev *d, uint32_t q)
 		d->isr |= 1; /* used buffer notification; the driver polls or takes it */
 	}
 	/* One interrupt per batch of completions, through the LAPIC like the timer. */
-	if ((d->isr & 1) && d->irq_vector && vm->accel && vm->accel->raise_msi &&
-	    vm->accel->raise_msi(vm, d->irq_vector) == 0)
+	if ((d->isr & 1) && d->irq_vector && vm_raise_msi(vm, d->irq_vector) == 0)
 		d->interrupts++;
 }
 
@@ -212,5 +211,28 @@ static void mmio_read(struct vm *vm, void *state, uint64_t addr, void *data, int
 }
 
 /* The bus finds a device by range: each virtio device is its own slot, so
- * the ops carry no fixed address; vm_add_virtio() fills it in. */
+ * the ops carry no fixed address; virtio_mmio_add() fills it in. */
 const struct device_ops virtio_mmio_ops = {.name = "virtio-mmio", .mmio_read = mmio_read, .mmio_write = mmio_write};
+
+/* The machine's virtio devices, for the notify thread (one machine per process). */
+static struct virtio_dev *added[VMM_MAX_DEVICES];
+static int nadded;
+
+int virtio_mmio_add(struct vm *vm, struct virtio_dev *d, const struct virtio_ops *ops, unsigned slot, uint32_t vector,
+		    void *state)
+{
+	if (nadded == VMM_MAX_DEVICES)
+		return vm_fail(vm, "too many virtio devices");
+	virtio_dev_init(d);
+	d->ops = ops, d->base = VIRTIO_MMIO_BASE + slot * VIRTIO_MMIO_SIZE, d->irq_vector = vector, d->state = state;
+	if (vm_add_mmio_device(vm, &virtio_mmio_ops, d, d->base, VIRTIO_MMIO_SIZE))
+		return -1;
+	added[nadded++] = d;
+	return 0;
+}
+
+int virtio_mmio_devices(struct virtio_dev *const **out)
+{
+	*out = added;
+	return nadded;
+}

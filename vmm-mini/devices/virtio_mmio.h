@@ -7,8 +7,8 @@
 
 #include <pthread.h>
 
-#define VIRTIO_MMIO_BASE 0xFEB00000ull
-#define VIRTIO_MMIO_SIZE 0x200
+#define VIRTIO_MMIO_BASE  0xFEB00000ull
+#define VIRTIO_MMIO_SIZE  0x200
 #define VIRTIO_MAX_QUEUES 2
 
 struct virtio_dev;
@@ -35,7 +35,7 @@ struct virtio_dev {
 	char broken_why[96];
 	uint64_t notifies, requests, interrupts;
 	uint32_t irq_vector; /* LAPIC vector for used-buffer interrupts; 0 = none */
-	void *state; /* the device's own */
+	void *state;	     /* the device's own */
 	/* With ioeventfd (virtio_notify.c) queues are served by a device thread:
 	 * the lock orders it against register accesses from the vCPU thread. */
 	pthread_mutex_t lock;
@@ -58,6 +58,13 @@ int virtio_blk_open(struct virtio_blk_state *s, const char *path, char *err, siz
 void virtio_process(struct vm *vm, struct virtio_dev *d, uint32_t q);
 /* Before first use: the lock, no eventfds. */
 void virtio_dev_init(struct virtio_dev *d);
+/* Adds d (initialised here) as device ops in virtio-mmio slot `slot`
+ * (VIRTIO_MMIO_BASE + 0x200 * slot), interrupting on LAPIC vector `vector`;
+ * state is the device's own. 0, or -1 with vm->err. */
+int virtio_mmio_add(struct vm *vm, struct virtio_dev *d, const struct virtio_ops *ops, unsigned slot, uint32_t vector,
+		    void *state);
+/* The devices virtio_mmio_add added, in order; returns how many. */
+int virtio_mmio_devices(struct virtio_dev *const **out);
 
 /* virtio_notify.c: QUEUE_NOTIFY writes as ioeventfds the accelerator
  * signals without an exit, served by one device thread. 0 on success; -1

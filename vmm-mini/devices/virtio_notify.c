@@ -111,3 +111,32 @@ int virtio_notify_active(void)
 {
 	return nt.used;
 }
+
+/* Not a device of its own: the way every virtio device's notifies reach
+ * vmm-mini, set up once they were all added. */
+static void notify_start(struct vm *vm, int verbose)
+{
+	struct virtio_dev *const *devs;
+	char why[256];
+	int n = virtio_mmio_devices(&devs);
+	if (n && virtio_notify_start(vm, devs, n, why, sizeof(why)) && verbose)
+		fprintf(stderr, "vmm-mini: virtio notifies exit to vmm-mini (%s)\n", why);
+}
+
+static void notify_stop(struct vm *vm)
+{
+	(void)vm;
+	virtio_notify_stop();
+}
+
+static void notify_stats(const struct vm *vm, FILE *out)
+{
+	struct virtio_dev *const *devs;
+	(void)vm;
+	if (virtio_mmio_devices(&devs))
+		fprintf(out, "@info virtio_notify=%s\n", virtio_notify_active() ? "ioeventfd" : "exit");
+}
+
+static const struct vmm_device virtio_notify_device = {
+    .name = "virtio-notify", .start = notify_start, .stop = notify_stop, .stats = notify_stats};
+VMM_DEVICE(virtio_notify_device);

@@ -22,8 +22,9 @@ static void certify_usage(FILE *f)
 		   "  --explain           show the candidate entries and their scores\n"
 		   "  --json | --junit | --html   output format (default text, colour on a TTY)\n"
 		   "  --no-color          plain text even on a TTY\n"
-		   "  --hcl DIR|FILE      HCL database (repeatable; default <data>/hcl)\n" SOURCE_HELP
-		   "exit: 0 no release NOT CERTIFIED, 1 some release NOT CERTIFIED, 2 error\n");
+		   "  --hcl DIR|FILE      HCL database (repeatable; default <data>/hcl)\n");
+	sources_help(f);
+	fprintf(f, "exit: 0 no release NOT CERTIFIED, 1 some release NOT CERTIFIED, 2 error\n");
 }
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_JUNIT, FMT_HTML };
@@ -41,19 +42,20 @@ struct certify_args {
 
 static int parse(int argc, char **argv, struct certify_args *a)
 {
-	static const struct option opts[] = {SOURCE_OPTIONS,
-					     {"release", required_argument, 0, 'R'},
-					     {"from", required_argument, 0, 'F'},
-					     {"to", required_argument, 0, 'T'},
-					     {"explain", no_argument, 0, 'x'},
-					     {"json", no_argument, 0, 'j'},
-					     {"junit", no_argument, 0, 'u'},
-					     {"html", no_argument, 0, 'H'},
-					     {"no-color", no_argument, 0, 'n'},
-					     {"hcl", required_argument, 0, 'B'},
-					     {"help", no_argument, 0, 'h'},
-					     {0, 0, 0, 0}};
+	static const struct option own[] = {{"release", required_argument, 0, 'R'},
+					    {"from", required_argument, 0, 'F'},
+					    {"to", required_argument, 0, 'T'},
+					    {"explain", no_argument, 0, 'x'},
+					    {"json", no_argument, 0, 'j'},
+					    {"junit", no_argument, 0, 'u'},
+					    {"html", no_argument, 0, 'H'},
+					    {"no-color", no_argument, 0, 'n'},
+					    {"hcl", required_argument, 0, 'B'},
+					    {"help", no_argument, 0, 'h'},
+					    {0, 0, 0, 0}};
+	struct option opts[SOURCE_MAX_OPTIONS + sizeof(own) / sizeof(*own)];
 	int c;
+	sources_options(opts, own);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (sources_option(&a->src, c, optarg))

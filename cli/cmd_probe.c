@@ -1,9 +1,9 @@
 /* hvcert probe [--json] [--save FILE] [sources...] */
-#include "probe/assess.h"
 #include "cli/cli.h"
+#include "cli/sources.h"
+#include "probe/assess.h"
 #include "probe/probe.h"
 #include "reports/report.h"
-#include "cli/sources.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +13,9 @@ static void probe_usage(FILE *f)
 {
 	fprintf(f, "usage: hvcert probe [options]\n"
 		   "  --json              print the probe document (JSON) instead of text\n"
-		   "  --save FILE         also write the probe document to FILE\n" SOURCE_HELP
-		   "  --verbose           list every PCI device and every reason\n"
+		   "  --save FILE         also write the probe document to FILE\n");
+	sources_help(f);
+	fprintf(f, "  --verbose           list every PCI device and every reason\n"
 		   "  --strict            exit 1 when any check FAILs\n");
 }
 
@@ -26,14 +27,12 @@ struct probe_args {
 
 static int parse(int argc, char **argv, struct probe_args *a)
 {
-	static const struct option opts[] = {SOURCE_OPTIONS,
-					     {"json", no_argument, 0, 'j'},
-					     {"save", required_argument, 0, 's'},
-					     {"verbose", no_argument, 0, 'v'},
-					     {"strict", no_argument, 0, 'S'},
-					     {"help", no_argument, 0, 'h'},
-					     {0, 0, 0, 0}};
+	static const struct option own[] = {{"json", no_argument, 0, 'j'},    {"save", required_argument, 0, 's'},
+					    {"verbose", no_argument, 0, 'v'}, {"strict", no_argument, 0, 'S'},
+					    {"help", no_argument, 0, 'h'},    {0, 0, 0, 0}};
+	struct option opts[SOURCE_MAX_OPTIONS + sizeof(own) / sizeof(*own)];
 	int c;
+	sources_options(opts, own);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (sources_option(&a->src, c, optarg))

@@ -1,8 +1,8 @@
 #include "probe/probe.h"
 #include "probe/capture.h"
 #include "probe/host.h"
+#include "probe/sources.h"
 #include "probe/sysroot.h"
-#include "probe/cpuid_dump.h"
 
 #include "common/safefile.h"
 
@@ -29,8 +29,18 @@ void probe_free(struct probe *p)
  * never this host's, unless the user asked for this host's (--this-host). */
 static int replaying(const struct probe_opts *o)
 {
-	return (o->cpuid_dump || o->lspci || o->pci_dump || o->topology) && !(o->sysroot && *o->sysroot) &&
-	       !o->this_host;
+	int dumps =
+	    probe_source_given(o, PART_CPU) || probe_source_given(o, PART_PCI) || probe_source_given(o, PART_TOPOLOGY);
+	return dumps && !(o->sysroot && *o->sysroot) && !o->this_host;
+}
+
+/* The first dump given of a part other than the CPU (for messages). */
+static const char *other_dump(const struct probe_opts *o)
+{
+	const struct probe_source *s = probe_source_given(o, PART_PCI);
+	if (!s)
+		s = probe_source_given(o, PART_TOPOLOGY);
+	return s ? probe_source_value(o, s) : "";
 }
 
 /* A bundle carries the CPU it was captured on (hvcert/cpu.json); replaying
@@ -38,17 +48,16 @@ static int replaying(const struct probe_opts *o)
 static int collect_cpu(struct probe *p, const struct probe_opts *o, char *err, size_t errlen)
 {
 	char rec[4096];
-	if (!o->cpuid_dump && replaying(o)) {
+	const struct probe_source *s = probe_source_given(o, PART_CPU);
+	if (!s && replaying(o)) {
 		snprintf(err, errlen,
 			 "%s describes another machine and no CPU dump was given: add --cpuid-dump FILE "
 			 "(its CPU), or --this-host to judge this machine's CPU with it",
-			 o->lspci      ? o->lspci
-			 : o->pci_dump ? o->pci_dump
-				       : o->topology);
+			 other_dump(o));
 		return -1;
 	}
-	if (o->cpuid_dump)
-		return cpu_raw_read_dump(o->cpuid_dump, &p->raw, err, errlen);
+	if (s)
+		return s->read(p, probe_source_value(o, s), err, errlen);
 	if (o->sysroot && *o->sysroot && sysroot_exists(o->sysroot, CAPTURE_CPU)) {
 		sysroot_path(o->sysroot, CAPTURE_CPU, rec, sizeof(rec));
 		if (cpu_raw_load_json(rec, &p->raw, err, errlen))
@@ -62,10 +71,9 @@ static int collect_cpu(struct probe *p, const struct probe_opts *o, char *err, s
 static int collect_pci(struct probe *p, const struct probe_opts *o, char *err, size_t errlen)
 {
 	int rc;
-	if (o->lspci)
-		rc = pci_read_lspci_text(o->lspci, &p->pci, err, errlen);
-	else if (o->pci_dump)
-		rc = pci_read_dump(o->pci_dump, &p->pci, err, errlen);
+	const struct probe_source *s = probe_source_given(o, PART_PCI);
+	if (s)
+		rc = s->read(p, probe_source_value(o, s), err, errlen);
 	else if (replaying(o)) {
 		/* A dump of another machine says nothing of this one's bus. */
 		snprintf(p->pci_note, sizeof(p->pci_note), "not provided (give --lspci or --pci-dump)");
@@ -98,11 +106,12 @@ static void collect_host(struct probe *p, const struct probe_opts *o)
 
 static int collect_topology(struct probe *p, const struct probe_opts *o, char *err, size_t errlen)
 {
-	if (!o->topology && replaying(o))
+	const struct probe_source *s = probe_source_given(o, PART_TOPOLOGY);
+	if (!s && replaying(o))
 		return 0;
 	char why[512], rec[4096];
-	if (o->topology)
-		return host_read_topology(NULL, o->topology, &p->host, err, errlen);
+	if (s)
+		return s->read(p, probe_source_value(o, s), err, errlen);
 	if (o->sysroot && *o->sysroot && sysroot_exists(o->sysroot, CAPTURE_TOPOLOGY)) {
 		sysroot_path(o->sysroot, CAPTURE_TOPOLOGY, rec, sizeof(rec));
 		return host_read_topology(NULL, rec, &p->host, err, errlen);

@@ -11,9 +11,11 @@
 #include "probe/virt_caps.h"
 #include "probe/virt_facts.h"
 
+/* Where each part comes from (the options of probe/sources.c's table). */
 struct probe_opts {
+	const char *load;	/* a saved probe document: every part (probe_from_sources) */
 	const char *sysroot;	/* replay /sys /proc /dev from here */
-	const char *cpuid_dump; /* AIDA64 dump instead of live CPUID/MSRs */
+	const char *cpuid_dump; /* a CPU dump (any format cpuid_dump.c reads) instead of live CPUID/MSRs */
 	const char *lspci;	/* lspci -nn/-nnk/-vvnn text instead of libpci */
 	const char *pci_dump;	/* libpci dump (lspci -xxx) instead of live */
 	const char *topology;	/* hwloc XML instead of live topology */

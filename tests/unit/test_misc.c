@@ -2,6 +2,8 @@
 #include "common/words.h"
 #include "probe/cpu_decode.h"
 #include "probe/facts.h"
+#include "probe/probe.h"
+#include "probe/sources.h"
 #include "probe/uarch.h"
 #include "probe/virt_caps.h"
 #include "tests/unit/check.h"
@@ -17,6 +19,39 @@ static void words(const char *arg)
 	CHECK(!word_in_list("ept_vmx", "vmx"), "suffix is not a word");
 	CHECK(word_in_list("a\tsvm", "svm"), "tab separator");
 	CHECK(!word_in_list("", "svm") && !word_in_list(NULL, "svm"), "empty list");
+}
+
+/* The table's options are distinct, each stores into a field of its own,
+ * and the refusals name the options as the table spells them. */
+static void source_table(const char *arg)
+{
+	struct probe_opts o;
+	struct probe p;
+	char err[512];
+	(void)arg;
+	for (size_t i = 0; i < probe_nsources; i++)
+		for (size_t k = i + 1; k < probe_nsources; k++)
+			CHECK(strcmp(probe_sources[i].option, probe_sources[k].option) &&
+				  probe_sources[i].field != probe_sources[k].field,
+			      "sources %zu and %zu share an option or a field", i, k);
+	for (size_t i = 0; i < probe_nsources; i++) {
+		memset(&o, 0, sizeof(o));
+		probe_source_set(&o, &probe_sources[i], "x");
+		CHECK(probe_source_value(&o, &probe_sources[i]) && probe_source_given(&o, probe_sources[i].part),
+		      "--%s: value not stored", probe_sources[i].option);
+		CHECK(probe_sources[i].read || probe_sources[i].part == PART_ALL || probe_sources[i].part == PART_HOST,
+		      "--%s: a dump source without a reader", probe_sources[i].option);
+	}
+	memset(&o, 0, sizeof(o));
+	o.lspci = "a", o.pci_dump = "b";
+	probe_init(&p);
+	CHECK(probe_from_sources(&p, &o, err, sizeof(err)) && strstr(err, "--lspci and --pci-dump both describe PCI"),
+	      "two PCI sources: \"%s\"", err);
+	memset(&o, 0, sizeof(o));
+	o.load = "a", o.topology = "b";
+	CHECK(probe_from_sources(&p, &o, err, sizeof(err)) && strstr(err, "cannot be combined with --topology"),
+	      "--load with --topology: \"%s\"", err);
+	probe_free(&p);
 }
 
 static void levels(const char *arg)
@@ -86,6 +121,7 @@ void suite_misc(void)
 	static char table[512];
 	snprintf(table, sizeof(table), "%s/cpu-uarch.tsv", data_dir());
 	run_case("misc", "word_in_list", words, NULL);
+	run_case("misc", "probe sources table", source_table, NULL);
 	run_case("misc", "x86-64 levels", levels, NULL);
 	run_case("misc", "facts", facts, NULL);
 	run_case("misc", "uarch table parses", table_parses, table);

@@ -16,9 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/unit/check.h"
 #include "vmm-mini/bt/bt.h"
 #include "vmm-mini/bt/emit.h"
-#include "tests/unit/check.h"
 #include "vmm-mini/devices/devices.h"
 #include "vmm-mini/vmm.h"
 
@@ -580,11 +580,12 @@ static void test_irq_in_loop(const char *arg)
 
 /* Exception and interrupt handlers for the guests below: the vector and
  * the interrupted RIP go to DATA+0x800/0x808, then the VM stops. */
-SNIPPET(sn_vec, ".globl sn_h0, sn_h13, sn_h32;"
+SNIPPET(sn_vec, ".globl sn_h0, sn_h13, sn_h14, sn_h32;"
 		"sn_h0: movq $0, 0x800(%r15); mov (%rsp), %r14; mov %r14, 0x808(%r15); out %al, $0xf4;"
 		"sn_h13: movq $13, 0x800(%r15); mov 8(%rsp), %r14; mov %r14, 0x808(%r15); out %al, $0xf4;"
+		"sn_h14: movq $14, 0x800(%r15); mov 8(%rsp), %r14; mov %r14, 0x808(%r15); out %al, $0xf4;"
 		"sn_h32: movq $32, 0x800(%r15); mov (%rsp), %r14; mov %r14, 0x808(%r15); out %al, $0xf4");
-extern const uint8_t sn_h0[], sn_h13[], sn_h32[];
+extern const uint8_t sn_h0[], sn_h13[], sn_h14[], sn_h32[];
 
 #define VEC_AT (CODE + 0x8000)
 
@@ -597,8 +598,8 @@ struct vec_case {
 };
 
 struct vec_out {
-	uint64_t gpr[16], flags, vec, rip, signals, io_exits, unhandled_io;
-	int vif, stop;
+	uint64_t gpr[16], flags, vec, rip, signals, io_exits, unhandled_io, pt_writes;
+	int vif, stop, pt_sites, pf_sites, traced;
 };
 
 static void gate(struct vm *vm, int v, const uint8_t *h)
@@ -621,7 +622,7 @@ static int run_vec(const struct vec_case *c, int inline_off, struct vec_out *o)
 		memcpy(vm.ram + VEC_AT, sn_vec, (size_t)(sn_vec_end - sn_vec));
 		memset(vm.ram + DATA, 0, DATA_LEN);
 		memset(vm.ram + DATA + 0x800, 0xEE, 16);
-		gate(&vm, 0, sn_h0), gate(&vm, 13, sn_h13), gate(&vm, 32, sn_h32);
+		gate(&vm, 0, sn_h0), gate(&vm, 13, sn_h13), gate(&vm, 14, sn_h14), gate(&vm, 32, sn_h32);
 		uint64_t rsp0 = STACK - 0x400;
 		memcpy(vm.ram + DATA + 0x904, &rsp0, 8); /* TSS.RSP0 for the CPL3 cases */
 		bt->idt_base = 0x5000, bt->idt_limit = 0xFFF, bt->tss_base = DATA + 0x900;
@@ -639,6 +640,8 @@ static int run_vec(const struct vec_case *c, int inline_off, struct vec_out *o)
 		memcpy(&o->vec, vm.ram + DATA + 0x800, 8), memcpy(&o->rip, vm.ram + DATA + 0x808, 8);
 		o->vif = bt->vif, o->stop = (int)vm.stop, o->signals = bt->stats_exits[BTX_SIGNAL];
 		o->io_exits = vm.stats.exits[EXIT_IO], o->unhandled_io = vm.stats.unhandled_io;
+		o->pt_writes = bt->stats_pt_writes, o->traced = bt->pt_gen != 0;
+		o->pt_sites = (int)bt_sites_on(bt, ES_PT), o->pf_sites = (int)bt_sites_on(bt, ES_PF);
 		if (o->rip >= CODE && o->rip < CODE + 0x10000)
 			o->rip -= CODE;
 		CHECK(rc == 0, "%s: vm_run: %s", c->name, vm.err);
@@ -880,6 +883,79 @@ static void test_inline_misc(const char *arg)
 	}
 }
 
+/* Page-table writes (pagetab.c): the guest points PDE 4 (VA 8 MiB) at a
+ * 4 KiB table at 0x6000 and remaps VA 0x800000 between two frames in a
+ * loop, with invlpg, then stores through it and unmaps it (#PF); remaps a
+ * page of code it calls; flips a 2 MiB PDE; writes a PTE with xchg (which
+ * the emulator lacks: tracing ends). Inline invlpg does nothing, the
+ * callout unmaps: both must see every remap. */
+#define PT_LOOP                                                                                                        \
+	"movq $0x6007, 0x3020; lea 0x4000(%r15), %r8; lea 0x5000(%r15), %r9; movq $1, (%r8); movq $2, (%r9);"          \
+	"xor %esi, %esi; mov $20, %ecx; mov $0x800000, %ebx;"                                                          \
+	"1: mov %r8, %rax; test $1, %ecx; cmovnz %r9, %rax; or $3, %rax;"
+#define PT_REST(load)                                                                                                  \
+	"invlpg (%rbx);" load "loop 1b;"                                                                               \
+	"mov %r8, %rax; or $3, %rax; mov %rax, 0x6000; invlpg (%rbx); movq $0x77, 8(%rbx);"                            \
+	"mov %r9, %rax; or $3, %rax; mov %rax, 0x6000; invlpg (%rbx); movq $0x88, 8(%rbx);"                            \
+	"mov 8(%r8), %rdi; mov 8(%r9), %rbp; movq $0, 0x6000; invlpg (%rbx); mov (%rbx), %rdx; ud2"
+SNIPPET(sn_pte, PT_LOOP "mov %rax, 0x6000;" PT_REST("mov (%rbx), %rdx; add %rdx, %rsi;"));
+SNIPPET(sn_pte_xchg, PT_LOOP "xchg %rax, 0x6000;" PT_REST("add (%rbx), %rsi;"));
+SNIPPET(sn_pte_code, "movq $0x6007, 0x3020; lea 0x6000(%r15), %r8; lea 0x7000(%r15), %r9;"
+		     "movl $0x1b8, (%r8); movw $0xc300, 4(%r8); movl $0x2b8, (%r9); movw $0xc300, 4(%r9);"
+		     "xor %esi, %esi; mov $6, %ecx; mov $0x801000, %ebx;"
+		     "1: mov %r8, %rax; test $1, %ecx; cmovnz %r9, %rax; or $3, %rax; mov %rax, 0x6008;"
+		     "invlpg (%rbx); push %rcx; call *%rbx; pop %rcx; add %rax, %rsi; loop 1b");
+SNIPPET(sn_pde_large, "movq $5, 0x600010; movq $7, 0x400010; xor %esi, %esi; mov $10, %ecx; mov $0x600010, %ebx;"
+		      "1: mov $0x600087, %eax; mov $0x400087, %edx; test $1, %ecx; cmovnz %rdx, %rax; mov %rax, 0x3018;"
+		      "invlpg (%rbx); add (%rbx), %rsi; loop 1b; movq $0x600087, 0x3018; invlpg (%rbx)");
+
+static void test_inline_page_tables(const char *arg)
+{
+	(void)arg;
+	static const struct {
+		struct vec_case c;
+		uint64_t rsi, rdi, rbp, vec; /* ~0: not checked */
+		int traced;		     /* tracing still on at the end */
+	} t[] = {
+	    {{"PTE remaps with invlpg", 0, sn_pte, sn_pte_end, 0, 0, 0, 0, 0, 0}, 30, 0x77, 0x88, 14, 1},
+	    {{"PTE remaps by xchg", 0, sn_pte_xchg, sn_pte_xchg_end, 0, 0, 0, 0, 0, 0}, 30, 0x77, 0x88, 14, 0},
+	    {{"PTE remaps a page of code", 0, sn_pte_code, sn_pte_code_end, 0, 0, 0, 0, 0, 0},
+	     9,
+	     ~0ull,
+	     ~0ull,
+	     0xEEEEEEEEEEEEEEEEull,
+	     1},
+	    {{"2 MiB PDE flips", 0, sn_pde_large, sn_pde_large_end, 0, 0, 0, 0, 0, 0},
+	     60,
+	     ~0ull,
+	     ~0ull,
+	     0xEEEEEEEEEEEEEEEEull,
+	     1},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct vec_out o;
+		if (!vec_same(&t[i].c, &o))
+			continue;
+		const uint64_t want[4] = {t[i].rsi, t[i].rdi, t[i].rbp},
+			       got[4] = {o.gpr[R_RSI], o.gpr[R_RDI], o.gpr[R_RBP]};
+		for (int k = 0; k < 3; k++)
+			CHECK(want[k] == ~0ull || got[k] == want[k], "%s: %s 0x%llx, want 0x%llx", t[i].c.name,
+			      reg_names[k == 0	 ? R_RSI
+					: k == 1 ? R_RDI
+						 : R_RBP],
+			      (unsigned long long)got[k], (unsigned long long)want[k]);
+		CHECK(o.vec == t[i].vec && o.traced == t[i].traced, "%s: vector %lld traced %d, want %lld %d",
+		      t[i].c.name, (long long)o.vec, o.traced, (long long)t[i].vec, t[i].traced);
+	}
+	/* The remap loop goes adaptive: its PTE store and its load are emulated
+	 * callouts, so 20 remaps cost a few signals, not one or two each. */
+	struct vec_out o;
+	if (run_vec(&t[0].c, 0, &o) == 0)
+		CHECK(o.pt_sites >= 1 && o.pf_sites >= 1 && o.pt_writes >= 20 && o.signals <= 12,
+		      "adaptive page-table writes: pt_sites %d pf_sites %d pt_writes %llu signals %llu", o.pt_sites,
+		      o.pf_sites, (unsigned long long)o.pt_writes, (unsigned long long)o.signals);
+}
+
 void suite_bt(void)
 {
 	if (!sandbox()) {
@@ -900,5 +976,6 @@ void suite_bt(void)
 	run_case("bt-inline", "divide-error", test_inline_divide, NULL);
 	run_case("bt-inline", "interrupt-windows", test_inline_irq, NULL);
 	run_case("bt-inline", "cpuid-rdtscp-cpl3", test_inline_misc, NULL);
+	run_case("bt-inline", "page-tables", test_inline_page_tables, NULL);
 	run_case("bt-hostile", "random-code", test_random_bytes, NULL);
 }

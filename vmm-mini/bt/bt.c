@@ -97,16 +97,29 @@ static uint8_t *host_for_site(struct bt *bt, uint64_t rip)
 	return flushes == bt->stats_flushes ? host : NULL;
 }
 
-static void note_mmio_site(struct bt *bt, uint64_t rip)
+/* A write to a traced page table from translated code: done in C, where
+ * the shadow follows it, and the site goes adaptive (pagetab.c). A form
+ * the emulator lacks ends tracing; the write then retries as before. */
+static int pt_fault(struct bt *bt, struct vm_exit *e)
 {
-	if (bt_is_mmio_site(bt, rip) || bt->nmmio_sites >= 4096) /* beyond: faults still work */
-		return;
-	uint32_t *p = realloc(bt->mmio_sites, (bt->nmmio_sites + 1) * sizeof(*p));
-	if (!p)
-		return;
-	bt->mmio_sites = p;
-	p[bt->nmmio_sites++] = (uint32_t)rip;
-	bt->flush_pending = 1; /* retranslated as a callout: no more signals there */
+	bt->stats_pt_faults++;
+	if (!bt_emulatable(bt, bt->rip)) {
+		bt_pt_off(bt);
+		return 0;
+	}
+	bt_site_fault(bt, bt->rip, ES_PT);
+	return bt_callout(bt, e, 1);
+}
+
+/* An access to a page left unmapped because its mapping keeps changing. */
+static int volatile_fault(struct bt *bt, struct vm_exit *e)
+{
+	if (!bt_emulatable(bt, bt->rip)) {
+		bt->vcount[bt->fault_addr >> 12] = 0; /* this form needs the mapping: it may have it */
+		return 0;
+	}
+	bt_site_fault(bt, bt->rip, ES_PF);
+	return bt_callout(bt, e, 1);
 }
 
 /* 1 = the machine must handle *e; 0 = continue. */
@@ -146,11 +159,15 @@ static int handle_exit(struct bt *bt, struct vm_exit *e)
 	}
 	switch (bt->fault) {
 	case BF_PAGE:
+		if (bt_emulatable(bt, bt->rip)) /* a site that keeps faulting: emulated, no signal */
+			bt_site_fault(bt, bt->rip, ES_PF);
 		bt->cr2 = bt->fault_addr;
 		bt->pf_retry = 1 | (bt->fault_err & 2); /* refill at the handler's iretq */
 		bt_raise(bt, 14, 1, bt->fault_err);
 		return 0;
-	case BF_MMIO: note_mmio_site(bt, bt->rip); return bt_callout(bt, e, 1);
+	case BF_MMIO: bt_site_fault(bt, bt->rip, ES_MMIO); return bt_callout(bt, e, 1);
+	case BF_PTW: return pt_fault(bt, e);
+	case BF_VOLATILE: return volatile_fault(bt, e);
 	case BF_SMC:
 		bt_cache_flush(bt);
 		bt->step_rip = bt->rip; /* the store runs alone, its page unprotected */
@@ -291,14 +308,16 @@ static void bt_print_stats(struct vm *vm, FILE *out)
 	fprintf(out,
 		"@bt blocks=%llu exits_chain=%llu exits_indirect=%llu exits_callout=%llu exits_signal=%llu "
 		"callouts=%llu pio_inline=%llu faults=%llu signals=%llu flushes=%llu mmio_sites=%u cache_kib=%u "
-		"translate_us=%llu\n",
+		"translate_us=%llu pt_sites=%u pt_writes=%llu pt_faults=%llu pf_sites=%u pt_traced=%d\n",
 		(unsigned long long)bt->stats_blocks, (unsigned long long)bt->stats_exits[BTX_CHAIN],
 		(unsigned long long)(bt->stats_exits[BTX_IND_MISS] + bt->stats_exits[BTX_IND_SITE]),
 		(unsigned long long)(bt->stats_exits[BTX_CALLOUT] + bt->stats_exits[BTX_MMIO]),
 		(unsigned long long)bt->stats_exits[BTX_SIGNAL], (unsigned long long)bt->stats_callouts,
 		(unsigned long long)bt->stats_pio_fast, (unsigned long long)bt->stats_faults,
-		(unsigned long long)bt->stats_signals, (unsigned long long)bt->stats_flushes, bt->nmmio_sites,
-		bt->cache_used >> 10, (unsigned long long)(bt->stats_translate_ns / 1000));
+		(unsigned long long)bt->stats_signals, (unsigned long long)bt->stats_flushes, bt_sites_on(bt, ES_MMIO),
+		bt->cache_used >> 10, (unsigned long long)(bt->stats_translate_ns / 1000), bt_sites_on(bt, ES_PT),
+		(unsigned long long)bt->stats_pt_writes, (unsigned long long)bt->stats_pt_faults,
+		bt_sites_on(bt, ES_PF), bt->pt_gen != 0);
 }
 
 static void bt_destroy(struct vm *vm)
@@ -315,7 +334,6 @@ static void bt_destroy(struct vm *vm)
 	free(bt->blocks);
 	free(bt->imap);
 	free(bt->hash);
-	free(bt->mmio_sites);
 	free(bt->sites);
 	free(bt);
 	vm->accel_state = NULL;

@@ -6,6 +6,8 @@
  *   inline.c     sensitive instructions as inline host code (cli/sti, pushf/popf,
  *                cr8, cpuid from a table, the #DE check of div/idiv)
  *   window.c     the 4 GiB guest address windows (shadow paging), guest page walks
+ *   pagetab.c    guest page tables traced (write-protected) so the windows never
+ *                go stale; sites that keep faulting are emulated (adaptive)
  *   signals.c    SIGSEGV/SIGFPE/SIGILL from translated code, the async timer signal
  *   callout.c    emulation of sensitive instructions, MMIO and port I/O
  *   deliver.c    exception and interrupt delivery through the guest IDT
@@ -73,7 +75,8 @@ struct bt_ctx {
 		uint32_t r[4];
 		uint32_t mode; /* 0 miss (callout), 1 any subleaf, 2 subleaf must equal sub */
 		uint32_t sub, pad[2];
-	} cpuid[64]; /* leaves 0-31, then 0x80000000-0x8000001F */
+	} cpuid[64];	   /* leaves 0-31, then 0x80000000-0x8000001F */
+	uint64_t pt_lossy; /* some derived state is untraced: inline invlpg takes the callout */
 };
 
 enum bt_exit {
@@ -116,7 +119,38 @@ struct bt_glue {
 };
 
 /* What a signal handler found; the dispatcher acts on it. */
-enum bt_fault { BF_NONE, BF_PAGE, BF_MMIO, BF_SMC, BF_DIVIDE, BF_UD, BF_GP, BF_ASYNC, BF_WILD, BF_EXC };
+enum bt_fault {
+	BF_NONE,
+	BF_PAGE,
+	BF_MMIO,
+	BF_SMC,
+	BF_DIVIDE,
+	BF_UD,
+	BF_GP,
+	BF_ASYNC,
+	BF_WILD,
+	BF_EXC,
+	BF_PTW,	     /* a write to a traced guest page-table page */
+	BF_VOLATILE, /* an access to a page whose mapping keeps changing (left unmapped) */
+};
+
+/* Per guest-physical frame: is it a traced page table (pt_gen current), at
+ * which level and for which virtual base, and is it mapped writable in a
+ * window (rw_gen current)? Generations make "forget everything" O(1). */
+struct bt_frame {
+	uint32_t pt_gen, rw_gen;
+	uint32_t base; /* the first VA (window offset) this table translates */
+	uint8_t level; /* 0 PML4 .. 3 PT */
+	uint8_t multi; /* reached with another level or base: a write flushes all */
+};
+
+/* A guest instruction emulated in C instead of faulting (adaptive). */
+enum bt_site_kind { ES_MMIO, ES_PT, ES_PF, ES_KINDS };
+struct bt_esite {
+	uint32_t rip;
+	uint8_t kind, on, flips;
+	uint16_t faults, plain; /* faults before it went on; ordinary accesses in a row since */
+};
 
 struct bt_window {
 	uint8_t *base;	   /* 4 GiB + guard reservation */
@@ -166,8 +200,12 @@ struct bt {
 	uint64_t code_va[256]; /* virtual pages translations came from (for remap checks) */
 	uint64_t code_pa[256];
 	int ncode_va, code_va_overflow, flush_pending;
-	uint32_t *mmio_sites; /* guest RIPs that touched MMIO: translated as callouts */
-	uint32_t nmmio_sites;
+	struct bt_esite *esites; /* guest RIPs emulated in C (MMIO, page tables, #PF) */
+	uint32_t nesites, cap_esites;
+	struct bt_frame *frames; /* per guest-physical page (pagetab.c) */
+	uint32_t pt_gen, rw_gen;
+	uint8_t *vcount;  /* per window page: remaps forced by page-table writes */
+	int emul_unusual; /* the emulated access was not one a plain mapping serves */
 
 	/* Set by signal handlers. */
 	volatile sig_atomic_t fault, in_guest, async_pending, kick_pending;
@@ -178,7 +216,7 @@ struct bt {
 	uint64_t armed_ns;
 	void *altstack;
 
-	struct {
+	struct bt_exc {
 		int pending, vector, has_err;
 		uint64_t err;
 	} exc;
@@ -193,6 +231,7 @@ struct bt {
 	uint64_t stats_translate_ns;
 	uint64_t stats_pio_fast;
 	uint64_t stats_callouts, stats_blocks, stats_flushes, stats_faults, stats_signals;
+	uint64_t stats_pt_writes, stats_pt_faults;
 };
 
 #define BT(vm) ((struct bt *)(vm)->accel_state)
@@ -212,7 +251,6 @@ void bt_site_refill(struct bt *bt, uint32_t idx, uint64_t rip, uint8_t *host);
 struct bt_block *bt_block_of(struct bt *bt, uint64_t host_off);
 const struct bt_imap *bt_imap_at(struct bt *bt, uint64_t host_off, int exact);
 uint8_t *bt_lookup(struct bt *bt, uint64_t rip);
-int bt_is_mmio_site(struct bt *bt, uint64_t rip);
 
 /* window.c */
 int bt_windows_init(struct bt *bt);
@@ -232,6 +270,39 @@ int bt_code_mappings_changed(struct bt *bt);
 int bt_read(struct bt *bt, uint64_t va, void *buf, uint32_t len);
 int bt_write(struct bt *bt, uint64_t va, const void *buf, uint32_t len);
 int bt_is_ram(struct bt *bt, uint64_t pa, uint64_t len);
+/* The table frames a walk of va goes through, top first: how many (0 if it fails). */
+int bt_walk_tables(struct bt *bt, uint64_t va, uint64_t frames[4]);
+/* Window w's mappings in [va, end) (4 KiB-aligned) go: one mmap per 2 MiB region holding any. */
+void bt_window_unmap(struct bt *bt, int w, uint64_t va, uint64_t end);
+/* Drops the mapping of va's 4 KiB page in window w and maps it afresh. */
+void bt_window_remap(struct bt *bt, int w, uint64_t va);
+
+/* pagetab.c */
+#define BT_VOLATILE_AT 4 /* remaps of one page before it stays unmapped */
+int bt_pt_init(struct bt *bt);
+void bt_pt_free(struct bt *bt);
+static inline int bt_pt_traced(const struct bt *bt, uint64_t frame)
+{
+	return bt->pt_gen && bt->frames[frame].pt_gen == bt->pt_gen; /* pt_gen 0: tracing is off */
+}
+/* Traces the tables that translate va (before a mapping or translation is
+ * derived from them); may empty the windows to protect a newly traced table. */
+void bt_pt_trace(struct bt *bt, uint64_t va);
+/* A write tracing cannot follow (not a mov): tracing ends for this VM. */
+void bt_pt_off(struct bt *bt);
+/* The windows are empty: nothing mapped writable, nothing derived. */
+void bt_pt_windows_emptied(struct bt *bt);
+/* Writes len bytes (within one page) at guest-physical pa, a traced table,
+ * and drops or redoes what the changed entries had mapped. */
+void bt_pt_write(struct bt *bt, uint64_t pa, const void *data, uint32_t len);
+int bt_emul_site(const struct bt *bt, uint64_t rip);
+/* A fault of this kind at rip, which the emulator can do instead. */
+void bt_site_fault(struct bt *bt, uint64_t rip, enum bt_site_kind kind);
+/* After an emulated access at rip: was it one a mapping would have served? */
+void bt_site_done(struct bt *bt, uint64_t rip);
+unsigned bt_sites_on(const struct bt *bt, enum bt_site_kind kind);
+/* The instruction at rip is one mmio_insn emulates (mov/movzx/movsx with memory). */
+int bt_emulatable(struct bt *bt, uint64_t rip);
 
 /* signals.c */
 int bt_signals_init(struct bt *bt);
@@ -274,6 +345,8 @@ int bt_inline_syscall(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next);
 int bt_inline_sysret(struct bt *bt, uint8_t **p, uint64_t rip);
 /* in/out: port (imm8) or DX, size 1/2/4 bytes, through bt_pio_fast on the host stack */
 void bt_inline_pio(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int port, int size, int out);
+/* invlpg: the windows are exact (pagetab.c), so nothing to do at CPL0 */
+void bt_inline_invlpg(struct bt *bt, uint8_t **p, uint64_t rip);
 
 /* lapic.c */
 void lapic_reset(struct bt_lapic *l);

@@ -427,19 +427,55 @@ static void cpuid_insn(struct bt *bt)
 	bt->ctx->gpr[R_RCX] = r[2], bt->ctx->gpr[R_RDX] = r[3];
 }
 
-/* MMIO: mov/movzx/movsx between a register or immediate and device memory. */
+static int is_gpr(ZydisRegister r)
+{
+	int sh, n;
+	return gpr_slot(r, &sh, &n) >= 0;
+}
+
+/* What mmio_insn emulates: mov/movzx/movsx between memory and a GPR or an
+ * immediate (the forms MMIO, page-table writes and demand paging use). */
+static int mmio_form(const ZydisDecodedInstruction *d, const ZydisDecodedOperand *op)
+{
+	ZydisMnemonic m = d->mnemonic;
+	if (m != ZYDIS_MNEMONIC_MOV && m != ZYDIS_MNEMONIC_MOVZX && m != ZYDIS_MNEMONIC_MOVSX &&
+	    m != ZYDIS_MNEMONIC_MOVSXD)
+		return 0;
+	int store = op[0].type == ZYDIS_OPERAND_TYPE_MEMORY;
+	const ZydisDecodedOperand *mem = &op[store ? 0 : 1], *other = &op[store ? 1 : 0];
+	return mem->type == ZYDIS_OPERAND_TYPE_MEMORY && mem->mem.type == ZYDIS_MEMOP_TYPE_MEM &&
+	       (other->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ||
+		(other->type == ZYDIS_OPERAND_TYPE_REGISTER && is_gpr(other->reg.value))) &&
+	       !(d->attributes & (ZYDIS_ATTRIB_HAS_SEGMENT_FS | ZYDIS_ATTRIB_HAS_SEGMENT_GS));
+}
+
+int bt_emulatable(struct bt *bt, uint64_t rip)
+{
+	ZydisDecodedInstruction d;
+	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
+	uint8_t b[16] = {0};
+	int n;
+	uint64_t cr2 = bt->cr2;
+	struct bt_exc exc = bt->exc; /* only a question: a failed fetch raises nothing */
+	int ok = bt_fetch(bt, rip, b, &n, NULL) == 0 && bt_decode(b, n, &d, op) == 0 && mmio_form(&d, op);
+	bt->exc = exc, bt->cr2 = cr2;
+	return ok;
+}
+
+/* MMIO: mov/movzx/movsx between a register or immediate and device memory;
+ * also the RAM accesses of sites that keep faulting (pagetab.c). */
 static int mmio_insn(struct op_ctx *c, struct vm_exit *e)
 {
 	struct bt *bt = c->bt;
 	ZydisMnemonic m = c->d.mnemonic;
-	if (m != ZYDIS_MNEMONIC_MOV && m != ZYDIS_MNEMONIC_MOVZX && m != ZYDIS_MNEMONIC_MOVSX &&
-	    m != ZYDIS_MNEMONIC_MOVSXD)
+	if (!mmio_form(&c->d, c->op))
 		return stop(bt, e, "MMIO access by an instruction other than mov/movzx/movsx");
 	int store = c->op[0].type == ZYDIS_OPERAND_TYPE_MEMORY;
 	int sign = m == ZYDIS_MNEMONIC_MOVSX || m == ZYDIS_MNEMONIC_MOVSXD;
 	const ZydisDecodedOperand *mem = &c->op[store ? 0 : 1], *other = &c->op[store ? 1 : 0];
 	uint64_t va = eff_addr(c, mem), pa, ps, err;
 	int w, len = mem->size / 8;
+	bt->emul_unusual = 1; /* unless it turns out a plain RAM access */
 	if (bt_walk(bt, va, store, bt->cpl == 3, 0, &pa, &w, &ps, &err)) {
 		bt->cr2 = va;
 		bt_raise(bt, 14, 1, err);
@@ -447,6 +483,7 @@ static int mmio_insn(struct op_ctx *c, struct vm_exit *e)
 	}
 	if (bt_is_ram(bt, pa, (uint64_t)len)) { /* the mapping changed: RAM now */
 		uint64_t v = 0;
+		bt->emul_unusual = bt->vcount[(va & (BT_WINDOW - 1)) >> 12] >= BT_VOLATILE_AT;
 		if (store ? src_value(c, other, &v) || bt_write(bt, va, &v, (uint32_t)len)
 			  : bt_read(bt, va, &v, (uint32_t)len))
 			return 0;
@@ -682,8 +719,12 @@ int bt_callout(struct bt *bt, struct vm_exit *e, int mmio)
 	}
 	c.next = bt->rip + c.d.length;
 	bt->stats_callouts++;
-	if (mmio)
-		return mmio_insn(&c, e);
+	if (mmio) {
+		uint64_t rip = bt->rip;
+		int r = mmio_insn(&c, e);
+		bt_site_done(bt, rip);
+		return r;
+	}
 	if (bt_string_insn(bt, &c.d, c.next))
 		return 0;
 	if (is_system(c.d.mnemonic))

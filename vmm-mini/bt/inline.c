@@ -618,3 +618,26 @@ int bt_inline_sysret(struct bt *bt, uint8_t **p, uint64_t rip)
 	*p = e.p;
 	return 0;
 }
+
+/* invlpg: page-table writes already dropped whatever the entry had mapped
+ * (pagetab.c), so at CPL0 there is nothing left to do. CPL3 (#GP) and a
+ * VM whose tables are not all traced (ctx->pt_lossy) take the callout,
+ * which unmaps as a TLB flush would. No flags touched. */
+void bt_inline_invlpg(struct bt *bt, uint8_t **p, uint64_t rip)
+{
+	struct bt_ctx *c = bt->ctx;
+	struct emit e = {*p};
+	st_abs(&e, R_RCX, &c->i_rcx);
+	ld_abs(&e, R_RCX, &c->cpl);
+	uint8_t *user = unless_rcx_zero(&e);
+	ld_abs(&e, R_RCX, &c->pt_lossy);
+	uint8_t *lossy = unless_rcx_zero(&e);
+	ld_abs(&e, R_RCX, &c->i_rcx);
+	uint8_t *done = jmp_fwd(&e);
+	patch_rel32(user, e.p);
+	patch_rel32(lossy, e.p);
+	ld_abs(&e, R_RCX, &c->i_rcx);
+	exit_stub(bt, &e, rip, BTX_CALLOUT);
+	patch_rel32(done, e.p);
+	*p = e.p;
+}

@@ -7,7 +7,7 @@
  *                        later) or the indirect lookup
  *   inline               cli/sti, pushf/popf, cr8, cpuid, rdtscp, the #DE check of
  *                        div/idiv, in/out (a call on the host stack), syscall/sysret
- *                        (CPL and window switch) as host code (inline.c)
+ *                        (CPL and window switch), invlpg as host code (inline.c)
  *   a callout            other sensitive instructions end the block and exit to C
  * Anything else is refused with the guest RIP and bytes. A rewrite touches
  * guest memory before it changes any guest register, so a fault anywhere in
@@ -44,6 +44,7 @@ enum kind {
 	K_PIO,
 	K_SYSCALL,
 	K_SYSRET,
+	K_INVLPG,
 	K_UNSUP
 };
 
@@ -294,6 +295,7 @@ static int inline_kind(struct bt *bt, const struct insn *in)
 	case ZYDIS_MNEMONIC_OUT: return K_PIO;
 	case ZYDIS_MNEMONIC_SYSCALL: return K_SYSCALL;
 	case ZYDIS_MNEMONIC_SYSRET: return in->d.operand_width == 64 ? K_SYSRET : -1;
+	case ZYDIS_MNEMONIC_INVLPG: return K_INVLPG;
 	case ZYDIS_MNEMONIC_DIV:
 	case ZYDIS_MNEMONIC_IDIV:
 		return in->d.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY && in->d.operand_count_visible == 1 ? K_DIV
@@ -766,6 +768,7 @@ static int emit_inline(struct tb *t, const struct insn *in, enum kind k, uint8_t
 	case K_PUSHF: bt_inline_pushf(bt, &t->e.p); break;
 	case K_POPF: bt_inline_popf(bt, &t->e.p, next); break;
 	case K_CPUID: bt_inline_cpuid(bt, &t->e.p, in->rip); return 0;
+	case K_INVLPG: bt_inline_invlpg(bt, &t->e.p, in->rip); return 0;
 	case K_CR8: {
 		int w = in->op[0].reg.value == ZYDIS_REGISTER_CR8;
 		bt_inline_cr8(bt, &t->e.p, in->rip, next, gpr_id(in->op[w ? 1 : 0].reg.value), w);
@@ -853,7 +856,8 @@ static int emit_insn(struct tb *t, struct insn *in, enum kind k, uint8_t *restor
 	case K_DIV:
 	case K_PIO:
 	case K_SYSCALL:
-	case K_SYSRET: return emit_inline(t, in, k, restore);
+	case K_SYSRET:
+	case K_INVLPG: return emit_inline(t, in, k, restore);
 	default: return -1;
 	}
 }
@@ -910,6 +914,8 @@ void bt_cache_flush(struct bt *bt)
 	memset(bt->ctx->ind_tag, 0, sizeof(bt->ctx->ind_tag));
 	memset(bt->code_pages, 0, bt->vm->ram_size >> 12);
 	bt->ncode_va = 0;
+	bt->code_va_overflow = 0;
+	bt->ctx->pt_lossy = bt->pt_gen == 0; /* no translation is left to be untraced */
 	bt->sys_inlined = 0;
 	bt->stats_flushes++;
 }
@@ -956,8 +962,9 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 			break;
 		}
 		in.rip = cur;
-		/* a site that touched MMIO before: emulate it without a fault (adaptive) */
-		enum kind k = bt_is_mmio_site(bt, cur) ? K_MMIO : classify(bt, &in);
+		/* a site that touched MMIO, a traced page table or a missing page
+		 * before: emulate it without a fault (adaptive, pagetab.c) */
+		enum kind k = bt_emul_site(bt, cur) ? K_MMIO : classify(bt, &in);
 		/* An inline sti needs its shadow instruction in this block (where the
 		 * timer cannot stop before it); sti;hlt is the callout's idle idiom. */
 		if (k == K_STI &&
@@ -1040,12 +1047,4 @@ const struct bt_imap *bt_imap_at(struct bt *bt, uint64_t off, int exact)
 			best = m;
 	}
 	return best && (!exact || best->host_off == off) ? best : NULL;
-}
-
-int bt_is_mmio_site(struct bt *bt, uint64_t rip)
-{
-	for (uint32_t i = 0; i < bt->nmmio_sites; i++)
-		if (bt->mmio_sites[i] == (uint32_t)rip)
-			return 1;
-	return 0;
 }

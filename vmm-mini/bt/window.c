@@ -8,7 +8,9 @@
  * not do (no supervisor-only page, nothing writable that is read-only for
  * user mode), CPL3 shares it: no %gs switch on every syscall/sysret. invlpg and CR3 writes unmap, as a TLB flush
  * would. Page-table A/D bits: A on every walk, D on a write access and when
- * a page is mapped writable (that over-approximates dirty). */
+ * a page is mapped writable (that over-approximates dirty). The guest's page
+ * tables themselves are traced (pagetab.c): a mapping is made only after the
+ * tables it comes from are write-protected, so their writes reach us. */
 #include <asm/prctl.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -56,7 +58,7 @@ int bt_windows_init(struct bt *bt)
 			return vm_fail(bt->vm, "bt: out of memory");
 	}
 	bt->code_pages = calloc(bt->vm->ram_size >> 12, 1);
-	if (!bt->code_pages)
+	if (!bt->code_pages || bt_pt_init(bt))
 		return vm_fail(bt->vm, "bt: out of memory");
 	bt->cur_win = -1;
 	return bt_set_cpl(bt, 0);
@@ -71,6 +73,7 @@ void bt_windows_free(struct bt *bt)
 		free(bt->win[w].dirty2m);
 	}
 	free(bt->code_pages);
+	bt_pt_free(bt);
 }
 
 /* %gs selects the view: wrgsbase where the kernel enabled FSGSBASE
@@ -138,6 +141,28 @@ leaf:
 	return 0;
 }
 
+int bt_walk_tables(struct bt *bt, uint64_t va, uint64_t frames[4])
+{
+	uint64_t table = bt->cr3;
+	for (int level = 0; level < 4; level++) {
+		uint64_t *p = pte_at(bt, table, (unsigned)(va >> (39 - 9 * level)) & 511);
+		if (!p || !(*p & PTE_P))
+			return 0;
+		frames[level] = table & PTE_ADDR;
+		if ((level == 1 || level == 2) && (*p & PTE_PS))
+			return level + 1;
+		table = *p;
+	}
+	return 4;
+}
+
+/* A frame that must stay read-only in every window: translations came from
+ * it, or it is a traced page table. */
+static int protected_frame(struct bt *bt, uint64_t frame)
+{
+	return bt->code_pages[frame] || bt_pt_traced(bt, frame);
+}
+
 static int map_pages(struct bt *bt, int w, uint64_t va, uint64_t pa, uint64_t len, int rw, int large)
 {
 	struct bt_window *win = &bt->win[w];
@@ -151,9 +176,11 @@ static int map_pages(struct bt *bt, int w, uint64_t va, uint64_t pa, uint64_t le
 	if (!rw)
 		return 0;
 	for (uint64_t off = 0; off < len; off += 4096)
-		if (bt->code_pages[(pa + off) >> 12]) {
+		if (protected_frame(bt, (pa + off) >> 12)) {
 			mprotect(win->base + va + off, 4096, PROT_READ);
 			win->state[(va + off) >> 12] = (uint8_t)(ST_RO | (large ? ST_LARGE : 0));
+		} else {
+			bt->frames[(pa + off) >> 12].rw_gen = bt->rw_gen;
 		}
 	return 0;
 }
@@ -182,25 +209,33 @@ enum bt_fault bt_window_fault(struct bt *bt, int w, uint64_t va, int write, uint
 			return BF_WILD; /* mapped and still faulting: not ours */
 		if (bt->code_pages[pa >> 12])
 			return BF_SMC;
+		if (bt_pt_traced(bt, pa >> 12))
+			return BF_PTW;
 		if (w == 0 && !user && !user_may(bt, va, 1))
 			win->sup_only++;
 		mprotect(win->base + (va & ~4095ull), 4096, PROT_READ | PROT_WRITE);
 		win->state[va >> 12] = (uint8_t)((st & ST_LARGE) | ST_RW);
+		bt->frames[pa >> 12].rw_gen = bt->rw_gen;
 		return BF_NONE;
 	}
+	if (bt->vcount[va >> 12] >= BT_VOLATILE_AT)
+		return BF_VOLATILE; /* its accesses are emulated instead (adaptive) */
+	bt_pt_trace(bt, va);	    /* before anything is derived from the tables */
 	uint64_t pa_w, ps_w, err_w;
 	int wr;
 	if (writable && !write) /* mapped writable: later writes will not fault, so D now */
 		bt_walk(bt, va, 1, user, 0, &pa_w, &wr, &ps_w, &err_w);
 	if (w == 0 && !user && !user_may(bt, va, writable))
 		win->sup_only++;
+	/* a write to a traced table: mapped read-only, the write is emulated */
+	enum bt_fault ok = write && bt_pt_traced(bt, pa >> 12) ? BF_PTW : BF_NONE;
 	if (psize > 4096) {
 		/* the 2 MiB-aligned run of this large page, if all of it is RAM */
 		uint64_t va2 = va & ~((2ull << 20) - 1), pa2 = pa - (va - va2);
 		if (bt_is_ram(bt, pa2, 2ull << 20) && map_pages(bt, w, va2, pa2, 2ull << 20, writable, 1) == 0)
-			return BF_NONE;
+			return ok;
 	}
-	return map_pages(bt, w, va & ~4095ull, pa & ~4095ull, 4096, writable, psize > 4096) ? BF_WILD : BF_NONE;
+	return map_pages(bt, w, va & ~4095ull, pa & ~4095ull, 4096, writable, psize > 4096) ? BF_WILD : ok;
 }
 
 static void unmap(struct bt *bt, int w, uint64_t va, uint64_t len)
@@ -208,6 +243,38 @@ static void unmap(struct bt *bt, int w, uint64_t va, uint64_t len)
 	struct bt_window *win = &bt->win[w];
 	mmap(win->base + va, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 	memset(win->state + (va >> 12), 0, len >> 12);
+}
+
+/* Window w's mappings in [va, end), both 4 KiB-aligned: one mmap per 2 MiB
+ * region that holds any (page-table writes drop what an entry made). */
+void bt_window_unmap(struct bt *bt, int w, uint64_t va, uint64_t end)
+{
+	struct bt_window *win = &bt->win[w];
+	while (va < end) {
+		uint64_t r_end = (va | ((2ull << 20) - 1)) + 1, to = end < r_end ? end : r_end;
+		uint64_t first = to, last = va;
+		for (uint64_t a = va; win->dirty2m[va >> 21] && a < to; a += 4096)
+			if (win->state[a >> 12]) {
+				first = first < a ? first : a;
+				last = a + 4096;
+			}
+		if (first < last)
+			unmap(bt, w, first, last - first);
+		va = to;
+	}
+}
+
+void bt_window_remap(struct bt *bt, int w, uint64_t va)
+{
+	uint64_t err;
+	va &= ~4095ull;
+	if (bt->win[w].state[va >> 12] & ST_LARGE) {
+		bt_window_unmap(bt, w, va & ~((2ull << 20) - 1), (va | ((2ull << 20) - 1)) + 1);
+		return;
+	}
+	bt->win[w].state[va >> 12] = 0; /* so that the fault path maps over the old mapping */
+	if (bt_window_fault(bt, w, va, 0, &err) != BF_NONE)
+		unmap(bt, w, va, 4096);
 }
 
 /* invlpg: the page, or the whole 2 MiB run if it came from a large page.
@@ -244,6 +311,7 @@ void bt_flush_all(struct bt *bt)
 			mmap(win->base, BT_WINDOW, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
 			     -1, 0);
 	}
+	bt_pt_windows_emptied(bt);
 }
 
 /* A page translations came from: write-protect it wherever va maps it. */
@@ -262,8 +330,10 @@ void bt_protect_code(struct bt *bt, uint64_t va, uint64_t pa)
 	if (bt->ncode_va < (int)(sizeof(bt->code_va) / sizeof(bt->code_va[0]))) {
 		bt->code_va[bt->ncode_va] = va, bt->code_pa[bt->ncode_va] = pa;
 		bt->ncode_va++;
+		bt_pt_trace(bt, va); /* a change of this mapping must reach us */
 	} else {
 		bt->code_va_overflow = 1;
+		bt->ctx->pt_lossy = 1;
 	}
 }
 
@@ -303,7 +373,10 @@ static int mem_access(struct bt *bt, uint64_t va, void *buf, uint32_t len, int w
 		if (write) {
 			if (bt->code_pages[pa >> 12])
 				bt->flush_pending = 1; /* translations of this page are stale */
-			memcpy(bt->vm->ram + pa, b, chunk);
+			if (bt_pt_traced(bt, pa >> 12))
+				bt_pt_write(bt, pa, b, chunk); /* what its old entries mapped goes */
+			else
+				memcpy(bt->vm->ram + pa, b, chunk);
 		} else {
 			memcpy(b, bt->vm->ram + pa, chunk);
 		}

@@ -53,13 +53,9 @@ static int parse(int argc, char **argv, struct certify_args *a)
 					    {"hcl", required_argument, 0, 'B'},
 					    {"help", no_argument, 0, 'h'},
 					    {0, 0, 0, 0}};
-	struct option opts[SOURCE_MAX_OPTIONS + sizeof(own) / sizeof(*own)];
 	int c;
-	sources_options(opts, own);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (sources_option(&a->src, c, optarg))
-			continue;
+	while ((c = sources_getopt(argc, argv, own, &a->src)) != -1) {
 		switch (c) {
 		case 'R':
 			if (a->nrel == MAX_RELEASES)

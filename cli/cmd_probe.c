@@ -30,13 +30,9 @@ static int parse(int argc, char **argv, struct probe_args *a)
 	static const struct option own[] = {{"json", no_argument, 0, 'j'},    {"save", required_argument, 0, 's'},
 					    {"verbose", no_argument, 0, 'v'}, {"strict", no_argument, 0, 'S'},
 					    {"help", no_argument, 0, 'h'},    {0, 0, 0, 0}};
-	struct option opts[SOURCE_MAX_OPTIONS + sizeof(own) / sizeof(*own)];
 	int c;
-	sources_options(opts, own);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (sources_option(&a->src, c, optarg))
-			continue;
+	while ((c = sources_getopt(argc, argv, own, &a->src)) != -1) {
 		switch (c) {
 		case 'j': a->json = 1; break;
 		case 's': a->save = optarg; break;

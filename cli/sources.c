@@ -41,6 +41,21 @@ int sources_option(struct sources *s, int c, const char *arg)
 	return 0;
 }
 
+int sources_getopt(int argc, char **argv, const struct option *own, struct sources *s)
+{
+	struct option opts[SOURCE_MAX_OPTIONS + 32];
+	size_t n = 0;
+	while (own[n].name)
+		n++;
+	if (n > 31)
+		return '?'; /* a command with more options than this needs a larger table */
+	sources_options(opts, own);
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1 && sources_option(s, c, optarg))
+		;
+	return c;
+}
+
 int sources_probe(struct sources *s, struct probe *p, char *err, size_t errlen)
 {
 	if (!s->o.data_dir)

@@ -304,3 +304,14 @@ int dump_cpu_close(struct dump_cpus *c, struct cpu_raw *r, const char *path, cha
 	b->line = 0;
 	return 0;
 }
+
+int dump_cpus_end(struct dump_cpus *c, struct cpu_raw *r, const char *path, const char *msr_note, char *err,
+		  size_t errlen)
+{
+	if (dump_cpu_close(c, r, path, err, errlen))
+		return -1;
+	if (c->blocks == 0)
+		return dump_fail(err, errlen, path, 0, "no CPUID records");
+	snprintf(r->msr_note, sizeof(r->msr_note), "%s", msr_note);
+	return 0;
+}

@@ -73,6 +73,10 @@ void dump_cpu_open(struct dump_cpus *c, long line, int range);
 int dump_cpu_record(struct dump_cpus *c, struct cpu_raw *r, uint32_t leaf, uint32_t sub, const uint32_t v[4]);
 /* Checks the open block is whole and counts its CPU (APIC ID) in R. */
 int dump_cpu_close(struct dump_cpus *c, struct cpu_raw *r, const char *path, char *err, size_t errlen);
+/* The end of a dump without MSRs: closes the open block, refuses a file
+ * with no CPU block at all, and notes why R has no MSRs. */
+int dump_cpus_end(struct dump_cpus *c, struct cpu_raw *r, const char *path, const char *msr_note, char *err,
+		  size_t errlen);
 /* "PATH:LINE: why" (or "PATH: why" when LINE is 0); returns -1. */
 int dump_fail(char *err, size_t errlen, const char *path, long line, const char *why);
 #endif

@@ -76,10 +76,5 @@ int cpu_raw_parse_instlat(const char *path, const char *buf, size_t len, struct 
 		if (dump_cpu_record(&c, r, leaf, sub, v))
 			return dump_fail(err, errlen, path, d.line, "out of memory");
 	}
-	if (dump_cpu_close(&c, r, path, err, errlen))
-		return -1;
-	if (c.blocks == 0)
-		return dump_fail(err, errlen, path, 0, "no CPUID records");
-	snprintf(r->msr_note, sizeof(r->msr_note), "no MSR records in dump");
-	return 0;
+	return dump_cpus_end(&c, r, path, "no MSR records in dump", err, errlen);
 }

@@ -50,16 +50,36 @@ static int workloads(const struct bench_results *doc, const char *guest, const c
 	return n;
 }
 
+/* A chart's data file DIR/NAME.dat (its path in dat), written beside and
+ * renamed over it by sf_commit. */
+static FILE *open_dat(struct sf_out *o, char *dat, size_t n, const char *dir, const char *name)
+{
+	char e[512];
+	snprintf(dat, n, "%s/%s.dat", dir, name);
+	return sf_create(o, dat, e, sizeof(e));
+}
+
+static int close_dat(struct sf_out *o)
+{
+	char e[512];
+	return sf_commit(o, e, sizeof(e));
+}
+
+/* A figure, or gnuplot's missing value when there is none. */
+static void put_num(FILE *f, double v)
+{
+	fprintf(f, v > 0 ? " %g" : " NaN", v);
+}
+
 /* A table: one row per workload, one column per mode, of the overhead or
  * the median. */
-static int write_table(const char *path, const struct bench_results *doc, const char *guest, int overhead,
-		       const char **modes, int nm)
+static int write_table(char *dat, size_t n, const char *dir, const char *name, const struct bench_results *doc,
+		       const char *guest, int overhead, const char **modes, int nm)
 {
 	const char *w[64];
 	int nw = workloads(doc, guest, w, 64);
 	struct sf_out o;
-	char e[512];
-	FILE *f = sf_create(&o, path, e, sizeof(e));
+	FILE *f = open_dat(&o, dat, n, dir, name);
 	if (!f)
 		return -1;
 	fprintf(f, "workload");
@@ -72,11 +92,11 @@ static int write_table(const char *path, const struct bench_results *doc, const 
 			const struct bench_row *r = bench_results_find(doc, guest, w[i], modes[m]);
 			/* A suspect figure is not the cost of its technique: never charted. */
 			double v = !r || r->suspect ? -1 : overhead ? r->overhead : r->median;
-			fprintf(f, v > 0 ? " %g" : " NaN", v);
+			put_num(f, v);
 		}
 		fputc('\n', f);
 	}
-	return sf_commit(&o, e, sizeof(e)) ? -1 : nw;
+	return close_dat(&o) ? -1 : nw;
 }
 
 /* gnuplot runs in DIR on names we chose, so no path or label reaches its
@@ -135,8 +155,7 @@ static int chart(const char *dir, const struct bench_results *doc, const char *g
 		if (!nm)
 			return 0;
 	}
-	snprintf(dat, sizeof(dat), "%s/%s.dat", dir, name);
-	if (!nm || write_table(dat, doc, guest, overhead, modes, nm) <= 0)
+	if (!nm || write_table(dat, sizeof(dat), dir, name, doc, guest, overhead, modes, nm) <= 0)
 		return 0;
 	bars(body, sizeof(body), dat, nm, ylabel, title, logy);
 	return gnuplot(dir, name, body) ? -1 : 1;
@@ -155,10 +174,8 @@ static int io_chart(const char *dir, const struct bench_results *doc)
 	static const char *fam[] = {"qemu-tcg", "kvm", "bt"};
 	char dat[4096], body[4096], pv[32];
 	int rows = 0;
-	snprintf(dat, sizeof(dat), "%s/io.dat", dir);
 	struct sf_out o;
-	char e[512];
-	FILE *f = sf_create(&o, dat, e, sizeof(e));
+	FILE *f = open_dat(&o, dat, sizeof(dat), dir, "io");
 	if (!f)
 		return -1;
 	fprintf(f, "technique \"UART (one exit per byte)\" \"virtio-console (batches of 256)\"\n");
@@ -169,11 +186,10 @@ static int io_chart(const char *dir, const struct bench_results *doc)
 		if (e < 0 && p < 0)
 			continue;
 		fprintf(f, "%s", fam[i]);
-		fprintf(f, e > 0 ? " %g" : " NaN", e);
-		fprintf(f, p > 0 ? " %g\n" : " NaN\n", p);
+		put_num(f, e), put_num(f, p), fputc('\n', f);
 		rows++;
 	}
-	if (sf_commit(&o, e, sizeof(e)))
+	if (close_dat(&o))
 		return -1;
 	if (!rows)
 		return 0;
@@ -193,10 +209,8 @@ static int blk_chart(const char *dir, const struct bench_results *doc)
 	static const char *pvm[] = {"qemu-tcg+pv", "kvm+pv", "bt+pv"};
 	char dat[4096], body[4096], plot[2048] = "";
 	int cols = 0;
-	snprintf(dat, sizeof(dat), "%s/blk.dat", dir);
 	struct sf_out o;
-	char e[512];
-	FILE *f = sf_create(&o, dat, e, sizeof(e));
+	FILE *f = open_dat(&o, dat, sizeof(dat), dir, "blk");
 	if (!f)
 		return -1;
 	fprintf(f, "batch");
@@ -213,12 +227,11 @@ static int blk_chart(const char *dir, const struct bench_results *doc)
 			if (use[m]) {
 				double r = median_of(doc, guests[b], "blk_read", pvm[m]);
 				double w = median_of(doc, guests[b], "blk_write", pvm[m]);
-				fprintf(f, r > 0 ? " %g" : " NaN", r);
-				fprintf(f, w > 0 ? " %g" : " NaN", w);
+				put_num(f, r), put_num(f, w);
 			}
 		fputc('\n', f);
 	}
-	if (sf_commit(&o, e, sizeof(e)))
+	if (close_dat(&o))
 		return -1;
 	if (!cols)
 		return 0;
@@ -238,10 +251,8 @@ static int trend(const char *dir, const struct bench_results *runs, size_t n)
 	char dat[4096], body[4096];
 	if (n < 2)
 		return 0;
-	snprintf(dat, sizeof(dat), "%s/trend.dat", dir);
 	struct sf_out o;
-	char e[512];
-	FILE *f = sf_create(&o, dat, e, sizeof(e));
+	FILE *f = open_dat(&o, dat, sizeof(dat), dir, "trend");
 	if (!f)
 		return -1;
 	fprintf(f, "run");
@@ -262,11 +273,11 @@ static int trend(const char *dir, const struct bench_results *runs, size_t n)
 				if (v > 0)
 					ov[k++] = v;
 			}
-			fprintf(f, k ? " %g" : " NaN", k ? stats_geomean(ov, (size_t)k) : 0.0);
+			put_num(f, k ? stats_geomean(ov, (size_t)k) : 0.0);
 		}
 		fputc('\n', f);
 	}
-	if (sf_commit(&o, e, sizeof(e)))
+	if (close_dat(&o))
 		return -1;
 	snprintf(body, sizeof(body),
 		 "set title 'Compute overhead across runs (geometric mean vs native)'\nset ylabel 'x native'\n"

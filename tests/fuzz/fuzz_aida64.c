@@ -1,18 +1,15 @@
 #include "probe/cpu_decode.h"
 #include "probe/cpuid_raw.h"
-#include "tests/fuzz/fuzz_input.h"
 #include "probe/virt_caps.h"
+#include "tests/fuzz/fuzz_input.h"
 
 #include <stdlib.h>
 
 FUZZ_WITHOUT_LIBCPUID
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void one(const char *path)
 {
-	char path[64], err[1024];
-	int fd = fuzz_as_file(data, size, path, sizeof(path));
-	if (fd < 0)
-		return 0;
+	char err[1024];
 	struct cpu_raw r;
 	cpu_raw_init(&r);
 	if (cpu_raw_read_aida64(path, &r, err, sizeof(err)) == 0) {
@@ -22,6 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			virt_decode(&r, &c, &v);
 	}
 	cpu_raw_free(&r);
-	close(fd);
-	return 0;
 }
+
+FUZZ_FILE_TARGET(one)

@@ -1,13 +1,10 @@
-#include "tests/fuzz/fuzz_input.h"
 #include "hcl/hcl.h"
 #include "hcl/lint.h"
+#include "tests/fuzz/fuzz_input.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void one(const char *path)
 {
-	char path[64], err[1024];
-	int fd = fuzz_as_file(data, size, path, sizeof(path));
-	if (fd < 0)
-		return 0;
+	char err[1024];
 	struct hcl_db db;
 	hcl_init(&db);
 	if (hcl_load_file(&db, path, err, sizeof(err)) == 0) {
@@ -18,6 +15,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	hcl_free(&db);
-	close(fd);
-	return 0;
 }
+
+FUZZ_FILE_TARGET(one)

@@ -3,8 +3,8 @@
  * runs its importer into memory and checks that. */
 #ifndef HVCERT_FUZZ_IMPORT_H
 #define HVCERT_FUZZ_IMPORT_H
-#include "tests/fuzz/fuzz_input.h"
 #include "hcl/hcl.h"
+#include "tests/fuzz/fuzz_input.h"
 
 #include <string.h>
 

@@ -20,6 +20,19 @@ static int fuzz_as_file(const uint8_t *data, size_t size, char *path, size_t n)
 	return fd;
 }
 
+/* A target whose input is a file: read(path) parses it, err its buffer. */
+#define FUZZ_FILE_TARGET(read)                                                                                         \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                                                   \
+	{                                                                                                              \
+		char path[64];                                                                                         \
+		int fd = fuzz_as_file(data, size, path, sizeof(path));                                                 \
+		if (fd >= 0) {                                                                                         \
+			read(path);                                                                                    \
+			close(fd);                                                                                     \
+		}                                                                                                      \
+		return 0;                                                                                              \
+	}
+
 /* Decoding forks a libcpuid child per input; fuzzers that reach it skip
  * that child (50x more inputs per second) since it only adds libcpuid's
  * opinion, never our parsing. */

@@ -1,15 +1,12 @@
 #include "probe/assess.h"
-#include "tests/fuzz/fuzz_input.h"
 #include "probe/pci.h"
+#include "tests/fuzz/fuzz_input.h"
 
 #include <string.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void one(const char *path)
 {
-	char path[64], err[1024];
-	int fd = fuzz_as_file(data, size, path, sizeof(path));
-	if (fd < 0)
-		return 0;
+	char err[1024];
 	struct probe p;
 	probe_init(&p);
 	if (pci_read_lspci_text(path, &p.pci, err, sizeof(err)) == 0) {
@@ -20,6 +17,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		findings_free(&fs);
 	}
 	probe_free(&p);
-	close(fd);
-	return 0;
 }
+
+FUZZ_FILE_TARGET(one)

@@ -2,8 +2,8 @@
  * modules.alias, then modules.builtin.modinfo, then modules.builtin, split
  * at "\n%%\n" (a part left out is a file that does not exist). Both
  * importers read the one directory (in /dev/shm, rewritten per input). */
-#include "tests/fuzz/fuzz_import.h"
 #include "hcl/import.h"
+#include "tests/fuzz/fuzz_import.h"
 
 #include <fcntl.h>
 

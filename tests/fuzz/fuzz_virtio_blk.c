@@ -8,8 +8,8 @@
  *   1 A A L      MMIO read  of L%8+1 bytes
  *   2 G G N D..  N bytes into guest RAM at G
  *   3 S Q        QUEUE_NOTIFY(Q) on slot S%2 */
-#include "vmm-mini/devices/virtio_mmio.h"
 #include "tests/fuzz/fuzz_input.h"
+#include "vmm-mini/devices/virtio_mmio.h"
 
 #include <string.h>
 

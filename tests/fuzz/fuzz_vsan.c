@@ -1,6 +1,6 @@
 /* vSAN HCL all.json (hcl/import_vendor.c) into HCL. */
-#include "tests/fuzz/fuzz_import.h"
 #include "hcl/import.h"
+#include "tests/fuzz/fuzz_import.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

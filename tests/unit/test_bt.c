@@ -598,7 +598,7 @@ struct vec_case {
 };
 
 struct vec_out {
-	uint64_t gpr[16], flags, vec, rip, signals, io_exits, unhandled_io, pt_writes;
+	uint64_t gpr[16], flags, vec, rip, signals, io_exits, unhandled_io, pt_writes, mem_fast;
 	int vif, stop, pt_sites, pf_sites, traced;
 };
 
@@ -640,7 +640,7 @@ static int run_vec(const struct vec_case *c, int inline_off, struct vec_out *o)
 		memcpy(&o->vec, vm.ram + DATA + 0x800, 8), memcpy(&o->rip, vm.ram + DATA + 0x808, 8);
 		o->vif = bt->vif, o->stop = (int)vm.stop, o->signals = bt->stats_exits[BTX_SIGNAL];
 		o->io_exits = vm.stats.exits[EXIT_IO], o->unhandled_io = vm.stats.unhandled_io;
-		o->pt_writes = bt->stats_pt_writes, o->traced = bt->pt_gen != 0;
+		o->pt_writes = bt->stats_pt_writes, o->traced = bt->pt_gen != 0, o->mem_fast = bt->stats_mem_fast;
 		o->pt_sites = (int)bt_sites_on(bt, ES_PT), o->pf_sites = (int)bt_sites_on(bt, ES_PF);
 		if (o->rip >= CODE && o->rip < CODE + 0x10000)
 			o->rip -= CODE;
@@ -909,6 +909,52 @@ SNIPPET(sn_pde_large, "movq $5, 0x600010; movq $7, 0x400010; xor %esi, %esi; mov
 		      "1: mov $0x600087, %eax; mov $0x400087, %edx; test $1, %ecx; cmovnz %rdx, %rax; mov %rax, 0x3018;"
 		      "invlpg (%rbx); add (%rbx), %rsi; loop 1b; movq $0x600087, 0x3018; invlpg (%rbx)");
 
+/* Every access form of an emulated site (inline call vs callout): VA
+ * 0x800000 flips between frames A and B until it is volatile (left
+ * unmapped), so each load and store below faults twice and is then
+ * emulated: 64-bit, movzx, movsx, 16- and 8-bit merges (sil/dil need a
+ * REX), movsxd, moffs, SIB, stores of registers and immediates, an %ah
+ * store (the callout's), an RSP-based pair. */
+SNIPPET(sn_emem,
+	"lea 0x5000(%r15), %rax; movabs $0x8877665544332211, %rdx; mov %rdx, (%rax);"
+	"movabs $0xf0e0d0c0b0a09080, %rdx; mov %rdx, 8(%rax); movabs $0x1111111111111111, %rdx;"
+	"mov %rdx, 0x4000(%r15); mov %rdx, 0x4008(%r15); movq $0x6007, 0x3020; mov $0x800000, %ebx;"
+	"mov $1, %r14d; mov $24, %ecx;"
+	"1: lea 0x4000(%r15), %rax; lea 0x5000(%r15), %rdx; test $1, %ecx; cmovnz %rdx, %rax; or $3, %rax;"
+	"mov %rax, 0x6000; invlpg (%rbx); mov (%rbx), %rdx; movabs 0x800008, %eax; mov %eax, %r13d;"
+	"movzbl 7(%rbx), %eax; movsbq 15(%rbx), %r10; movabs $0xaaaaaaaaaaaaaaaa, %r11; movw 8(%rbx), %r11w;"
+	"mov $-1, %rdi; mov 9(%rbx), %dil; movslq 12(%rbx), %r12; mov %dl, 16(%rbx); movw $0x7777, 18(%rbx);"
+	"movl $0x12345678, 20(%rbx); movq $-5, 24(%rbx); mov %r12, 0x20(%rbx,%r14,8); mov %ah, 0x30(%rbx);"
+	"mov %rsp, %rbp; lea 0x800(%rbx), %rsp; mov %rcx, (%rsp); mov (%rsp), %r9; mov %rbp, %rsp; dec %ecx; jnz 1b;"
+	"mov 0x5010(%r15), %rsi; add 0x5018(%r15), %rsi; mov 0x5028(%r15), %r14");
+
+static void test_emulated_sites(const char *arg)
+{
+	(void)arg;
+	struct vec_case c = {"emulated access forms", 0, sn_emem, sn_emem_end, 0, 0, 0, 0, 0, 0};
+	struct vec_out o;
+	if (!vec_same(&c, &o))
+		return;
+	static const struct {
+		int r;
+		uint64_t v;
+	} want[] = {{R_RDX, 0x8877665544332211ull},
+		    {R_RAX, 0x88},
+		    {10, 0xFFFFFFFFFFFFFFF0ull},
+		    {11, 0xAAAAAAAAAAAA9080ull},
+		    {R_RDI, 0xFFFFFFFFFFFFFF90ull},
+		    {12, 0xFFFFFFFFF0E0D0C0ull},
+		    {13, 0xB0A09080ull},
+		    {9, 1},
+		    {R_RSI, 0x123456787777000Cull},
+		    {14, 0xFFFFFFFFF0E0D0C0ull}};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		CHECK(o.gpr[want[i].r] == want[i].v, "%s: %s 0x%llx, want 0x%llx", c.name, reg_names[want[i].r],
+		      (unsigned long long)o.gpr[want[i].r], (unsigned long long)want[i].v);
+	CHECK(o.pf_sites >= 8 && o.mem_fast >= 100, "%s: pf_sites %d, inline emulated accesses %llu", c.name,
+	      o.pf_sites, (unsigned long long)o.mem_fast);
+}
+
 static void test_inline_page_tables(const char *arg)
 {
 	(void)arg;
@@ -977,5 +1023,6 @@ void suite_bt(void)
 	run_case("bt-inline", "interrupt-windows", test_inline_irq, NULL);
 	run_case("bt-inline", "cpuid-rdtscp-cpl3", test_inline_misc, NULL);
 	run_case("bt-inline", "page-tables", test_inline_page_tables, NULL);
+	run_case("bt-inline", "emulated-sites", test_emulated_sites, NULL);
 	run_case("bt-hostile", "random-code", test_random_bytes, NULL);
 }

@@ -77,6 +77,8 @@ struct bt_ctx {
 		uint32_t sub, pad[2];
 	} cpuid[64];	   /* leaves 0-31, then 0x80000000-0x8000001F */
 	uint64_t pt_lossy; /* some derived state is untraced: inline invlpg takes the callout */
+	/* an emulated site's access as a C call (bt_mem_fast): its operands, its result */
+	uint64_t mem_va, mem_val, mem_slow, mem_leave, x_rsi;
 };
 
 enum bt_exit {
@@ -231,7 +233,7 @@ struct bt {
 	uint64_t stats_translate_ns;
 	uint64_t stats_pio_fast;
 	uint64_t stats_callouts, stats_blocks, stats_flushes, stats_faults, stats_signals;
-	uint64_t stats_pt_writes, stats_pt_faults;
+	uint64_t stats_pt_writes, stats_pt_faults, stats_mem_fast;
 };
 
 #define BT(vm) ((struct bt *)(vm)->accel_state)
@@ -295,6 +297,7 @@ void bt_pt_windows_emptied(struct bt *bt);
 /* Writes len bytes (within one page) at guest-physical pa, a traced table,
  * and drops or redoes what the changed entries had mapped. */
 void bt_pt_write(struct bt *bt, uint64_t pa, const void *data, uint32_t len);
+/* The kind of the emulated site at rip, or -1. */
 int bt_emul_site(const struct bt *bt, uint64_t rip);
 /* A fault of this kind at rip, which the emulator can do instead. */
 void bt_site_fault(struct bt *bt, uint64_t rip, enum bt_site_kind kind);
@@ -321,6 +324,9 @@ int bt_callout(struct bt *bt, struct vm_exit *e, int mmio_fault);
 void bt_complete_io(struct bt *bt, const struct vm_exit *e);
 /* in/out from translated code without leaving it: the new RAX */
 uint64_t bt_pio_fast(struct bt *bt, uint32_t desc, uint64_t rdx, uint64_t rax, uint64_t next);
+/* An emulated site's RAM access from translated code (ctx->mem_*); desc:
+ * bytes | store << 4 | sign-extend << 5 | destination bytes << 8. */
+void bt_mem_fast(struct bt *bt, uint32_t desc, uint64_t rip);
 /* strings.c: 1 if d is a string instruction (emulated, maybe partly). */
 int bt_string_insn(struct bt *bt, const struct ZydisDecodedInstruction_ *d, uint64_t next);
 uint64_t bt_full_rflags(const struct bt *bt);
@@ -345,6 +351,8 @@ int bt_inline_syscall(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next);
 int bt_inline_sysret(struct bt *bt, uint8_t **p, uint64_t rip);
 /* in/out: port (imm8) or DX, size 1/2/4 bytes, through bt_pio_fast on the host stack */
 void bt_inline_pio(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int port, int size, int out);
+/* bt_mem_fast called on the host stack; a load's result goes to GPR dst */
+void bt_inline_mem(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, uint32_t desc, int dst);
 /* invlpg: the windows are exact (pagetab.c), so nothing to do at CPL0 */
 void bt_inline_invlpg(struct bt *bt, uint8_t **p, uint64_t rip);
 

@@ -295,6 +295,35 @@ uint64_t bt_pio_fast(struct bt *bt, uint32_t desc, uint64_t rdx, uint64_t rax, u
 	return size == 4 ? v : (rax & ~((1ull << (size * 8)) - 1)) | v;
 }
 
+/* The access of an emulated site (pagetab.c) from translated code, as
+ * mmio_insn does it for RAM; anything else (a #PF to raise, MMIO, a page
+ * boundary) is left to the callout: ctx->mem_slow, nothing done. */
+void bt_mem_fast(struct bt *bt, uint32_t desc, uint64_t rip)
+{
+	struct bt_ctx *c = bt->ctx;
+	int len = (int)(desc & 15), store = (desc >> 4) & 1, sign = (desc >> 5) & 1, dst = (int)((desc >> 8) & 15);
+	uint64_t va = c->mem_va, pa, ps, err, v = 0;
+	int w;
+	c->mem_slow = 1, c->mem_leave = 0;
+	bt->cpl = (int)c->cpl, bt->cur_win = (int)c->cur_win; /* as the exit would copy them */
+	if ((va & 4095) + (uint64_t)len > 4096 || bt_walk(bt, va, store, bt->cpl == 3, 0, &pa, &w, &ps, &err) ||
+	    !bt_is_ram(bt, pa, (uint64_t)len))
+		return;
+	c->mem_slow = 0;
+	bt->stats_mem_fast++;
+	bt->emul_unusual = bt->vcount[(va & (BT_WINDOW - 1)) >> 12] >= BT_VOLATILE_AT;
+	if (store) {
+		bt_write(bt, va, &c->mem_val, (uint32_t)len);
+	} else {
+		bt_read(bt, va, &v, (uint32_t)len);
+		if (sign && len < 8)
+			v = (uint64_t)((int64_t)(v << (64 - 8 * len)) >> (64 - 8 * len));
+		c->mem_val = dst == 8 ? v : v & ((1ull << (8 * dst)) - 1);
+	}
+	bt_site_done(bt, rip);
+	c->mem_leave = bt->flush_pending || bt->exc.pending;
+}
+
 /* Completes an IN or an MMIO read with the data the machine supplied. */
 void bt_complete_io(struct bt *bt, const struct vm_exit *e)
 {

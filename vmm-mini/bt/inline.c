@@ -513,6 +513,75 @@ void bt_inline_pio(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int 
 	*p = e.p;
 }
 
+/* mov ctx->mem_val into GPR r of width bytes (8/16-bit writes merge, 32 zero-extends) */
+static void load_dst(struct emit *e, struct bt_ctx *c, int r, int bytes)
+{
+	if (bytes == 2)
+		e8(e, 0x66);
+	if (bytes == 8 || r >= 4)
+		e8(e, (uint8_t)(0x40 | (bytes == 8 ? 8 : 0) | (r >= 8 ? 4 : 0))); /* spl..dil need a REX */
+	e8(e, bytes == 1 ? 0x8A : 0x8B);
+	e8(e, (uint8_t)(((r & 7) << 3) | 4));
+	e8(e, 0x25);
+	e32(e, abs32(&c->mem_val));
+}
+
+/* The rest after the call: leave through the callout if it could not do
+ * the access, after the instruction if the dispatcher has work (a flush, an
+ * exception), else on in the block. */
+static void mem_tail(struct bt *bt, struct emit *e, uint64_t rip, uint64_t next, uint32_t desc, int dst,
+		     uint8_t *slow_fp)
+{
+	struct bt_ctx *c = bt->ctx;
+	int bytes = (int)((desc >> 8) & 15);
+	cmpq_abs(e, &c->mem_slow, 0);
+	uint8_t *slow = jcc(e, CC_NE);
+	cmpq_abs(e, &c->mem_leave, 0);
+	uint8_t *leave = jcc(e, CC_NE);
+	pio_restore(e, c);
+	if (dst >= 0)
+		load_dst(e, c, dst, bytes);
+	uint8_t *done = jmp_fwd(e);
+	patch_rel32(leave, e->p);
+	pio_restore(e, c);
+	if (dst >= 0)
+		load_dst(e, c, dst, bytes);
+	exit_stub(bt, e, next, BTX_PIO);
+	patch_rel32(slow, e->p);
+	patch_rel32(slow_fp, e->p);
+	pio_restore(e, c);
+	exit_stub(bt, e, rip, BTX_MMIO);
+	patch_rel32(done, e->p);
+}
+
+/* An emulated site's access as bt_mem_fast on the host stack, as in/out
+ * do: a few dozen cycles where the callout decodes the instruction again. */
+void bt_inline_mem(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, uint32_t desc, int dst)
+{
+	struct bt_ctx *c = bt->ctx;
+	struct emit e = {*p};
+	uint64_t fn = (uint64_t)(uintptr_t)bt_mem_fast, self = (uint64_t)(uintptr_t)bt;
+	st_abs(&e, R_RSP, &c->s_rsp);
+	ld_abs(&e, R_RSP, &c->host_rsp);
+	lea_disp(&e, R_RSP, R_RSP, -8); /* host_rsp is 8 mod 16: the call needs 16 */
+	e8(&e, 0x9C);			/* pushfq */
+	for (int i = 0; i < 9; i++) {
+		if (clobbered[i] >= 8)
+			e8(&e, 0x41);
+		e8(&e, (uint8_t)(0x50 + (clobbered[i] & 7)));
+	}
+	e8(&e, 0x80), e8(&e, 0x3C), e8(&e, 0x25), e32(&e, abs32(&c->fp_used)), e8(&e, 0); /* cmpb $0,fp_used */
+	uint8_t *slow_fp = jcc(&e, CC_NE);
+	e8(&e, 0xFC);						     /* cld, as C expects */
+	e8(&e, 0x48), e8(&e, 0xBF), memcpy(e.p, &self, 8), e.p += 8; /* movabs $bt,%rdi */
+	e8(&e, 0xBE), e32(&e, desc);				     /* mov $desc,%esi */
+	e8(&e, 0x48), e8(&e, 0xBA), memcpy(e.p, &rip, 8), e.p += 8;  /* movabs $rip,%rdx */
+	e8(&e, 0x48), e8(&e, 0xB8), memcpy(e.p, &fn, 8), e.p += 8;   /* movabs $bt_mem_fast,%rax */
+	e8(&e, 0xFF), e8(&e, 0xD0);				     /* call *%rax */
+	mem_tail(bt, &e, rip, next, desc, dst, slow_fp);
+	*p = e.p;
+}
+
 /* movabs $v,%reg */
 static void movabs(struct emit *e, int reg, uint64_t v)
 {

@@ -182,7 +182,7 @@ static struct bt_esite *find_site(const struct bt *bt, uint64_t rip)
 int bt_emul_site(const struct bt *bt, uint64_t rip)
 {
 	const struct bt_esite *s = find_site(bt, rip);
-	return s && s->on;
+	return s && s->on ? s->kind : -1;
 }
 
 static struct bt_esite *new_site(struct bt *bt, uint64_t rip, enum bt_site_kind kind)

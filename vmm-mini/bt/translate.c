@@ -45,6 +45,7 @@ enum kind {
 	K_SYSCALL,
 	K_SYSRET,
 	K_INVLPG,
+	K_EMEM,
 	K_UNSUP
 };
 
@@ -819,6 +820,80 @@ static void callout_exit(struct tb *t, uint64_t rip, enum bt_exit kind)
 	t->e.p += bt_emit_exit_stub(t->bt, t->e.p, rip, kind, NULL);
 }
 
+/* lea of in's memory operand into %rsi: the original ModRM/SIB/disp with
+ * ModRM.reg = rsi and REX.W; RIP-relative and moffs forms as constants. */
+static int lea_operand_rsi(struct tb *t, const struct insn *in, const ZydisDecodedOperand *m)
+{
+	struct emit *e = &t->e;
+	ZyanU64 a;
+	if (m->mem.base == ZYDIS_REGISTER_RIP || !(in->d.attributes & ZYDIS_ATTRIB_HAS_MODRM)) {
+		if (m->mem.base == ZYDIS_REGISTER_RIP ? !ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in->d, m, in->rip, &a))
+						      : m->mem.base != ZYDIS_REGISTER_NONE)
+			return -1;
+		if (m->mem.base != ZYDIS_REGISTER_RIP)
+			a = (uint64_t)m->mem.disp.value;
+		e8(e, 0x48), e8(e, 0xBE), memcpy(e->p, &a, 8), e->p += 8; /* movabs $a,%rsi */
+		return 0;
+	}
+	if (m->mem.segment != ZYDIS_REGISTER_DS && m->mem.segment != ZYDIS_REGISTER_SS)
+		return -1;
+	int mo = in->d.raw.modrm.offset, end = in->d.raw.imm[0].size ? in->d.raw.imm[0].offset : in->d.length;
+	if (in->d.address_width == 32)
+		e8(e, 0x67);
+	e8(e, (uint8_t)(0x48 | (in->d.raw.rex.X ? 2 : 0) | (in->d.raw.rex.B ? 1 : 0)));
+	e8(e, 0x8D);
+	e8(e, (uint8_t)((in->b[mo] & 0xC7) | (R_RSI << 3)));
+	for (int i = mo + 1; i < end; i++)
+		e8(e, in->b[i]);
+	return 0;
+}
+
+/* x86 number of a GPR that an 8-64 bit mov can name without a high-byte
+ * register, or -1. */
+static int plain_gpr(ZydisRegister r)
+{
+	if (r == ZYDIS_REGISTER_AH || r == ZYDIS_REGISTER_CH || r == ZYDIS_REGISTER_DH || r == ZYDIS_REGISTER_BH)
+		return -1;
+	ZydisRegisterClass c = ZydisRegisterGetClass(r);
+	if (c == ZYDIS_REGCLASS_GPR8) /* Zydis counts al..bl, ah..bh, spl..dil, r8b..: skip the high bytes */
+		return ZydisRegisterGetId(r) < 4 ? ZydisRegisterGetId(r) : ZydisRegisterGetId(r) - 4;
+	if (c != ZYDIS_REGCLASS_GPR16 && c != ZYDIS_REGCLASS_GPR32 && c != ZYDIS_REGCLASS_GPR64)
+		return -1;
+	return ZydisRegisterGetId(r);
+}
+
+/* A site that keeps faulting on RAM (a traced page table, a missing or
+ * volatile page): the access as a C call from translated code (inline.c),
+ * the callout only when the call cannot do it. The address and a store's
+ * value reach the call through the context: computed here while every
+ * guest register, RSP included, is still in place. */
+static int emit_emem(struct tb *t, const struct insn *in)
+{
+	struct bt_ctx *c = t->bt->ctx;
+	uint8_t *start = t->e.p;
+	int store = in->op[0].type == ZYDIS_OPERAND_TYPE_MEMORY;
+	const ZydisDecodedOperand *m = &in->op[store ? 0 : 1], *o = &in->op[store ? 1 : 0];
+	int reg = o->type == ZYDIS_OPERAND_TYPE_REGISTER ? plain_gpr(o->reg.value) : -1;
+	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER && reg < 0)
+		return -1;
+	if (store && reg >= 0)
+		st_abs(&t->e, reg, &c->mem_val);
+	else if (store)
+		st_abs_u64(&t->e, &c->mem_val, o->imm.value.u);
+	st_abs(&t->e, R_RSI, &c->x_rsi);
+	if (lea_operand_rsi(t, in, m)) {
+		t->e.p = start;
+		return -1;
+	}
+	st_abs(&t->e, R_RSI, &c->mem_va);
+	ld_abs(&t->e, R_RSI, &c->x_rsi);
+	int sign = in->d.mnemonic == ZYDIS_MNEMONIC_MOVSX || in->d.mnemonic == ZYDIS_MNEMONIC_MOVSXD;
+	uint32_t desc = (uint32_t)(m->size / 8) | (uint32_t)store << 4 | (uint32_t)sign << 5 |
+			(uint32_t)(store ? 0 : o->size / 8) << 8;
+	bt_inline_mem(t->bt, &t->e.p, in->rip, in->rip + in->d.length, desc, store ? -1 : reg);
+	return 0;
+}
+
 /* Emits one instruction; 1 = it ends the block, -1 = cannot translate. */
 static int emit_insn(struct tb *t, struct insn *in, enum kind k, uint8_t *restore)
 {
@@ -844,8 +919,13 @@ static int emit_insn(struct tb *t, struct insn *in, enum kind k, uint8_t *restor
 	case K_JMP:
 	case K_JCC:
 	case K_LOOP: return emit_branch(t, in, k) ? -1 : 1; /* branches never park RAX */
+	case K_EMEM:
+		if (emit_emem(t, in) == 0)
+			return 0;
+		callout_exit(t, in->rip, BTX_MMIO); /* a form the inline call does not take */
+		return 1;
 	case K_CALLOUT:
-	case K_MMIO: callout_exit(t, in->rip, k == K_MMIO ? BTX_MMIO : BTX_CALLOUT); return 1;
+	case K_MMIO: callout_exit(t, in->rip, k == K_CALLOUT ? BTX_CALLOUT : BTX_MMIO); return 1;
 	case K_CLI:
 	case K_STI:
 	case K_PUSHF:
@@ -964,7 +1044,8 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 		in.rip = cur;
 		/* a site that touched MMIO, a traced page table or a missing page
 		 * before: emulate it without a fault (adaptive, pagetab.c) */
-		enum kind k = bt_emul_site(bt, cur) ? K_MMIO : classify(bt, &in);
+		int site = bt_emul_site(bt, cur);
+		enum kind k = site < 0 ? classify(bt, &in) : site == ES_MMIO || bt->inline_off ? K_MMIO : K_EMEM;
 		/* An inline sti needs its shadow instruction in this block (where the
 		 * timer cannot stop before it); sti;hlt is the callout's idle idiom. */
 		if (k == K_STI &&

@@ -85,28 +85,17 @@ static int parse(int argc, char **argv, struct certify_args *a)
 	return 0;
 }
 
+/* --from A --to B judges exactly A and B, in that order. */
 static int resolve(const struct hcl_db *db, struct certify_args *a, const struct hcl_release **rel, size_t *n)
 {
-	*n = 0;
+	char err[2048];
 	if (a->from) {
 		a->releases[0] = a->from, a->releases[1] = a->to;
 		a->nrel = 2;
 	}
-	if (a->nrel == 0) {
-		for (size_t i = 0; i < db->n_releases && *n < MAX_RELEASES; i++)
-			rel[(*n)++] = &db->releases[i];
-		return 0;
-	}
-	for (int i = 0; i < a->nrel; i++) {
-		rel[*n] = hcl_release(db, a->releases[i]);
-		if (!rel[*n]) {
-			fprintf(stderr, "hvcert certify: unknown release '%s'; known:", a->releases[i]);
-			for (size_t k = 0; k < db->n_releases; k++)
-				fprintf(stderr, " %s", db->releases[k].id);
-			fputc('\n', stderr);
-			return -1;
-		}
-		(*n)++;
+	if (hcl_releases_named(db, a->releases, (size_t)a->nrel, rel, MAX_RELEASES, n, err, sizeof(err))) {
+		cli_fail("certify", err);
+		return -1;
 	}
 	return 0;
 }

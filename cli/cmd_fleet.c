@@ -62,17 +62,6 @@ static int parse(int argc, char **argv, struct fleet_args *a)
 	return 0;
 }
 
-static int releases(const struct hcl_db *db, const struct fleet_args *a, const struct hcl_release **rel, size_t *n)
-{
-	*n = 0;
-	for (size_t i = 0; !a->nrel && i < db->n_releases && *n < MAX_RELEASES; i++)
-		rel[(*n)++] = &db->releases[i];
-	for (int i = 0; i < a->nrel; i++)
-		if (!(rel[(*n)++] = hcl_release(db, a->releases[i])))
-			return fprintf(stderr, "hvcert fleet: unknown release '%s'\n", a->releases[i]), -1;
-	return 0;
-}
-
 static void render(const struct fleet_args *a, const struct fleet *f)
 {
 	switch (a->fmt) {
@@ -101,8 +90,10 @@ int cmd_fleet(int argc, char **argv)
 		cli_fail("fleet", err);
 		goto free_db;
 	}
-	if (releases(&db, &a, rel, &nrel))
+	if (hcl_releases_named(&db, a.releases, (size_t)a.nrel, rel, MAX_RELEASES, &nrel, err, sizeof(err))) {
+		cli_fail("fleet", err);
 		goto free_db;
+	}
 	fleet_init(&f, rel, nrel);
 	for (int i = optind; i < argc; i++)
 		if (fleet_add(&f, &db, argv[i], data, err, sizeof(err))) {

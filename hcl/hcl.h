@@ -112,6 +112,10 @@ const char *hcl_intern(struct hcl_db *db, const char *s);
 int hcl_release_id_ok(const char *s, int allow_glob);
 const char *hcl_state_name(enum hcl_state st);
 const struct hcl_release *hcl_release(const struct hcl_db *db, const char *id);
+/* The releases named by ids[0..n) (n == 0: every release of db), at most
+ * max. 0, or -1 with err "unknown release 'x'; known: ..." (or too many). */
+int hcl_releases_named(const struct hcl_db *db, const char *const *ids, size_t n, const struct hcl_release **out,
+		       size_t max, size_t *nout, char *err, size_t errlen);
 /* Whether a "LINE/ *" or exact pattern covers release id. */
 int hcl_release_match(const char *pattern, const char *id);
 /* The state an entry gives release id (exact beats LINE/ *), HS_NONE if none. */

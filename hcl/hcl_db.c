@@ -1,6 +1,7 @@
 /* Lifetime and lookups of the loaded database. */
 #include "hcl/hcl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,29 @@ const struct hcl_release *hcl_release(const struct hcl_db *db, const char *id)
 		if (strcmp(db->releases[i].id, id) == 0)
 			return &db->releases[i];
 	return NULL;
+}
+
+int hcl_releases_named(const struct hcl_db *db, const char *const *ids, size_t n, const struct hcl_release **out,
+		       size_t max, size_t *nout, char *err, size_t errlen)
+{
+	*nout = 0;
+	for (size_t i = 0; !n && i < db->n_releases && *nout < max; i++)
+		out[(*nout)++] = &db->releases[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct hcl_release *r = hcl_release(db, ids[i]);
+		if (r && *nout == max) {
+			snprintf(err, errlen, "more than %zu releases", max);
+			return -1;
+		}
+		if (!r) {
+			int l = snprintf(err, errlen, "unknown release '%s'; known:", ids[i]);
+			for (size_t k = 0; k < db->n_releases && l > 0 && (size_t)l < errlen; k++)
+				l += snprintf(err + l, errlen - (size_t)l, " %s", db->releases[k].id);
+			return -1;
+		}
+		out[(*nout)++] = r;
+	}
+	return 0;
 }
 
 int hcl_release_match(const char *pattern, const char *id)

@@ -512,7 +512,7 @@ static int read_lines(struct aida_state *s, struct cpu_raw *r, char *text, size_
 	return lines_each(text, len, &s->line, &s->cut, next_line, &a);
 }
 
-int cpu_raw_read_aida64(const char *path, struct cpu_raw *r, char *err, size_t errlen)
+int cpu_raw_parse_aida64(const char *path, char *buf, size_t len, struct cpu_raw *r, char *err, size_t errlen)
 {
 	struct aida_state s = {.path = path,
 			       .sec = {.kind = SEC_NONE, .cpu = -1},
@@ -522,19 +522,25 @@ int cpu_raw_read_aida64(const char *path, struct cpu_raw *r, char *err, size_t e
 			       .last_leaf = 0xffffffffu,
 			       .err = err,
 			       .errlen = errlen};
+	snprintf(r->source, sizeof(r->source), "%s", path);
+	char *text = as_ascii(buf, &len);
+	int rc = read_lines(&s, r, text, len);
+	if (rc == 0)
+		rc = finish(&s, r);
+	free(s.all_apic);
+	return rc;
+}
+
+int cpu_raw_read_aida64(const char *path, struct cpu_raw *r, char *err, size_t errlen)
+{
 	char *buf;
 	size_t len;
-	snprintf(r->source, sizeof(r->source), "%s", path);
 	if (sf_read(NULL, path, SF_CAP, &buf, &len, err, errlen)) {
 		if (errno == EFBIG)
 			snprintf(err, errlen, "%s: file larger than 64 MiB: not a CPUID dump", path);
 		return -1;
 	}
-	char *text = as_ascii(buf, &len);
-	int rc = read_lines(&s, r, text, len);
-	if (rc == 0)
-		rc = finish(&s, r);
+	int rc = cpu_raw_parse_aida64(path, buf, len, r, err, errlen);
 	free(buf);
-	free(s.all_apic);
 	return rc;
 }

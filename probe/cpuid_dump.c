@@ -159,21 +159,31 @@ const char *cpu_dump_detect(const char *buf, size_t len)
 	return NULL;
 }
 
+/* The buffer is the dispatcher's own copy of the file, so the one reader
+ * that rewrites its text may have it. */
+static int parse_aida64(const char *path, const char *buf, size_t len, struct cpu_raw *r, char *err, size_t errlen)
+{
+	return cpu_raw_parse_aida64(path, (char *)buf, len, r, err, errlen);
+}
+
+/* Each format detect_line names, and its reader: the bytes detected are
+ * the bytes parsed (the file is read once). */
+static const struct {
+	const char *fmt;
+	int (*parse)(const char *path, const char *buf, size_t len, struct cpu_raw *r, char *err, size_t errlen);
+} readers[] = {
+    {FMT_AIDA64, parse_aida64},		{FMT_INSTLAT, cpu_raw_parse_instlat},
+    {FMT_CPUIDR, cpu_raw_parse_cpuidr}, {FMT_LIBCPUID, cpu_raw_parse_libcpuid},
+    {FMT_HWLOC, cpu_raw_parse_hwloc},	{FMT_PROCINFO, cpu_raw_parse_procinfo},
+};
+
 static int parse_as(const char *fmt, const char *path, const char *buf, size_t len, struct cpu_raw *r, char *err,
 		    size_t errlen)
 {
-	if (strcmp(fmt, FMT_AIDA64) == 0)
-		/* Its reader opens the file itself (being extended elsewhere). */
-		return cpu_raw_read_aida64(path, r, err, errlen);
-	if (strcmp(fmt, FMT_INSTLAT) == 0)
-		return cpu_raw_parse_instlat(path, buf, len, r, err, errlen);
-	if (strcmp(fmt, FMT_CPUIDR) == 0)
-		return cpu_raw_parse_cpuidr(path, buf, len, r, err, errlen);
-	if (strcmp(fmt, FMT_LIBCPUID) == 0)
-		return cpu_raw_parse_libcpuid(path, buf, len, r, err, errlen);
-	if (strcmp(fmt, FMT_HWLOC) == 0)
-		return cpu_raw_parse_hwloc(path, buf, len, r, err, errlen);
-	return cpu_raw_parse_procinfo(path, buf, len, r, err, errlen);
+	for (size_t i = 0; i < sizeof(readers) / sizeof(*readers); i++)
+		if (strcmp(fmt, readers[i].fmt) == 0)
+			return readers[i].parse(path, buf, len, r, err, errlen);
+	return dump_fail(err, errlen, path, 0, "no reader for this format");
 }
 
 int cpu_raw_read_dump(const char *path, struct cpu_raw *r, char *err, size_t errlen)

@@ -20,7 +20,9 @@ int cpu_raw_read_dump(const char *path, struct cpu_raw *r, char *err, size_t err
 /* Which format BUF holds (one of FMT_*), or NULL. */
 const char *cpu_dump_detect(const char *buf, size_t len);
 
-/* The readers of a file already read whole (NUL-terminated, LEN bytes). */
+/* The readers of a file already read whole (NUL-terminated, LEN bytes).
+ * AIDA64's rewrites BUF in place (UTF-16 text becomes ASCII). */
+int cpu_raw_parse_aida64(const char *path, char *buf, size_t len, struct cpu_raw *r, char *err, size_t errlen);
 int cpu_raw_parse_instlat(const char *path, const char *buf, size_t len, struct cpu_raw *r, char *err, size_t errlen);
 int cpu_raw_parse_cpuidr(const char *path, const char *buf, size_t len, struct cpu_raw *r, char *err, size_t errlen);
 int cpu_raw_parse_libcpuid(const char *path, const char *buf, size_t len, struct cpu_raw *r, char *err, size_t errlen);

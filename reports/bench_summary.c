@@ -171,7 +171,8 @@ void bench_techniques(FILE *html, FILE *md, const struct bench_results *doc)
 		      "<p>The shape of Adams &amp; Agesen's table (ASPLOS 2006). Native: none of these can run in a "
 		      "host process. Below each figure, what the technique paid per operation (counters of a run of "
 		      "that operation alone, minus a run of none; the result line's console output adds about 0.2 "
-		      "port exits per operation at 1000 iterations).</p>\n<table><tr><th>operation</th>");
+		      "port exits per operation at 1000 iterations); &plusmn; is the spread of the repetitions "
+		      "(interquartile range / median).</p>\n<table><tr><th>operation</th>");
 	fprintf(md, "\n## Sensitive operations by technique (cycles/op, median)\n\n| operation |");
 	for (int m = 0; m < nm; m++)
 		fprintf(html, "<th>%s</th>", modes[m]), fprintf(md, " %s |", modes[m]);
@@ -195,10 +196,14 @@ void bench_techniques(FILE *html, FILE *md, const struct bench_results *doc)
 			}
 			pays(doc, r, modes[m], p, sizeof(p));
 			int sus = r->suspect != NULL;
-			fprintf(html, "<td>%.0f%s<br><small>", r->median, sus ? " (suspect)" : "");
+			char sp[32] = "";
+			/* The spread of the repetitions: a figure is only as good as it. */
+			if (r->spread >= 0)
+				snprintf(sp, sizeof(sp), " \u00b1%.0f%%", r->spread * 100);
+			fprintf(html, "<td>%.0f%s%s<br><small>", r->median, sp, sus ? " (suspect)" : "");
 			esc_html(html, p);
 			fprintf(html, "</small></td>");
-			fprintf(md, " %.0f%s%s", r->median, sus ? " (suspect)" : "", p[0] ? "; " : "");
+			fprintf(md, " %.0f%s%s%s", r->median, sp, sus ? " (suspect)" : "", p[0] ? "; " : "");
 			esc_md(md, p);
 			fprintf(md, " |");
 		}

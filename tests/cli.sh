@@ -217,7 +217,7 @@ sys.exit(any(' %s |' % m not in md for m in {r['mode'] for r in d['results']}))"
 	# geomean with its interval; then the sensitive operations by technique.
 	if awk '/^## Summary/ { s = NR } /^!\[/ && !c { c = NR } END { exit !(s && c && s < c) }' "$T/rep/report.md" &&
 		grep -q "^| bt | [0-9.]*x \[[0-9.]*, [0-9.]*\] over 5 workloads |" "$T/rep/report.md" &&
-		grep -q "^| cpuid | [0-9]*; [0-9.]* callouts" "$T/rep/report.md"; then
+		grep -q "^| cpuid | [0-9]* ±[0-9]*%; [0-9.]* callouts" "$T/rep/report.md"; then
 		ok report-summary-first
 	else
 		ko report-summary-first "$(sed -n 1,12p "$T/rep/report.md")"

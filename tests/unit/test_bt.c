@@ -955,6 +955,20 @@ static void test_emulated_sites(const char *arg)
 	      o.pf_sites, (unsigned long long)o.mem_fast);
 }
 
+/* Two address spaces that map 0x800000 to A (PML4 0x1000) and B (PML4
+ * 0x7000, PD 0x9000, PT 0xA000), switched by CR3 in a loop; then a PTE
+ * write followed by a reload of the same CR3 (which the traced windows
+ * make free) must be seen. */
+SNIPPET(sn_cr3, "movq $0x6007, 0x3020; lea 0x4000(%r15), %rax; or $3, %rax; mov %rax, 0x6000;"
+		"lea 0x5000(%r15), %rax; or $3, %rax; mov %rax, 0xa000; movq $0x87, 0x9000; movq $0x200087, 0x9008;"
+		"movq $0x400087, 0x9010; movq $0x600087, 0x9018; movq $0xa007, 0x9020; movq $0x9007, 0x8000;"
+		"movq $0x8007, 0x7000; movq $1, 0x4000(%r15); movq $2, 0x5000(%r15); mov $0x800000, %ebx;"
+		"xor %esi, %esi; mov $10, %ecx;"
+		"1: mov $0x1000, %eax; mov $0x7000, %edx; test $1, %ecx; cmovnz %rdx, %rax; mov %rax, %cr3;"
+		"add (%rbx), %rsi; dec %ecx; jnz 1b;"
+		"mov $0x1000, %eax; mov %rax, %cr3; mov (%rbx), %rbp; lea 0x5000(%r15), %rdx; or $3, %rdx;"
+		"mov %rdx, 0x6000; mov %rax, %cr3; mov (%rbx), %rdi");
+
 static void test_inline_page_tables(const char *arg)
 {
 	(void)arg;
@@ -977,6 +991,7 @@ static void test_inline_page_tables(const char *arg)
 	     ~0ull,
 	     0xEEEEEEEEEEEEEEEEull,
 	     1},
+	    {{"CR3 switch and reload", 0, sn_cr3, sn_cr3_end, 0, 0, 0, 0, 0, 0}, 15, 2, 1, 0xEEEEEEEEEEEEEEEEull, 1},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct vec_out o;

@@ -133,6 +133,9 @@ static void write_cr(struct bt *bt, int n, uint64_t v)
 		break;
 	case 2: bt->cr2 = v; break;
 	case 3:
+		/* the same tables again: traced, the windows hold nothing stale */
+		if ((v & ~(1ull << 63)) == bt->cr3 && bt->pt_gen && !bt->ctx->pt_lossy)
+			break;
 		bt->cr3 = v & ~(1ull << 63);
 		bt_flush_all(bt);
 		if (bt_code_mappings_changed(bt))

@@ -9,16 +9,10 @@
 #include <x86intrin.h>
 
 #include "vmm-mini/bt/bt.h"
+#include "vmm-mini/bt/sensitive.h"
 
 #define MSR_EFER   0xC0000080u
 #define KVM_ENOSYS 1000
-
-struct op_ctx {
-	struct bt *bt;
-	ZydisDecodedInstruction d;
-	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
-	uint64_t next;
-};
 
 uint64_t bt_full_rflags(const struct bt *bt)
 {
@@ -78,7 +72,7 @@ void bt_reg_set(struct bt *bt, int zydis_reg, uint64_t v)
 	}
 }
 
-static uint64_t eff_addr(struct op_ctx *c, const ZydisDecodedOperand *o)
+static uint64_t eff_addr(struct bt_op *c, const ZydisDecodedOperand *o)
 {
 	ZyanU64 a = 0;
 	if (o->mem.base == ZYDIS_REGISTER_RIP) {
@@ -94,7 +88,7 @@ static uint64_t eff_addr(struct op_ctx *c, const ZydisDecodedOperand *o)
 }
 
 /* A register-or-memory source operand; -1 if a #PF was raised. */
-static int src_value(struct op_ctx *c, const ZydisDecodedOperand *o, uint64_t *v)
+static int src_value(struct bt_op *c, const ZydisDecodedOperand *o, uint64_t *v)
 {
 	*v = 0;
 	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER)
@@ -106,7 +100,7 @@ static int src_value(struct op_ctx *c, const ZydisDecodedOperand *o, uint64_t *v
 	return 0;
 }
 
-static int dst_store(struct op_ctx *c, const ZydisDecodedOperand *o, uint64_t v)
+static int dst_store(struct bt_op *c, const ZydisDecodedOperand *o, uint64_t v)
 {
 	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
 		bt_reg_set(c->bt, o->reg.value, v);
@@ -163,7 +157,7 @@ static uint64_t read_cr(struct bt *bt, int n)
 	}
 }
 
-static int mov_special(struct op_ctx *c, struct vm_exit *e)
+static int mov_special(struct bt_op *c, struct vm_exit *e)
 {
 	struct bt *bt = c->bt;
 	ZydisRegisterClass c0 = ZydisRegisterGetClass(c->op[0].reg.value);
@@ -208,7 +202,7 @@ static int mov_special(struct op_ctx *c, struct vm_exit *e)
 	return 0;
 }
 
-static int msr(struct op_ctx *c, int write)
+static int msr(struct bt_op *c, int write)
 {
 	struct bt *bt = c->bt;
 	uint32_t n = (uint32_t)bt->ctx->gpr[R_RCX];
@@ -241,7 +235,7 @@ static int msr(struct op_ctx *c, int write)
 	return 0;
 }
 
-static int port_io(struct op_ctx *c, struct vm_exit *e, int out)
+static int port_io(struct bt_op *c, struct vm_exit *e, int out)
 {
 	struct bt *bt = c->bt;
 	const ZydisDecodedOperand *port = &c->op[out ? 0 : 1], *val = &c->op[out ? 1 : 0];
@@ -341,7 +335,7 @@ void bt_complete_io(struct bt *bt, const struct vm_exit *e)
 	bt->pio.kind = 0;
 }
 
-static int syscall_insn(struct op_ctx *c, int ret, struct vm_exit *e)
+static int syscall_insn(struct bt_op *c, int ret, struct vm_exit *e)
 {
 	struct bt *bt = c->bt;
 	if (!(bt->efer & 1)) {
@@ -369,7 +363,7 @@ static int syscall_insn(struct op_ctx *c, int ret, struct vm_exit *e)
 	return bt_set_cpl(bt, 3) ? stop(bt, e, bt->vm->err) : 0;
 }
 
-static int descriptor_table(struct op_ctx *c, int load)
+static int descriptor_table(struct bt_op *c, int load)
 {
 	struct bt *bt = c->bt;
 	uint8_t d[10];
@@ -396,7 +390,7 @@ static int descriptor_table(struct op_ctx *c, int load)
 	return 0;
 }
 
-static int load_tr(struct op_ctx *c)
+static int load_tr(struct bt_op *c)
 {
 	struct bt *bt = c->bt;
 	uint64_t sel;
@@ -417,7 +411,7 @@ static int load_tr(struct op_ctx *c)
 	return 0;
 }
 
-static int far_return(struct op_ctx *c, struct vm_exit *e)
+static int far_return(struct bt_op *c, struct vm_exit *e)
 {
 	struct bt *bt = c->bt;
 	uint64_t f[2], rsp = bt->ctx->gpr[R_RSP];
@@ -432,7 +426,7 @@ static int far_return(struct op_ctx *c, struct vm_exit *e)
 	return 0;
 }
 
-static int flags_insn(struct op_ctx *c, int push)
+static int flags_insn(struct bt_op *c, int push)
 {
 	struct bt *bt = c->bt;
 	uint64_t rsp = bt->ctx->gpr[R_RSP], f;
@@ -496,7 +490,7 @@ int bt_emulatable(struct bt *bt, uint64_t rip)
 
 /* MMIO: mov/movzx/movsx between a register or immediate and device memory;
  * also the RAM accesses of sites that keep faulting (pagetab.c). */
-static int mmio_insn(struct op_ctx *c, struct vm_exit *e)
+static int mmio_insn(struct bt_op *c, struct vm_exit *e)
 {
 	struct bt *bt = c->bt;
 	ZydisMnemonic m = c->d.mnemonic;
@@ -556,189 +550,270 @@ static int mmio_insn(struct op_ctx *c, struct vm_exit *e)
 	return 1;
 }
 
-static int privileged(struct bt *bt)
+/* Most handlers end by moving on to the next instruction. */
+static int advance(struct bt_op *c)
 {
-	if (!bt->cpl)
-		return 1;
-	bt_raise(bt, 13, 1, 0);
+	c->bt->rip = c->next;
 	return 0;
 }
 
-static int system_insn(struct op_ctx *c, struct vm_exit *e)
+int bt_em_hlt(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	c->bt->halted = 1;
+	return advance(c);
+}
+
+int bt_em_cli(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	c->bt->vif = 0;
+	return advance(c);
+}
+
+int bt_em_sti(struct bt_op *c, struct vm_exit *e)
 {
 	struct bt *bt = c->bt;
-	switch (c->d.mnemonic) {
-	case ZYDIS_MNEMONIC_HLT:
-		bt->rip = c->next;
+	uint8_t nb = 0;
+	int wasoff = !bt->vif;
+	(void)e;
+	bt->vif = 1;
+	bt->rip = c->next;
+	if (!wasoff)
+		return 0;
+	/* Interrupts wait for the instruction after sti. sti;hlt (the idle
+	 * idiom) is done here as one step, so a tick cannot slip in between. */
+	if (bt_read(bt, c->next, &nb, 1) == 0 && nb == 0xF4) {
+		bt->rip = c->next + 1;
 		bt->halted = 1;
-		return 0;
-	case ZYDIS_MNEMONIC_CLI: bt->vif = 0; break;
-	case ZYDIS_MNEMONIC_STI: {
-		uint8_t nb = 0;
-		int wasoff = !bt->vif;
-		bt->vif = 1;
-		bt->rip = c->next;
-		if (!wasoff)
-			return 0;
-		/* Interrupts wait for the instruction after sti. sti;hlt (the idle
-		 * idiom) is done here as one step, so a tick cannot slip in between. */
-		if (bt_read(bt, c->next, &nb, 1) == 0 && nb == 0xF4) {
-			bt->rip = c->next + 1;
-			bt->halted = 1;
-		} else {
-			bt->shadow = 1; /* the next instruction alone, whenever an interrupt comes */
-		}
-		return 0;
+	} else {
+		bt->shadow = 1; /* the next instruction alone, whenever an interrupt comes */
 	}
-	case ZYDIS_MNEMONIC_INVLPG: {
-		uint64_t va = eff_addr(c, &c->op[0]) & (BT_WINDOW - 1), err;
-		int refill = bt_flush_va(bt, va);
-		if (bt_code_mappings_changed(bt))
-			bt->flush_pending = 1;
-		/* A 4 KiB page the guest just remapped is touched next: map the
-		 * new translation now (one mmap) instead of after a fault. */
-		if (refill)
-			bt_window_fault(bt, bt->cur_win, va, 0, &err);
-		break;
-	}
-	case ZYDIS_MNEMONIC_LGDT:
-	case ZYDIS_MNEMONIC_LIDT: return descriptor_table(c, 1);
-	case ZYDIS_MNEMONIC_LTR: return load_tr(c);
-	case ZYDIS_MNEMONIC_LLDT:
-	case ZYDIS_MNEMONIC_WBINVD:
-	case ZYDIS_MNEMONIC_INVD:
-	case ZYDIS_MNEMONIC_XSETBV: break;
-	case ZYDIS_MNEMONIC_CLTS: bt->cr0 &= ~8ull; break;
-	case ZYDIS_MNEMONIC_LMSW: {
-		uint64_t v;
-		if (src_value(c, &c->op[0], &v))
-			return 0;
-		bt->cr0 = (bt->cr0 & ~0xEull) | (v & 0xE);
-		break;
-	}
-	case ZYDIS_MNEMONIC_RDMSR: return msr(c, 0);
-	case ZYDIS_MNEMONIC_WRMSR: return msr(c, 1);
-	case ZYDIS_MNEMONIC_IN: return port_io(c, e, 0);
-	case ZYDIS_MNEMONIC_OUT: return port_io(c, e, 1);
-	case ZYDIS_MNEMONIC_SWAPGS: {
-		uint64_t t = bt->gsbase;
-		bt->gsbase = bt->kgsbase, bt->kgsbase = t;
-		break;
-	}
-	case ZYDIS_MNEMONIC_SYSRET: return syscall_insn(c, 1, e);
-	default: return stop(bt, e, "unsupported privileged instruction");
-	}
-	bt->rip = c->next;
 	return 0;
 }
 
-static int is_system(ZydisMnemonic m)
-{
-	switch (m) {
-	case ZYDIS_MNEMONIC_HLT:
-	case ZYDIS_MNEMONIC_CLI:
-	case ZYDIS_MNEMONIC_STI:
-	case ZYDIS_MNEMONIC_INVLPG:
-	case ZYDIS_MNEMONIC_LGDT:
-	case ZYDIS_MNEMONIC_LIDT:
-	case ZYDIS_MNEMONIC_LTR:
-	case ZYDIS_MNEMONIC_LLDT:
-	case ZYDIS_MNEMONIC_WBINVD:
-	case ZYDIS_MNEMONIC_INVD:
-	case ZYDIS_MNEMONIC_XSETBV:
-	case ZYDIS_MNEMONIC_CLTS:
-	case ZYDIS_MNEMONIC_LMSW:
-	case ZYDIS_MNEMONIC_RDMSR:
-	case ZYDIS_MNEMONIC_WRMSR:
-	case ZYDIS_MNEMONIC_IN:
-	case ZYDIS_MNEMONIC_OUT:
-	case ZYDIS_MNEMONIC_SWAPGS:
-	case ZYDIS_MNEMONIC_SYSRET: return 1;
-	default: return 0;
-	}
-}
-
-static int other_insn(struct op_ctx *c, struct vm_exit *e)
+int bt_em_invlpg(struct bt_op *c, struct vm_exit *e)
 {
 	struct bt *bt = c->bt;
-	switch (c->d.mnemonic) {
-	case ZYDIS_MNEMONIC_CPUID: cpuid_insn(bt); break;
-	case ZYDIS_MNEMONIC_RDTSC:
-	case ZYDIS_MNEMONIC_RDTSCP: {
-		if ((bt->cr4 & 4) && bt->cpl) {
-			bt_raise(bt, 13, 1, 0);
-			return 0;
-		}
-		uint64_t t = __rdtsc();
-		bt->ctx->gpr[R_RAX] = (uint32_t)t, bt->ctx->gpr[R_RDX] = t >> 32;
-		if (c->d.mnemonic == ZYDIS_MNEMONIC_RDTSCP)
-			bt->ctx->gpr[R_RCX] = 0;
-		break;
-	}
-	case ZYDIS_MNEMONIC_PUSHFQ: return flags_insn(c, 1);
-	case ZYDIS_MNEMONIC_POPFQ: return flags_insn(c, 0);
-	case ZYDIS_MNEMONIC_SYSCALL: return syscall_insn(c, 0, e);
-	case ZYDIS_MNEMONIC_INT:
-	case ZYDIS_MNEMONIC_INT3:
-	case ZYDIS_MNEMONIC_INT1:
-		bt->rip = c->next;
-		bt_raise(bt,
-			 c->d.mnemonic == ZYDIS_MNEMONIC_INT3	? 3
-			 : c->d.mnemonic == ZYDIS_MNEMONIC_INT1 ? 1
-								: (int)(c->op[0].imm.value.u & 0xFF),
-			 2, 0);
+	uint64_t va = eff_addr(c, &c->op[0]) & (BT_WINDOW - 1), err;
+	(void)e;
+	int refill = bt_flush_va(bt, va);
+	if (bt_code_mappings_changed(bt))
+		bt->flush_pending = 1;
+	/* A 4 KiB page the guest just remapped is touched next: map the
+	 * new translation now (one mmap) instead of after a fault. */
+	if (refill)
+		bt_window_fault(bt, bt->cur_win, va, 0, &err);
+	return advance(c);
+}
+
+int bt_em_lgdt_lidt(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	return descriptor_table(c, 1);
+}
+
+int bt_em_sgdt_sidt(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	return descriptor_table(c, 0);
+}
+
+int bt_em_ltr(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	return load_tr(c);
+}
+
+/* lldt, wbinvd, invd, xsetbv: nothing the translator models */
+int bt_em_nop(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	return advance(c);
+}
+
+int bt_em_clts(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	c->bt->cr0 &= ~8ull;
+	return advance(c);
+}
+
+int bt_em_lmsw(struct bt_op *c, struct vm_exit *e)
+{
+	uint64_t v;
+	(void)e;
+	if (src_value(c, &c->op[0], &v))
 		return 0;
-	case ZYDIS_MNEMONIC_IRETQ:
-		if (bt_iret(bt))
-			return stop(bt, e, bt->vm->err);
-		if (bt->pf_retry) { /* a #PF handler returns to the faulting access: map its page now */
-			uint64_t err;
-			bt_window_fault(bt, bt->cur_win, bt->cr2 & (BT_WINDOW - 1), bt->pf_retry & 2, &err);
-			bt->pf_retry = 0;
-		}
+	c->bt->cr0 = (c->bt->cr0 & ~0xEull) | (v & 0xE);
+	return advance(c);
+}
+
+int bt_em_rdmsr(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	return msr(c, 0);
+}
+
+int bt_em_wrmsr(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	return msr(c, 1);
+}
+
+int bt_em_in(struct bt_op *c, struct vm_exit *e)
+{
+	return port_io(c, e, 0);
+}
+
+int bt_em_out(struct bt_op *c, struct vm_exit *e)
+{
+	return port_io(c, e, 1);
+}
+
+int bt_em_swapgs(struct bt_op *c, struct vm_exit *e)
+{
+	struct bt *bt = c->bt;
+	uint64_t t = bt->gsbase;
+	(void)e;
+	bt->gsbase = bt->kgsbase, bt->kgsbase = t;
+	return advance(c);
+}
+
+int bt_em_syscall(struct bt_op *c, struct vm_exit *e)
+{
+	return syscall_insn(c, 0, e);
+}
+
+int bt_em_sysret(struct bt_op *c, struct vm_exit *e)
+{
+	return syscall_insn(c, 1, e);
+}
+
+int bt_em_cpuid(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	cpuid_insn(c->bt);
+	return advance(c);
+}
+
+int bt_em_rdtsc(struct bt_op *c, struct vm_exit *e)
+{
+	struct bt *bt = c->bt;
+	(void)e;
+	if ((bt->cr4 & 4) && bt->cpl) {
+		bt_raise(bt, 13, 1, 0);
 		return 0;
-	case ZYDIS_MNEMONIC_VMCALL:
-	case ZYDIS_MNEMONIC_VMMCALL:
-		/* the hypercall ABI of KVM: no hypercall is defined, so -KVM_ENOSYS */
-		bt->ctx->gpr[R_RAX] = (uint64_t)-KVM_ENOSYS;
-		bt->rip = c->next;
-		e->reason = EXIT_HYPERCALL;
-		return 1;
-	case ZYDIS_MNEMONIC_SGDT:
-	case ZYDIS_MNEMONIC_SIDT: return descriptor_table(c, 0);
-	case ZYDIS_MNEMONIC_SMSW:
-	case ZYDIS_MNEMONIC_STR:
-	case ZYDIS_MNEMONIC_SLDT: {
-		uint64_t v = c->d.mnemonic == ZYDIS_MNEMONIC_SMSW  ? bt->cr0 & 0xFFFF
-			     : c->d.mnemonic == ZYDIS_MNEMONIC_STR ? bt->tr
-								   : 0;
-		if (dst_store(c, &c->op[0], v))
-			return 0;
-		break;
 	}
-	case ZYDIS_MNEMONIC_XGETBV:
-		bt->ctx->gpr[R_RAX] = 1, bt->ctx->gpr[R_RDX] = 0; /* x87 state only */
-		break;
-	case ZYDIS_MNEMONIC_RDPMC: bt_raise(bt, 13, 1, 0); return 0;
-	case ZYDIS_MNEMONIC_MOV: return mov_special(c, e);
-	case ZYDIS_MNEMONIC_RET: return far_return(c, e);
-	case ZYDIS_MNEMONIC_CALL:
-	case ZYDIS_MNEMONIC_JMP: return stop(bt, e, "far call/jmp is not supported");
-	case ZYDIS_MNEMONIC_IRET:
-	case ZYDIS_MNEMONIC_IRETD:
-	case ZYDIS_MNEMONIC_PUSHF:
-	case ZYDIS_MNEMONIC_POPF: return stop(bt, e, "16/32-bit iret/pushf/popf are not supported");
-	default: /* ud0/1/2, sysenter/sysexit, rd/wr fs/gs base, monitor/mwait, rdpid, into */
-		bt_raise(bt, 6, 0, 0);
-		return 0;
-	}
-	bt->rip = c->next;
+	uint64_t t = __rdtsc();
+	bt->ctx->gpr[R_RAX] = (uint32_t)t, bt->ctx->gpr[R_RDX] = t >> 32;
+	if (c->d.mnemonic == ZYDIS_MNEMONIC_RDTSCP)
+		bt->ctx->gpr[R_RCX] = 0;
+	return advance(c);
+}
+
+int bt_em_pushfq(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	return flags_insn(c, 1);
+}
+
+int bt_em_popfq(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	return flags_insn(c, 0);
+}
+
+int bt_em_int(struct bt_op *c, struct vm_exit *e)
+{
+	ZydisMnemonic m = c->d.mnemonic;
+	(void)e;
+	c->bt->rip = c->next;
+	bt_raise(c->bt,
+		 m == ZYDIS_MNEMONIC_INT3   ? 3
+		 : m == ZYDIS_MNEMONIC_INT1 ? 1
+					    : (int)(c->op[0].imm.value.u & 0xFF),
+		 2, 0);
 	return 0;
+}
+
+int bt_em_iretq(struct bt_op *c, struct vm_exit *e)
+{
+	struct bt *bt = c->bt;
+	if (bt_iret(bt))
+		return stop(bt, e, bt->vm->err);
+	if (bt->pf_retry) { /* a #PF handler returns to the faulting access: map its page now */
+		uint64_t err;
+		bt_window_fault(bt, bt->cur_win, bt->cr2 & (BT_WINDOW - 1), bt->pf_retry & 2, &err);
+		bt->pf_retry = 0;
+	}
+	return 0;
+}
+
+/* the hypercall ABI of KVM: no hypercall is defined, so -KVM_ENOSYS */
+int bt_em_vmcall(struct bt_op *c, struct vm_exit *e)
+{
+	c->bt->ctx->gpr[R_RAX] = (uint64_t)-KVM_ENOSYS;
+	c->bt->rip = c->next;
+	e->reason = EXIT_HYPERCALL;
+	return 1;
+}
+
+int bt_em_store_sys(struct bt_op *c, struct vm_exit *e)
+{
+	struct bt *bt = c->bt;
+	ZydisMnemonic m = c->d.mnemonic;
+	(void)e;
+	uint64_t v = m == ZYDIS_MNEMONIC_SMSW ? bt->cr0 & 0xFFFF : m == ZYDIS_MNEMONIC_STR ? bt->tr : 0;
+	if (dst_store(c, &c->op[0], v))
+		return 0;
+	return advance(c);
+}
+
+int bt_em_xgetbv(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	c->bt->ctx->gpr[R_RAX] = 1, c->bt->ctx->gpr[R_RDX] = 0; /* x87 state only */
+	return advance(c);
+}
+
+int bt_em_gp(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	bt_raise(c->bt, 13, 1, 0);
+	return 0;
+}
+
+int bt_em_ud(struct bt_op *c, struct vm_exit *e)
+{
+	(void)e;
+	bt_raise(c->bt, 6, 0, 0);
+	return 0;
+}
+
+int bt_em_mov_special(struct bt_op *c, struct vm_exit *e)
+{
+	return mov_special(c, e);
+}
+
+int bt_em_far_ret(struct bt_op *c, struct vm_exit *e)
+{
+	return far_return(c, e);
+}
+
+int bt_em_refuse(struct bt_op *c, struct vm_exit *e)
+{
+	return stop(c->bt, e, c->row->what);
+}
+
+int bt_em_string(struct bt_op *c, struct vm_exit *e)
+{
+	return bt_string_insn(c->bt, &c->d, c->next) ? 0 : bt_em_ud(c, e);
 }
 
 int bt_callout(struct bt *bt, struct vm_exit *e, int mmio)
 {
-	struct op_ctx c;
+	struct bt_op c;
 	uint8_t b[16] = {0};
 	int n;
 	c.bt = bt;
@@ -757,9 +832,14 @@ int bt_callout(struct bt *bt, struct vm_exit *e, int mmio)
 		bt_site_done(bt, rip);
 		return r;
 	}
-	if (bt_string_insn(bt, &c.d, c.next))
+	c.row = bt_sensitive_of(&c.d, c.op);
+	if (!c.row || !c.row->emulate) { /* the bytes changed since translation */
+		bt_raise(bt, 6, 0, 0);
 		return 0;
-	if (is_system(c.d.mnemonic))
-		return privileged(bt) ? system_insn(&c, e) : 0;
-	return other_insn(&c, e);
+	}
+	if (c.row->privileged && bt->cpl) {
+		bt_raise(bt, 13, 1, 0);
+		return 0;
+	}
+	return c.row->emulate(&c, e);
 }

@@ -18,6 +18,7 @@
 
 #include "vmm-mini/bt/bt.h"
 #include "vmm-mini/bt/emit.h"
+#include "vmm-mini/bt/sensitive.h"
 
 enum kind {
 	K_COPY,
@@ -123,79 +124,6 @@ int bt_decode(const uint8_t *buf, int n, ZydisDecodedInstruction *d, ZydisDecode
 	return ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, buf, (ZyanUSize)n, d, op)) ? 0 : -1;
 }
 
-static int is_callout(const struct insn *in)
-{
-	switch (in->d.mnemonic) {
-	case ZYDIS_MNEMONIC_CPUID:
-	case ZYDIS_MNEMONIC_RDTSC:
-	case ZYDIS_MNEMONIC_RDTSCP:
-	case ZYDIS_MNEMONIC_RDMSR:
-	case ZYDIS_MNEMONIC_WRMSR:
-	case ZYDIS_MNEMONIC_IN:
-	case ZYDIS_MNEMONIC_OUT:
-	case ZYDIS_MNEMONIC_HLT:
-	case ZYDIS_MNEMONIC_LGDT:
-	case ZYDIS_MNEMONIC_LIDT:
-	case ZYDIS_MNEMONIC_LLDT:
-	case ZYDIS_MNEMONIC_LTR:
-	case ZYDIS_MNEMONIC_SGDT:
-	case ZYDIS_MNEMONIC_SIDT:
-	case ZYDIS_MNEMONIC_SLDT:
-	case ZYDIS_MNEMONIC_STR:
-	case ZYDIS_MNEMONIC_SMSW:
-	case ZYDIS_MNEMONIC_LMSW:
-	case ZYDIS_MNEMONIC_CLTS:
-	case ZYDIS_MNEMONIC_INVLPG:
-	case ZYDIS_MNEMONIC_CLI:
-	case ZYDIS_MNEMONIC_STI:
-	case ZYDIS_MNEMONIC_PUSHFQ:
-	case ZYDIS_MNEMONIC_POPFQ:
-	case ZYDIS_MNEMONIC_SYSCALL:
-	case ZYDIS_MNEMONIC_SYSRET:
-	case ZYDIS_MNEMONIC_INT:
-	case ZYDIS_MNEMONIC_INT3:
-	case ZYDIS_MNEMONIC_INT1:
-	case ZYDIS_MNEMONIC_INTO:
-	case ZYDIS_MNEMONIC_IRETQ:
-	case ZYDIS_MNEMONIC_IRET:
-	case ZYDIS_MNEMONIC_IRETD:
-	case ZYDIS_MNEMONIC_SWAPGS:
-	case ZYDIS_MNEMONIC_VMCALL:
-	case ZYDIS_MNEMONIC_VMMCALL:
-	case ZYDIS_MNEMONIC_UD0:
-	case ZYDIS_MNEMONIC_UD1:
-	case ZYDIS_MNEMONIC_UD2:
-	case ZYDIS_MNEMONIC_WBINVD:
-	case ZYDIS_MNEMONIC_INVD:
-	case ZYDIS_MNEMONIC_RDPMC:
-	case ZYDIS_MNEMONIC_XGETBV:
-	case ZYDIS_MNEMONIC_XSETBV:
-	case ZYDIS_MNEMONIC_RDFSBASE:
-	case ZYDIS_MNEMONIC_RDGSBASE:
-	case ZYDIS_MNEMONIC_WRFSBASE:
-	case ZYDIS_MNEMONIC_WRGSBASE:
-	case ZYDIS_MNEMONIC_SYSENTER:
-	case ZYDIS_MNEMONIC_SYSEXIT:
-	case ZYDIS_MNEMONIC_MONITOR:
-	case ZYDIS_MNEMONIC_MWAIT:
-	case ZYDIS_MNEMONIC_PUSHF:
-	case ZYDIS_MNEMONIC_POPF:
-	case ZYDIS_MNEMONIC_RDPID: return 1;
-	default: break;
-	}
-	if (in->d.meta.category == ZYDIS_CATEGORY_STRINGOP || in->d.meta.category == ZYDIS_CATEGORY_IOSTRINGOP)
-		return 1; /* the destination ignores segment prefixes: emulated (strings.c) */
-	/* mov to/from control, debug and segment registers; far transfers */
-	for (int i = 0; i < in->d.operand_count_visible; i++) {
-		if (in->op[i].type != ZYDIS_OPERAND_TYPE_REGISTER)
-			continue;
-		ZydisRegisterClass c = ZydisRegisterGetClass(in->op[i].reg.value);
-		if (c == ZYDIS_REGCLASS_CONTROL || c == ZYDIS_REGCLASS_DEBUG || c == ZYDIS_REGCLASS_SEGMENT)
-			return 1;
-	}
-	return in->d.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR;
-}
-
 /* Does it touch x87/MMX/SSE state (registers, control words)? Then the
  * guest's FP state must be switched in (glue.c) from now on. */
 static int uses_fp(const struct insn *in)
@@ -277,32 +205,32 @@ static int is_cr8(const struct insn *in)
 	return (a == ZYDIS_REGISTER_CR8 && gpr_id(b) >= 0) || (b == ZYDIS_REGISTER_CR8 && gpr_id(a) >= 0);
 }
 
-/* Sensitive instructions with an inline translation (inline.c), or -1. */
-static int inline_kind(struct bt *bt, const struct insn *in)
+/* The inline translation of a sensitive instruction's row (inline.c), or
+ * -1 where this form or configuration needs the callout. */
+static int inline_kind(struct bt *bt, const struct insn *in, const struct bt_sensitive *row)
 {
 	int tsd = (bt->cr4 & 4) != 0; /* CR4.TSD: rdtsc at CPL3 must #GP; a change flushes */
 	if (bt->inline_off)
 		return -1;
-	switch (in->d.mnemonic) {
-	case ZYDIS_MNEMONIC_CLI: return K_CLI;
-	case ZYDIS_MNEMONIC_STI: return K_STI;
-	case ZYDIS_MNEMONIC_PUSHFQ: return K_PUSHF;
-	case ZYDIS_MNEMONIC_POPFQ: return K_POPF;
-	case ZYDIS_MNEMONIC_CPUID: return K_CPUID;
-	case ZYDIS_MNEMONIC_RDTSC: return tsd ? -1 : K_COPY;
-	case ZYDIS_MNEMONIC_RDTSCP: return tsd ? -1 : K_RDTSCP;
-	case ZYDIS_MNEMONIC_MOV: return is_cr8(in) ? K_CR8 : -1;
-	case ZYDIS_MNEMONIC_IN:
-	case ZYDIS_MNEMONIC_OUT: return K_PIO;
-	case ZYDIS_MNEMONIC_SYSCALL: return K_SYSCALL;
-	case ZYDIS_MNEMONIC_SYSRET: return in->d.operand_width == 64 ? K_SYSRET : -1;
-	case ZYDIS_MNEMONIC_INVLPG: return K_INVLPG;
-	case ZYDIS_MNEMONIC_DIV:
-	case ZYDIS_MNEMONIC_IDIV:
+	switch ((enum bt_inline)row->inl) {
+	case BI_CLI: return K_CLI;
+	case BI_STI: return K_STI;
+	case BI_PUSHF: return K_PUSHF;
+	case BI_POPF: return K_POPF;
+	case BI_CPUID: return K_CPUID;
+	case BI_RDTSC: return tsd ? -1 : K_COPY;
+	case BI_RDTSCP: return tsd ? -1 : K_RDTSCP;
+	case BI_CR8: return is_cr8(in) ? K_CR8 : -1;
+	case BI_PIO: return K_PIO;
+	case BI_SYSCALL: return K_SYSCALL;
+	case BI_SYSRET: return in->d.operand_width == 64 ? K_SYSRET : -1;
+	case BI_INVLPG: return K_INVLPG;
+	case BI_DIV:
 		return in->d.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY && in->d.operand_count_visible == 1 ? K_DIV
 													       : -1;
-	default: return -1;
+	case BI_NONE: break;
 	}
+	return -1;
 }
 
 static enum kind classify(struct bt *bt, struct insn *in)
@@ -311,10 +239,11 @@ static enum kind classify(struct bt *bt, struct insn *in)
 	int mem = mem_operand(in);
 	if (in->d.attributes & (ZYDIS_ATTRIB_HAS_SEGMENT_FS | ZYDIS_ATTRIB_HAS_SEGMENT_GS))
 		return unsup(in, "fs/gs segment override (guest segment bases are not modelled)");
-	int ik = inline_kind(bt, in);
+	const struct bt_sensitive *row = bt_sensitive_of(&in->d, in->op);
+	int ik = row ? inline_kind(bt, in, row) : -1;
 	if (ik >= 0)
 		return (enum kind)ik;
-	if (is_callout(in))
+	if (row && row->emulate)
 		return K_CALLOUT;
 	if (in->d.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY)
 		return unsup(in, "VEX/EVEX/XOP encoding");

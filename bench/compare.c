@@ -1,8 +1,9 @@
 #include "bench/compare.h"
 #include "bench/stats.h"
 
-#include <dirent.h>
-#include <errno.h>
+#include "common/dirlist.h"
+
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,44 +108,22 @@ void bench_comparison_free(struct bench_comparison *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static int json_name(const struct dirent *e)
-{
-	size_t n = strlen(e->d_name);
-	return n > 5 && !strcmp(e->d_name + n - 5, ".json");
-}
-
-/* h->paths: DIR/NAME of every *.json in name order. */
+/* h->paths: DIR/NAME of every *.json in name order; every one of them is
+ * a run, so a FIFO or a directory named so is listed (and refused). */
 static int list_runs(struct bench_history *h, const char *dir, char *err, size_t errlen)
 {
-	struct dirent **names;
-	int n = scandir(dir, &names, json_name, by_name), ok;
-	if (n < 0) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	size_t n;
+	if (dirlist(dir, ".json", 0, &h->paths, &n, err, errlen))
+		return -1;
+	h->n = n > (size_t)INT_MAX ? INT_MAX : (int)n;
+	if (n > (size_t)INT_MAX) {
+		snprintf(err, errlen, "%s holds too many results files", dir);
 		return -1;
 	}
-	h->paths = calloc((size_t)n + 1, sizeof(*h->paths));
-	h->n = n;
-	for (int i = 0; i < n; i++) {
-		size_t len = strlen(dir) + strlen(names[i]->d_name) + 2;
-		if (h->paths && (h->paths[i] = malloc(len)))
-			snprintf(h->paths[i], len, "%s/%s", dir, names[i]->d_name);
-		free(names[i]);
-	}
-	free(names);
-	ok = h->paths != NULL;
-	for (int i = 0; ok && i < n; i++)
-		ok = h->paths[i] != NULL;
-	if (!ok)
-		snprintf(err, errlen, "%s: out of memory", dir);
-	else if (n < 2)
-		snprintf(err, errlen, "%s holds %d results file%s (*.json): --history needs two", dir, n,
+	if (n < 2)
+		snprintf(err, errlen, "%s holds %zu results file%s (*.json): --history needs two", dir, n,
 			 n == 1 ? "" : "s");
-	return ok && n >= 2 ? 0 : -1;
+	return n >= 2 ? 0 : -1;
 }
 
 /* Medians of last's rows in run k; runs older than the two kept are
@@ -190,9 +169,7 @@ void bench_history_free(struct bench_history *h)
 {
 	bench_results_free(&h->prev);
 	bench_results_free(&h->last);
-	for (int i = 0; h->paths && i < h->n; i++)
-		free(h->paths[i]);
-	free(h->paths);
+	dirlist_free(h->paths, (size_t)h->n);
 	free(h->median);
 	memset(h, 0, sizeof(*h));
 }

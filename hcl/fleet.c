@@ -1,8 +1,8 @@
 #include "hcl/fleet.h"
 
+#include "common/dirlist.h"
 #include "common/grow.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,44 +61,18 @@ static int add_file(struct fleet *f, const struct hcl_db *db, const char *path, 
 	return 0;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
+/* Every regular file of dir: links, FIFOs and subdirectories are not hosts. */
 static int add_dir(struct fleet *f, const struct hcl_db *db, const char *dir, const char *data_dir, char *err,
 		   size_t errlen)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
+	char **names;
+	size_t n;
 	int rc = 0;
-	if (!d) {
-		snprintf(err, errlen, "%s: cannot list the directory", dir);
+	if (dirlist(dir, NULL, DIRLIST_REGULAR, &names, &n, err, errlen))
 		return -1;
-	}
-	while ((e = readdir(d))) {
-		char p[4096];
-		struct stat st;
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode))
-			continue; /* links, FIFOs and subdirectories are not hosts */
-		if (grow_array((void **)&names, &cap, n, sizeof(*names)) || !(names[n] = strdup(p)))
-			break;
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), by_name);
-	for (size_t i = 0; i < n; i++) {
-		if (rc == 0)
-			rc = add_file(f, db, names[i], data_dir, err, errlen);
-		free(names[i]);
-	}
-	free(names);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = add_file(f, db, names[i], data_dir, err, errlen);
+	dirlist_free(names, n);
 	if (rc == 0 && n == 0) {
 		snprintf(err, errlen, "%s: no host files in this directory", dir);
 		rc = -1;

@@ -1,4 +1,5 @@
 /* Small pure pieces: flag lists, x86-64 levels, facts, the uarch table. */
+#include "common/dirlist.h"
 #include "common/words.h"
 #include "probe/cpu_decode.h"
 #include "probe/facts.h"
@@ -9,6 +10,7 @@
 #include "tests/unit/check.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 static void words(const char *arg)
 {
@@ -52,6 +54,37 @@ static void source_table(const char *arg)
 	CHECK(probe_from_sources(&p, &o, err, sizeof(err)) && strstr(err, "cannot be combined with --topology"),
 	      "--load with --topology: \"%s\"", err);
 	probe_free(&p);
+}
+
+/* Name order, the suffix, no dot files, and (DIRLIST_REGULAR) no
+ * subdirectories or FIFOs; a missing directory is an error naming it. */
+static void listings(const char *arg)
+{
+	char dir[4096], p[4200], err[512], **l;
+	size_t n;
+	(void)arg;
+	snprintf(dir, sizeof(dir), "%s/dirlist", scratch_dir());
+	mkdir(dir, 0755);
+	static const char *const files[] = {"b.json", "a.json", ".h.json", "x.txt", ".json"};
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		FILE *f = fopen(p, "w");
+		if (f)
+			fclose(f);
+	}
+	snprintf(p, sizeof(p), "%s/d.json", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/f.json", dir);
+	mkfifo(p, 0644);
+	CHECK(dirlist(dir, ".json", 0, &l, &n, err, sizeof(err)) == 0 && n == 4 && strstr(l[0], "/a.json") &&
+		  strstr(l[1], "/b.json") && strstr(l[2], "/d.json") && strstr(l[3], "/f.json"),
+	      "all *.json: %zu", n);
+	dirlist_free(l, n);
+	CHECK(dirlist(dir, NULL, DIRLIST_REGULAR, &l, &n, err, sizeof(err)) == 0 && n == 3 && strstr(l[2], "/x.txt"),
+	      "regular files: %zu", n);
+	dirlist_free(l, n);
+	snprintf(p, sizeof(p), "%s/nope", dir);
+	CHECK(dirlist(p, NULL, 0, &l, &n, err, sizeof(err)) && strstr(err, "/nope: "), "missing: %s", err);
 }
 
 static void levels(const char *arg)
@@ -122,6 +155,7 @@ void suite_misc(void)
 	snprintf(table, sizeof(table), "%s/cpu-uarch.tsv", data_dir());
 	run_case("misc", "word_in_list", words, NULL);
 	run_case("misc", "probe sources table", source_table, NULL);
+	run_case("misc", "directory listings", listings, NULL);
 	run_case("misc", "x86-64 levels", levels, NULL);
 	run_case("misc", "facts", facts, NULL);
 	run_case("misc", "uarch table parses", table_parses, table);

@@ -3,8 +3,8 @@
 #include "reports/bench_summary.h"
 
 #include "bench/harness.h"
+#include "bench/overhead.h"
 #include "bench/results.h"
-#include "bench/stats.h"
 
 #include "common/safefile.h"
 #include "common/spawn.h"
@@ -262,19 +262,8 @@ static int trend(const char *dir, const struct bench_results *runs, size_t n)
 	fputc('\n', f);
 	for (size_t d = 0; d < n; d++) {
 		esc_gnuplot(f, bench_results_label(&runs[d]));
-		for (size_t m = 1; m < bench_nmodes; m++) {
-			const char *w[64];
-			double ov[64];
-			int nw = workloads(&runs[d], "compute", w, 64), k = 0;
-			for (int i = 0; i < nw; i++) {
-				const struct bench_row *r =
-				    bench_results_find(&runs[d], "compute", w[i], bench_modes[m].name);
-				double v = r ? r->overhead : -1;
-				if (v > 0)
-					ov[k++] = v;
-			}
-			put_num(f, k ? stats_geomean(ov, (size_t)k) : 0.0);
-		}
+		for (size_t m = 1; m < bench_nmodes; m++)
+			put_num(f, bench_recorded_overhead(&runs[d], "compute", bench_modes[m].name));
 		fputc('\n', f);
 	}
 	if (close_dat(&o))

@@ -531,7 +531,7 @@ static int irq_in_loop(void)
 		uint8_t gate[16] = {(uint8_t)h,		(uint8_t)(h >> 8), 0x08, 0, 0, 0x8E,
 				    (uint8_t)(h >> 16), (uint8_t)(h >> 24)};
 		memcpy(vm.ram + 0x5000 + 32 * 16, gate, 16);
-		BT(&vm)->idt_base = 0x5000, BT(&vm)->idt_limit = 0xFFF;
+		BT(&vm)->cpu.idt_base = 0x5000, BT(&vm)->cpu.idt_limit = 0xFFF;
 		rc = vm_run(&vm, 10);
 	}
 	uint64_t ticks = 0;
@@ -625,9 +625,9 @@ static int run_vec(const struct vec_case *c, int inline_off, struct vec_out *o)
 		gate(&vm, 0, sn_h0), gate(&vm, 13, sn_h13), gate(&vm, 14, sn_h14), gate(&vm, 32, sn_h32);
 		uint64_t rsp0 = STACK - 0x400;
 		memcpy(vm.ram + DATA + 0x904, &rsp0, 8); /* TSS.RSP0 for the CPL3 cases */
-		bt->idt_base = 0x5000, bt->idt_limit = 0xFFF, bt->tss_base = DATA + 0x900;
+		bt->cpu.idt_base = 0x5000, bt->cpu.idt_limit = 0xFFF, bt->cpu.tss_base = DATA + 0x900;
 		bt->inline_off = inline_off;
-		bt->vif = c->vif;
+		bt->cpu.vif = c->vif;
 		bt->lapic.tpr = (uint32_t)c->tpr << 4;
 		if (c->irq) {
 			bt->lapic.svr |= 0x100; /* software-enabled */
@@ -638,7 +638,7 @@ static int run_vec(const struct vec_case *c, int inline_off, struct vec_out *o)
 		memcpy(o->gpr, bt->ctx->gpr, sizeof(o->gpr));
 		o->flags = bt->ctx->rflags & FL_LIVE;
 		memcpy(&o->vec, vm.ram + DATA + 0x800, 8), memcpy(&o->rip, vm.ram + DATA + 0x808, 8);
-		o->vif = bt->vif, o->stop = (int)vm.stop, o->signals = bt->stats_exits[BTX_SIGNAL];
+		o->vif = bt->cpu.vif, o->stop = (int)vm.stop, o->signals = bt->stats_exits[BTX_SIGNAL];
 		o->io_exits = vm.stats.exits[EXIT_IO], o->unhandled_io = vm.stats.unhandled_io;
 		o->pt_writes = bt->stats_pt_writes, o->traced = bt->pt_gen != 0, o->mem_fast = bt->stats_mem_fast;
 		o->pt_sites = (int)bt_sites_on(bt, ES_PT), o->pf_sites = (int)bt_sites_on(bt, ES_PF);

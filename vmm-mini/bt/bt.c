@@ -18,23 +18,15 @@ static int bt_create(struct vm *vm)
 		return vm_fail(vm, "out of memory");
 	vm->accel_state = bt;
 	bt->vm = vm;
-	/* Below 2 GiB: generated code addresses both with absolute disp32. */
+	/* Below 2 GiB: generated code addresses it with absolute disp32. */
 	bt->ctx =
 	    mmap(NULL, sizeof(struct bt_ctx), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-	bt->cache = mmap(NULL, BT_CACHE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-	if (bt->ctx == MAP_FAILED || bt->cache == MAP_FAILED) {
-		int err = errno;
-		if (bt->ctx == MAP_FAILED)
-			bt->ctx = NULL;
-		if (bt->cache == MAP_FAILED)
-			bt->cache = NULL;
-		return vm_fail(vm, "bt: mapping the context and code cache below 2 GiB: %s", strerror(err));
+	if (bt->ctx == MAP_FAILED) {
+		bt->ctx = NULL;
+		return vm_fail(vm, "bt: mapping the context below 2 GiB: %s", strerror(errno));
 	}
-	bt->hash_size = 1u << 16;
-	bt->hash = calloc(bt->hash_size, sizeof(*bt->hash));
-	if (!bt->hash)
-		return vm_fail(vm, "out of memory");
+	if (bt_cache_init(bt))
+		return -1;
 	/* the guest's FP state starts as after fninit; the host's control words
 	 * are what exits restore (the part of FP state the ABI preserves) */
 	__asm__ volatile("fnstcw %0; stmxcsr %1" : "=m"(bt->ctx->host_fcw), "=m"(bt->ctx->host_mxcsr));
@@ -43,7 +35,7 @@ static int bt_create(struct vm *vm)
 	memcpy(bt->ctx->guest_fp, &fcw, 2);
 	memcpy(bt->ctx->guest_fp + 24, &mxcsr, 4);
 	lapic_reset(&bt->lapic);
-	bt->apic_base = 0xFEE00900ull; /* enabled, bootstrap processor */
+	bt->cpu.apic_base = 0xFEE00900ull; /* enabled, bootstrap processor */
 	bt->step_rip = ~0ull;
 	return bt_glue_init(bt);
 }
@@ -65,14 +57,14 @@ static int bt_set_boot_state(struct vm *vm, const struct boot_state *bs)
 {
 	struct bt *bt = BT(vm);
 	memset(bt->ctx->gpr, 0, sizeof(bt->ctx->gpr));
-	bt->rip = bs->rip;
+	bt->cpu.rip = bs->rip;
 	bt->ctx->gpr[R_RSP] = bs->rsp, bt->ctx->gpr[R_RDI] = bs->rdi, bt->ctx->gpr[R_RSI] = bs->rsi;
-	bt->cr3 = bs->cr3;
-	bt->gdt_base = bs->gdt_base, bt->gdt_limit = bs->gdt_limit;
-	bt->cr0 = 0x80000031ull; /* PG NE ET PE */
-	bt->cr4 = 0x20;		 /* PAE */
-	bt->efer = 0x500;	 /* LME LMA */
-	bt->cs = 0x08, bt->ss = bt->ds = bt->es = 0x10;
+	bt->cpu.cr3 = bs->cr3;
+	bt->cpu.gdt_base = bs->gdt_base, bt->cpu.gdt_limit = bs->gdt_limit;
+	bt->cpu.cr0 = 0x80000031ull; /* PG NE ET PE */
+	bt->cpu.cr4 = 0x20;	     /* PAE */
+	bt->cpu.efer = 0x500;	     /* LME LMA */
+	bt->cpu.cs = 0x08, bt->cpu.ss = bt->cpu.ds = bt->cpu.es = 0x10;
 	bt_set_rflags(bt, 2, 1);
 	return bt_set_cpl(bt, 0);
 }
@@ -103,22 +95,22 @@ static uint8_t *host_for_site(struct bt *bt, uint64_t rip)
 static int pt_fault(struct bt *bt, struct vm_exit *e)
 {
 	bt->stats_pt_faults++;
-	if (!bt_emulatable(bt, bt->rip)) {
+	if (!bt_emulatable(bt, bt->cpu.rip)) {
 		bt_pt_off(bt);
 		return 0;
 	}
-	bt_site_fault(bt, bt->rip, ES_PT);
+	bt_site_fault(bt, bt->cpu.rip, ES_PT);
 	return bt_callout(bt, e, 1);
 }
 
 /* An access to a page left unmapped because its mapping keeps changing. */
 static int volatile_fault(struct bt *bt, struct vm_exit *e)
 {
-	if (!bt_emulatable(bt, bt->rip)) {
+	if (!bt_emulatable(bt, bt->cpu.rip)) {
 		bt->vcount[bt->fault_addr >> 12] = 0; /* this form needs the mapping: it may have it */
 		return 0;
 	}
-	bt_site_fault(bt, bt->rip, ES_PF);
+	bt_site_fault(bt, bt->cpu.rip, ES_PF);
 	return bt_callout(bt, e, 1);
 }
 
@@ -128,21 +120,21 @@ static int handle_exit(struct bt *bt, struct vm_exit *e)
 	struct bt_ctx *c = bt->ctx;
 	bt->stats_exits[c->exit_kind <= BTX_SIGNAL ? c->exit_kind : 0]++;
 	if (c->exit_kind != BTX_SIGNAL)
-		bt->rip = c->next_rip;
+		bt->cpu.rip = c->next_rip;
 	uint8_t *host;
 	switch (c->exit_kind) {
 	case BTX_CHAIN:
-		if (c->chain_site && (host = host_for_site(bt, bt->rip)))
+		if (c->chain_site && (host = host_for_site(bt, bt->cpu.rip)))
 			patch_rel32((uint8_t *)(uintptr_t)c->chain_site, host);
 		return 0;
 	case BTX_IND_MISS: return 0;
 	case BTX_IND_SITE:
-		if ((host = host_for_site(bt, bt->rip)))
-			bt_site_refill(bt, (uint32_t)c->chain_site, bt->rip, host);
+		if ((host = host_for_site(bt, bt->cpu.rip)))
+			bt_site_refill(bt, (uint32_t)c->chain_site, bt->cpu.rip, host);
 		return 0;
 	case BTX_CALLOUT: return bt_callout(bt, e, 0);
 	case BTX_MMIO: return bt_callout(bt, e, 1);
-	case BTX_SHADOW: bt->shadow = 1; return 0;
+	case BTX_SHADOW: bt->cpu.shadow = 1; return 0;
 	case BTX_DIVIDE: bt_raise(bt, 0, 0, 0); return 0;
 	case BTX_PIO:
 		if (!bt->pio_stop)
@@ -159,18 +151,18 @@ static int handle_exit(struct bt *bt, struct vm_exit *e)
 	}
 	switch (bt->fault) {
 	case BF_PAGE:
-		if (bt_emulatable(bt, bt->rip)) /* a site that keeps faulting: emulated, no signal */
-			bt_site_fault(bt, bt->rip, ES_PF);
-		bt->cr2 = bt->fault_addr;
-		bt->pf_retry = 1 | (bt->fault_err & 2); /* refill at the handler's iretq */
+		if (bt_emulatable(bt, bt->cpu.rip)) /* a site that keeps faulting: emulated, no signal */
+			bt_site_fault(bt, bt->cpu.rip, ES_PF);
+		bt->cpu.cr2 = bt->fault_addr;
+		bt->cpu.pf_retry = 1 | (bt->fault_err & 2); /* refill at the handler's iretq */
 		bt_raise(bt, 14, 1, bt->fault_err);
 		return 0;
-	case BF_MMIO: bt_site_fault(bt, bt->rip, ES_MMIO); return bt_callout(bt, e, 1);
+	case BF_MMIO: bt_site_fault(bt, bt->cpu.rip, ES_MMIO); return bt_callout(bt, e, 1);
 	case BF_PTW: return pt_fault(bt, e);
 	case BF_VOLATILE: return volatile_fault(bt, e);
 	case BF_SMC:
 		bt_cache_flush(bt);
-		bt->step_rip = bt->rip; /* the store runs alone, its page unprotected */
+		bt->step_rip = bt->cpu.rip; /* the store runs alone, its page unprotected */
 		return 0;
 	case BF_DIVIDE: bt_raise(bt, 0, 0, 0); return 0;
 	case BF_UD: bt_raise(bt, 6, 0, 0); return 0;
@@ -178,7 +170,8 @@ static int handle_exit(struct bt *bt, struct vm_exit *e)
 	case BF_EXC: bt_raise(bt, bt->fault_vec, 0, 0); return 0;
 	case BF_ASYNC: return 0;
 	default:
-		vm_fail(bt->vm, "bt: unexpected fault in translated code at rip=0x%llx", (unsigned long long)bt->rip);
+		vm_fail(bt->vm, "bt: unexpected fault in translated code at rip=0x%llx",
+			(unsigned long long)bt->cpu.rip);
 		e->reason = EXIT_INTERNAL;
 		return 1;
 	}
@@ -187,7 +180,7 @@ static int handle_exit(struct bt *bt, struct vm_exit *e)
 static void wait_halted(struct bt *bt)
 {
 	uint64_t now = bt_now_ns(), until = now + 10000000ull;
-	if (bt->vif && bt->lapic.deadline_ns && bt->lapic.deadline_ns < until)
+	if (bt->cpu.vif && bt->lapic.deadline_ns && bt->lapic.deadline_ns < until)
 		until = bt->lapic.deadline_ns;
 	if (until > now) {
 		struct timespec ts = {(time_t)(until / 1000000000ull), (long)(until % 1000000000ull)};
@@ -207,14 +200,14 @@ static int enter(struct bt *bt, uint8_t *host)
 	}
 	struct bt_ctx *c = bt->ctx;
 	uint64_t tpr = (bt->lapic.tpr >> 4) & 15;
-	c->vif = bt->vif ? FL_IF : 0, c->cpl = (uint64_t)bt->cpl, c->cr8 = tpr;
-	c->cs = bt->cs, c->ss = bt->ss, c->cur_win = (uint64_t)bt->cur_win;
+	c->vif = bt->cpu.vif ? FL_IF : 0, c->cpl = (uint64_t)bt->cpu.cpl, c->cr8 = tpr;
+	c->cs = bt->cpu.cs, c->ss = bt->cpu.ss, c->cur_win = (uint64_t)bt->cur_win;
 	c->irq_prio = (uint64_t)lapic_pending_class(&bt->lapic);
-	bt->g.enter();
+	bt->tc.g.enter();
 	bt->in_guest = 0;
-	bt->vif = c->vif != 0; /* inline cli/sti/popf/cr8/syscall/sysret (inline.c) changed them */
-	bt->cpl = (int)c->cpl, bt->cur_win = (int)c->cur_win;
-	bt->cs = (uint16_t)c->cs, bt->ss = (uint16_t)c->ss;
+	bt->cpu.vif = c->vif != 0; /* inline cli/sti/popf/cr8/syscall/sysret (inline.c) changed them */
+	bt->cpu.cpl = (int)c->cpl, bt->cur_win = (int)c->cur_win;
+	bt->cpu.cs = (uint16_t)c->cs, bt->cpu.ss = (uint16_t)c->ss;
 	if (c->cr8 != tpr)
 		bt->lapic.tpr = (uint32_t)c->cr8 << 4;
 	return 1;
@@ -224,15 +217,15 @@ static int enter(struct bt *bt, uint8_t *host)
 static int block_at(struct bt *bt, int single, uint8_t **host)
 {
 	if (single)
-		return translate_timed(bt, bt->rip, 1, host);
-	*host = bt_lookup(bt, bt->rip);
+		return translate_timed(bt, bt->cpu.rip, 1, host);
+	*host = bt_lookup(bt, bt->cpu.rip);
 	if (!*host) {
-		int r = translate_timed(bt, bt->rip, 0, host);
+		int r = translate_timed(bt, bt->cpu.rip, 0, host);
 		if (r)
 			return r;
 	}
-	uint32_t h = (uint32_t)bt->rip & (BT_IND_SIZE - 1); /* as the inline lookup indexes */
-	bt->ctx->ind_tag[h] = bt->rip;
+	uint32_t h = (uint32_t)bt->cpu.rip & (BT_IND_SIZE - 1); /* as the inline lookup indexes */
+	bt->ctx->ind_tag[h] = bt->cpu.rip;
 	bt->ctx->ind_host[h] = (uint64_t)(uintptr_t)*host;
 	return 0;
 }
@@ -260,12 +253,12 @@ static int bt_run(struct vm *vm, struct vm_exit *e)
 			lapic_tick(&bt->lapic, bt_now_ns());
 		if (bt_deliver_pending(bt, e))
 			return 0;
-		if (bt->halted) {
+		if (bt->cpu.halted) {
 			wait_halted(bt);
 			continue;
 		}
 		uint8_t *host;
-		int single = bt->shadow || bt->step_rip == bt->rip;
+		int single = bt->cpu.shadow || bt->step_rip == bt->cpu.rip;
 		int r = block_at(bt, single, &host);
 		if (r < 0) {
 			e->reason = EXIT_INTERNAL;
@@ -279,7 +272,7 @@ static int bt_run(struct vm *vm, struct vm_exit *e)
 		if (!enter(bt, host))
 			continue;
 		if (single)
-			bt->shadow = 0;
+			bt->cpu.shadow = 0;
 		if (handle_exit(bt, e))
 			return 0;
 	}
@@ -293,7 +286,7 @@ static void bt_kick(struct vm *vm)
 
 static uint64_t bt_get_rip(struct vm *vm)
 {
-	return BT(vm)->rip;
+	return BT(vm)->cpu.rip;
 }
 
 static int bt_raise_msi(struct vm *vm, uint32_t vector)
@@ -316,7 +309,7 @@ static void bt_print_stats(struct vm *vm, FILE *out)
 	    (unsigned long long)bt->stats_exits[BTX_SIGNAL], (unsigned long long)bt->stats_callouts,
 	    (unsigned long long)bt->stats_pio_fast, (unsigned long long)bt->stats_faults,
 	    (unsigned long long)bt->stats_signals, (unsigned long long)bt->stats_flushes, bt_sites_on(bt, ES_MMIO),
-	    bt->cache_used >> 10, (unsigned long long)(bt->stats_translate_ns / 1000), bt_sites_on(bt, ES_PT),
+	    bt->tc.cache_used >> 10, (unsigned long long)(bt->stats_translate_ns / 1000), bt_sites_on(bt, ES_PT),
 	    (unsigned long long)bt->stats_pt_writes, (unsigned long long)bt->stats_pt_faults, bt_sites_on(bt, ES_PF),
 	    bt->pt_gen != 0, (unsigned long long)bt->stats_mem_fast);
 }
@@ -330,12 +323,7 @@ static void bt_destroy(struct vm *vm)
 	bt_windows_free(bt);
 	if (bt->ctx)
 		munmap(bt->ctx, sizeof(struct bt_ctx));
-	if (bt->cache)
-		munmap(bt->cache, BT_CACHE_SIZE);
-	free(bt->blocks);
-	free(bt->imap);
-	free(bt->hash);
-	free(bt->sites);
+	bt_cache_free(bt);
 	free(bt);
 	vm->accel_state = NULL;
 }

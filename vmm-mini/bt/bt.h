@@ -3,6 +3,9 @@
  *   bt.c         accel_ops and the dispatcher loop (translate, enter, handle exits)
  *   glue.c       generated glue: enter, exit, the indirect-branch lookup, exit stubs
  *   translate.c  guest block -> host code (Zydis decode; copy, prefix, rewrite, callout)
+ *   sensitive.c  the one table of sensitive instructions (inline emitter, callout handler)
+ *   cache.c      the code cache: blocks, host->guest map, lookup, indirect sites, flush
+ *   cpu.c        vCPU state: flags with the virtual IF, GPRs of any width, operands
  *   inline.c     sensitive instructions as inline host code (cli/sti, pushf/popf,
  *                cr8, cpuid from a table, the #DE check of div/idiv)
  *   window.c     the 4 GiB guest address windows (shadow paging), guest page walks
@@ -173,9 +176,26 @@ struct bt_pending_io {
 	uint64_t next_rip;
 };
 
-struct bt {
-	struct vm *vm;
-	struct bt_ctx *ctx;
+/* The vCPU's architectural state that does not live in host registers
+ * (the GPRs and arithmetic flags are in struct bt_ctx); cpu.c reads and
+ * writes it, callout.c and deliver.c emulate against it. */
+struct bt_cpu {
+	uint64_t rip, cr0, cr2, cr3, cr4, cr8, efer;
+	uint64_t star, lstar, cstar, sfmask, kgsbase, fsbase, gsbase, apic_base;
+	uint64_t gdt_base, idt_base, tss_base;
+	uint16_t gdt_limit, idt_limit, tr, cs, ss, ds, es;
+	int cpl, vif, shadow, halted;
+	int pf_retry; /* a guest #PF is being handled: 1 | write (2) */
+	struct bt_exc {
+		int pending, vector, has_err;
+		uint64_t err;
+	} exc;
+};
+
+/* The code cache (cache.c): translated blocks, the host-to-guest map, the
+ * lookup hash, indirect-branch sites, and what the translations depend on
+ * (their code pages and the virtual pages they came from). */
+struct bt_cache {
 	uint8_t *cache;
 	uint32_t cache_used, glue_end;
 	struct bt_glue g;
@@ -187,21 +207,22 @@ struct bt {
 	uint32_t nsites, cap_sites;
 	uint32_t *hash; /* guest RIP -> block index + 1, open addressing */
 	uint32_t hash_size;
-
-	/* Architectural state that does not live in host registers. */
-	uint64_t rip, cr0, cr2, cr3, cr4, cr8, efer;
-	uint64_t star, lstar, cstar, sfmask, kgsbase, fsbase, gsbase, apic_base;
-	uint64_t gdt_base, idt_base, tss_base;
-	uint16_t gdt_limit, idt_limit, tr, cs, ss, ds, es;
-	int cpl, vif, shadow, halted;
-	int pf_retry; /* a guest #PF is being handled: 1 | write (2) */
-
-	struct bt_window win[2]; /* CPL0 view, CPL3 view (U/S enforced) */
-	int cur_win;
 	uint8_t *code_pages;   /* per guest-physical 4 KiB page: translations exist */
 	uint64_t code_va[256]; /* virtual pages translations came from (for remap checks) */
 	uint64_t code_pa[256];
-	int ncode_va, code_va_overflow, flush_pending;
+	int ncode_va, code_va_overflow;
+	int sys_inlined; /* syscall/sysret translated with STAR/LSTAR/SFMASK/EFER baked in */
+};
+
+struct bt {
+	struct vm *vm;
+	struct bt_ctx *ctx;
+	struct bt_cpu cpu;
+	struct bt_cache tc;
+
+	struct bt_window win[2]; /* CPL0 view, CPL3 view (U/S enforced) */
+	int cur_win;
+	int flush_pending;
 	struct bt_esite *esites; /* guest RIPs emulated in C (MMIO, page tables, #PF) */
 	uint32_t nesites, cap_esites;
 	struct bt_frame *frames; /* per guest-physical page (pagetab.c) */
@@ -218,17 +239,12 @@ struct bt {
 	uint64_t armed_ns;
 	void *altstack;
 
-	struct bt_exc {
-		int pending, vector, has_err;
-		uint64_t err;
-	} exc;
 	struct bt_lapic lapic;
 	struct bt_pending_io pio;
 	uint8_t iobuf[8];
 	uint64_t step_rip; /* translate this RIP as a one-instruction step (~0 none) */
 	int inline_off;	   /* tests: sensitive instructions take the callout/signal path */
 	int pio_stop;	   /* bt_pio_fast: the VM stopped; report an empty EXIT_IO */
-	int sys_inlined;   /* syscall/sysret translated with STAR/LSTAR/SFMASK/EFER baked in */
 	uint64_t stats_exits[BTX_SIGNAL + 1];
 	uint64_t stats_translate_ns;
 	uint64_t stats_pio_fast;
@@ -248,11 +264,26 @@ struct ZydisDecodedOperand_;
 int bt_fetch(struct bt *bt, uint64_t rip, uint8_t *buf, int *n, uint64_t *pa);
 int bt_decode(const uint8_t *buf, int n, struct ZydisDecodedInstruction_ *d, struct ZydisDecodedOperand_ *op);
 int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host);
+
+/* cpu.c */
+uint64_t bt_full_rflags(const struct bt *bt);
+void bt_set_rflags(struct bt *bt, uint64_t f, int all);
+/* A GPR of any width, by its Zydis name (x86 rules for partial writes). */
+uint64_t bt_reg_get(struct bt *bt, int zydis_reg);
+void bt_reg_set(struct bt *bt, int zydis_reg, uint64_t v);
+int bt_is_gpr(int zydis_reg);
+
+/* cache.c */
+int bt_cache_init(struct bt *bt);
+void bt_cache_free(struct bt *bt);
+int bt_grow(void **arr, uint32_t *cap, uint32_t need, size_t elem); /* 0, or -1 out of memory */
+void bt_cache_insert(struct bt *bt, uint64_t rip, uint32_t block);
+uint8_t *bt_lookup(struct bt *bt, uint64_t rip);
 void bt_cache_flush(struct bt *bt);
+struct bt_site *bt_new_site(struct bt *bt, uint32_t *idx);
 void bt_site_refill(struct bt *bt, uint32_t idx, uint64_t rip, uint8_t *host);
 struct bt_block *bt_block_of(struct bt *bt, uint64_t host_off);
 const struct bt_imap *bt_imap_at(struct bt *bt, uint64_t host_off, int exact);
-uint8_t *bt_lookup(struct bt *bt, uint64_t rip);
 
 /* window.c */
 int bt_windows_init(struct bt *bt);
@@ -329,10 +360,6 @@ uint64_t bt_pio_fast(struct bt *bt, uint32_t desc, uint64_t rdx, uint64_t rax, u
 void bt_mem_fast(struct bt *bt, uint32_t desc, uint64_t rip);
 /* strings.c: 1 if d is a string instruction (emulated, maybe partly). */
 int bt_string_insn(struct bt *bt, const struct ZydisDecodedInstruction_ *d, uint64_t next);
-uint64_t bt_full_rflags(const struct bt *bt);
-void bt_set_rflags(struct bt *bt, uint64_t f, int all);
-/* A GPR of any width, by its Zydis name (x86 rules for partial writes). */
-void bt_reg_set(struct bt *bt, int zydis_reg, uint64_t v);
 
 /* inline.c: each emits the host code of one instruction at e->p. */
 void bt_cpuid_fill(struct bt *bt, uint32_t leaf, uint32_t sub, uint32_t r[4]);

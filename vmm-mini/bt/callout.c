@@ -14,104 +14,9 @@
 #define MSR_EFER   0xC0000080u
 #define KVM_ENOSYS 1000
 
-uint64_t bt_full_rflags(const struct bt *bt)
-{
-	return (bt->ctx->rflags & FL_LIVE) | 2 | (bt->vif ? FL_IF : 0);
-}
-
-void bt_set_rflags(struct bt *bt, uint64_t f, int all)
-{
-	bt->ctx->rflags = (f & FL_LIVE) | 2;
-	if (all)
-		bt->vif = (f & FL_IF) != 0;
-}
-
-/* GPR of any width: {id, shift, bytes}; -1 if r is not a GPR. */
-static int gpr_slot(ZydisRegister r, int *shift, int *bytes)
-{
-	*shift = 0;
-	if (r >= ZYDIS_REGISTER_AL && r <= ZYDIS_REGISTER_R15B) {
-		int i = r - ZYDIS_REGISTER_AL;
-		*bytes = 1;
-		if (i >= 4 && i < 8)
-			return *shift = 8, i - 4;
-		return i < 4 ? i : i - 4;
-	}
-	if (r >= ZYDIS_REGISTER_AX && r <= ZYDIS_REGISTER_R15W)
-		return *bytes = 2, r - ZYDIS_REGISTER_AX;
-	if (r >= ZYDIS_REGISTER_EAX && r <= ZYDIS_REGISTER_R15D)
-		return *bytes = 4, r - ZYDIS_REGISTER_EAX;
-	if (r >= ZYDIS_REGISTER_RAX && r <= ZYDIS_REGISTER_R15)
-		return *bytes = 8, r - ZYDIS_REGISTER_RAX;
-	return -1;
-}
-
-static uint64_t reg_get(struct bt *bt, ZydisRegister r)
-{
-	int sh, n, id = gpr_slot(r, &sh, &n);
-	if (id < 0)
-		return 0;
-	uint64_t v = bt->ctx->gpr[id] >> sh;
-	return n == 8 ? v : v & ((1ull << (n * 8)) - 1);
-}
-
-/* x86 rules: 32-bit writes zero-extend, 8/16-bit writes merge. */
-void bt_reg_set(struct bt *bt, int zydis_reg, uint64_t v)
-{
-	int sh, n, id = gpr_slot((ZydisRegister)zydis_reg, &sh, &n);
-	if (id < 0)
-		return;
-	uint64_t *g = &bt->ctx->gpr[id];
-	if (n == 8)
-		*g = v;
-	else if (n == 4)
-		*g = (uint32_t)v;
-	else {
-		uint64_t mask = ((1ull << (n * 8)) - 1) << sh;
-		*g = (*g & ~mask) | ((v << sh) & mask);
-	}
-}
-
-static uint64_t eff_addr(struct bt_op *c, const ZydisDecodedOperand *o)
-{
-	ZyanU64 a = 0;
-	if (o->mem.base == ZYDIS_REGISTER_RIP) {
-		ZydisCalcAbsoluteAddress(&c->d, o, c->bt->rip, &a);
-		return a;
-	}
-	a = o->mem.disp.has_displacement ? (uint64_t)o->mem.disp.value : 0;
-	if (o->mem.base != ZYDIS_REGISTER_NONE)
-		a += reg_get(c->bt, o->mem.base);
-	if (o->mem.index != ZYDIS_REGISTER_NONE)
-		a += reg_get(c->bt, o->mem.index) * o->mem.scale;
-	return c->d.address_width == 32 ? (uint32_t)a : a;
-}
-
-/* A register-or-memory source operand; -1 if a #PF was raised. */
-static int src_value(struct bt_op *c, const ZydisDecodedOperand *o, uint64_t *v)
-{
-	*v = 0;
-	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER)
-		*v = reg_get(c->bt, o->reg.value);
-	else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
-		*v = o->imm.value.u;
-	else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY)
-		return bt_read(c->bt, eff_addr(c, o), v, o->size / 8);
-	return 0;
-}
-
-static int dst_store(struct bt_op *c, const ZydisDecodedOperand *o, uint64_t v)
-{
-	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
-		bt_reg_set(c->bt, o->reg.value, v);
-		return 0;
-	}
-	return bt_write(c->bt, eff_addr(c, o), &v, o->size / 8);
-}
-
 static int stop(struct bt *bt, struct vm_exit *e, const char *what)
 {
-	vm_fail(bt->vm, "bt: %s at rip=0x%llx", what, (unsigned long long)bt->rip);
+	vm_fail(bt->vm, "bt: %s at rip=0x%llx", what, (unsigned long long)bt->cpu.rip);
 	e->reason = EXIT_INTERNAL;
 	e->hw_reason = 1;
 	return 1;
@@ -121,24 +26,24 @@ static void write_cr(struct bt *bt, int n, uint64_t v)
 {
 	switch (n) {
 	case 0:
-		if ((v ^ bt->cr0) & (1ull << 16))
+		if ((v ^ bt->cpu.cr0) & (1ull << 16))
 			bt_flush_all(bt); /* WP changes what supervisor writes may do */
-		bt->cr0 = v | 0x10;
+		bt->cpu.cr0 = v | 0x10;
 		break;
-	case 2: bt->cr2 = v; break;
+	case 2: bt->cpu.cr2 = v; break;
 	case 3:
 		/* the same tables again: traced, the windows hold nothing stale */
-		if ((v & ~(1ull << 63)) == bt->cr3 && bt->pt_gen && !bt->ctx->pt_lossy)
+		if ((v & ~(1ull << 63)) == bt->cpu.cr3 && bt->pt_gen && !bt->ctx->pt_lossy)
 			break;
-		bt->cr3 = v & ~(1ull << 63);
+		bt->cpu.cr3 = v & ~(1ull << 63);
 		bt_flush_all(bt);
 		if (bt_code_mappings_changed(bt))
 			bt->flush_pending = 1;
 		break;
 	case 4:
-		if ((v ^ bt->cr4) & 4)
+		if ((v ^ bt->cpu.cr4) & 4)
 			bt->flush_pending = 1; /* TSD: rdtsc is copied only while it is clear */
-		bt->cr4 = v;
+		bt->cpu.cr4 = v;
 		break;
 	case 8: bt->lapic.tpr = (uint32_t)(v & 15) << 4; break;
 	default: bt_raise(bt, 6, 0, 0);
@@ -148,10 +53,10 @@ static void write_cr(struct bt *bt, int n, uint64_t v)
 static uint64_t read_cr(struct bt *bt, int n)
 {
 	switch (n) {
-	case 0: return bt->cr0;
-	case 2: return bt->cr2;
-	case 3: return bt->cr3;
-	case 4: return bt->cr4;
+	case 0: return bt->cpu.cr0;
+	case 2: return bt->cpu.cr2;
+	case 3: return bt->cpu.cr3;
+	case 4: return bt->cpu.cr4;
 	case 8: return bt->lapic.tpr >> 4;
 	default: return 0;
 	}
@@ -165,13 +70,13 @@ static int mov_special(struct bt_op *c, struct vm_exit *e)
 	uint64_t v;
 	if ((c0 == ZYDIS_REGCLASS_CONTROL || c1 == ZYDIS_REGCLASS_CONTROL || c0 == ZYDIS_REGCLASS_DEBUG ||
 	     c1 == ZYDIS_REGCLASS_DEBUG) &&
-	    bt->cpl) {
+	    bt->cpu.cpl) {
 		bt_raise(bt, 13, 1, 0);
 		return 0;
 	}
 	if (c0 == ZYDIS_REGCLASS_CONTROL) {
 		int n = c->op[0].reg.value - ZYDIS_REGISTER_CR0;
-		v = reg_get(bt, c->op[1].reg.value);
+		v = bt_reg_get(bt, c->op[1].reg.value);
 		if (n == 0 && (!(v & 1) || !(v & (1ull << 31))))
 			return stop(bt, e, "the guest left paged protected mode (only long mode is translated)");
 		write_cr(bt, n, v);
@@ -180,25 +85,25 @@ static int mov_special(struct bt_op *c, struct vm_exit *e)
 	} else if (c1 == ZYDIS_REGCLASS_DEBUG) {
 		bt_reg_set(bt, c->op[0].reg.value, 0);
 	} else if (c0 == ZYDIS_REGCLASS_SEGMENT) {
-		if (src_value(c, &c->op[1], &v))
+		if (bt_op_read(c, &c->op[1], &v))
 			return 0;
 		switch (c->op[0].reg.value) {
-		case ZYDIS_REGISTER_SS: bt->ss = (uint16_t)v; break;
-		case ZYDIS_REGISTER_DS: bt->ds = (uint16_t)v; break;
-		case ZYDIS_REGISTER_ES: bt->es = (uint16_t)v; break;
+		case ZYDIS_REGISTER_SS: bt->cpu.ss = (uint16_t)v; break;
+		case ZYDIS_REGISTER_DS: bt->cpu.ds = (uint16_t)v; break;
+		case ZYDIS_REGISTER_ES: bt->cpu.es = (uint16_t)v; break;
 		default: break; /* fs/gs: selectors only; their bases are MSRs */
 		}
 	} else if (c1 == ZYDIS_REGCLASS_SEGMENT) {
 		ZydisRegister s = c->op[1].reg.value;
-		v = s == ZYDIS_REGISTER_CS   ? bt->cs
-		    : s == ZYDIS_REGISTER_SS ? bt->ss
-		    : s == ZYDIS_REGISTER_DS ? bt->ds
-		    : s == ZYDIS_REGISTER_ES ? bt->es
+		v = s == ZYDIS_REGISTER_CS   ? bt->cpu.cs
+		    : s == ZYDIS_REGISTER_SS ? bt->cpu.ss
+		    : s == ZYDIS_REGISTER_DS ? bt->cpu.ds
+		    : s == ZYDIS_REGISTER_ES ? bt->cpu.es
 					     : 0;
-		if (dst_store(c, &c->op[0], v))
+		if (bt_op_write(c, &c->op[0], v))
 			return 0;
 	}
-	bt->rip = c->next;
+	bt->cpu.rip = c->next;
 	return 0;
 }
 
@@ -210,28 +115,28 @@ static int msr(struct bt_op *c, int write)
 	uint64_t *slot = NULL, tsc = __rdtsc();
 	switch (n) {
 	case 0x10: slot = &tsc; break;
-	case 0x1B: slot = &bt->apic_base; break;
-	case MSR_EFER: slot = &bt->efer; break;
-	case 0xC0000081: slot = &bt->star; break;
-	case 0xC0000082: slot = &bt->lstar; break;
-	case 0xC0000083: slot = &bt->cstar; break;
-	case 0xC0000084: slot = &bt->sfmask; break;
-	case 0xC0000100: slot = &bt->fsbase; break;
-	case 0xC0000101: slot = &bt->gsbase; break;
-	case 0xC0000102: slot = &bt->kgsbase; break;
+	case 0x1B: slot = &bt->cpu.apic_base; break;
+	case MSR_EFER: slot = &bt->cpu.efer; break;
+	case 0xC0000081: slot = &bt->cpu.star; break;
+	case 0xC0000082: slot = &bt->cpu.lstar; break;
+	case 0xC0000083: slot = &bt->cpu.cstar; break;
+	case 0xC0000084: slot = &bt->cpu.sfmask; break;
+	case 0xC0000100: slot = &bt->cpu.fsbase; break;
+	case 0xC0000101: slot = &bt->cpu.gsbase; break;
+	case 0xC0000102: slot = &bt->cpu.kgsbase; break;
 	default: break;
 	}
 	if (!slot || (write && n == 0x10)) {
 		bt_raise(bt, 13, 1, 0); /* as KVM does for MSRs it does not know */
 		return 0;
 	}
-	if (write && bt->sys_inlined && (n == MSR_EFER || (n >= 0xC0000081 && n <= 0xC0000084)))
+	if (write && bt->tc.sys_inlined && (n == MSR_EFER || (n >= 0xC0000081 && n <= 0xC0000084)))
 		bt->flush_pending = 1; /* inline syscall/sysret have them as constants */
 	if (write)
 		*slot = n == MSR_EFER ? (v & 0xD01) | 0x500 : v; /* LME/LMA stay: long mode only */
 	else
 		bt->ctx->gpr[R_RAX] = (uint32_t)*slot, bt->ctx->gpr[R_RDX] = *slot >> 32;
-	bt->rip = c->next;
+	bt->cpu.rip = c->next;
 	return 0;
 }
 
@@ -246,9 +151,9 @@ static int port_io(struct bt_op *c, struct vm_exit *e, int out)
 	e->io.count = 1;
 	e->io.data = bt->iobuf;
 	if (out) {
-		uint64_t v = reg_get(bt, val->reg.value);
+		uint64_t v = bt_reg_get(bt, val->reg.value);
 		memcpy(bt->iobuf, &v, 8);
-		bt->rip = c->next;
+		bt->cpu.rip = c->next;
 	} else {
 		memset(bt->iobuf, 0, sizeof(bt->iobuf));
 		bt->pio = (struct bt_pending_io){1, (int)val->reg.value, e->io.size, 0, c->next};
@@ -270,7 +175,7 @@ uint64_t bt_pio_fast(struct bt *bt, uint32_t desc, uint64_t rdx, uint64_t rax, u
 	e.reason = EXIT_IO;
 	e.io.port = (uint16_t)(desc & (1u << 25) ? rdx : desc);
 	e.io.size = (uint8_t)size, e.io.out = (uint8_t)out, e.io.count = 1, e.io.data = buf;
-	bt->rip = next;
+	bt->cpu.rip = next;
 	bt->ctx->pio_exit = 0;
 	bt->stats_pio_fast++;
 	vm->stats.exits[EXIT_IO]++;
@@ -302,8 +207,8 @@ void bt_mem_fast(struct bt *bt, uint32_t desc, uint64_t rip)
 	uint64_t va = c->mem_va, pa, ps, err, v = 0;
 	int w;
 	c->mem_slow = 1, c->mem_leave = 0;
-	bt->cpl = (int)c->cpl, bt->cur_win = (int)c->cur_win; /* as the exit would copy them */
-	if ((va & 4095) + (uint64_t)len > 4096 || bt_walk(bt, va, store, bt->cpl == 3, 0, &pa, &w, &ps, &err) ||
+	bt->cpu.cpl = (int)c->cpl, bt->cur_win = (int)c->cur_win; /* as the exit would copy them */
+	if ((va & 4095) + (uint64_t)len > 4096 || bt_walk(bt, va, store, bt->cpu.cpl == 3, 0, &pa, &w, &ps, &err) ||
 	    !bt_is_ram(bt, pa, (uint64_t)len))
 		return;
 	c->mem_slow = 0;
@@ -318,7 +223,7 @@ void bt_mem_fast(struct bt *bt, uint32_t desc, uint64_t rip)
 		c->mem_val = dst == 8 ? v : v & ((1ull << (8 * dst)) - 1);
 	}
 	bt_site_done(bt, rip);
-	c->mem_leave = bt->flush_pending || bt->exc.pending;
+	c->mem_leave = bt->flush_pending || bt->cpu.exc.pending;
 }
 
 /* Completes an IN or an MMIO read with the data the machine supplied. */
@@ -331,14 +236,14 @@ void bt_complete_io(struct bt *bt, const struct vm_exit *e)
 		v = (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
 	}
 	bt_reg_set(bt, bt->pio.reg, v);
-	bt->rip = bt->pio.next_rip;
+	bt->cpu.rip = bt->pio.next_rip;
 	bt->pio.kind = 0;
 }
 
 static int syscall_insn(struct bt_op *c, int ret, struct vm_exit *e)
 {
 	struct bt *bt = c->bt;
-	if (!(bt->efer & 1)) {
+	if (!(bt->cpu.efer & 1)) {
 		bt_raise(bt, 6, 0, 0);
 		return 0;
 	}
@@ -346,20 +251,21 @@ static int syscall_insn(struct bt_op *c, int ret, struct vm_exit *e)
 		uint64_t f = bt_full_rflags(bt);
 		bt->ctx->gpr[R_RCX] = c->next;
 		bt->ctx->gpr[11] = f;
-		bt_set_rflags(bt, f & ~bt->sfmask, 1);
-		bt->cs = (uint16_t)((bt->star >> 32) & 0xFFFC), bt->ss = (uint16_t)(bt->cs + 8);
-		bt->rip = bt->lstar;
+		bt_set_rflags(bt, f & ~bt->cpu.sfmask, 1);
+		bt->cpu.cs = (uint16_t)((bt->cpu.star >> 32) & 0xFFFC), bt->cpu.ss = (uint16_t)(bt->cpu.cs + 8);
+		bt->cpu.rip = bt->cpu.lstar;
 		return bt_set_cpl(bt, 0) ? stop(bt, e, bt->vm->err) : 0;
 	}
-	if (bt->cpl) {
+	if (bt->cpu.cpl) {
 		bt_raise(bt, 13, 1, 0);
 		return 0;
 	}
 	if (c->d.operand_width != 64)
 		return stop(bt, e, "sysret to compatibility mode is not supported");
-	bt->rip = bt->ctx->gpr[R_RCX];
+	bt->cpu.rip = bt->ctx->gpr[R_RCX];
 	bt_set_rflags(bt, bt->ctx->gpr[11], 1);
-	bt->cs = (uint16_t)(((bt->star >> 48) + 16) | 3), bt->ss = (uint16_t)(((bt->star >> 48) + 8) | 3);
+	bt->cpu.cs = (uint16_t)(((bt->cpu.star >> 48) + 16) | 3),
+	bt->cpu.ss = (uint16_t)(((bt->cpu.star >> 48) + 8) | 3);
 	return bt_set_cpl(bt, 3) ? stop(bt, e, bt->vm->err) : 0;
 }
 
@@ -368,7 +274,7 @@ static int descriptor_table(struct bt_op *c, int load)
 	struct bt *bt = c->bt;
 	uint8_t d[10];
 	int idt = c->d.mnemonic == ZYDIS_MNEMONIC_LIDT || c->d.mnemonic == ZYDIS_MNEMONIC_SIDT;
-	uint64_t a = eff_addr(c, &c->op[0]);
+	uint64_t a = bt_op_addr(c, &c->op[0]);
 	if (load) {
 		if (bt_read(bt, a, d, 10))
 			return 0;
@@ -376,17 +282,17 @@ static int descriptor_table(struct bt_op *c, int load)
 		uint64_t base;
 		memcpy(&base, d + 2, 8);
 		if (idt)
-			bt->idt_base = base, bt->idt_limit = lim;
+			bt->cpu.idt_base = base, bt->cpu.idt_limit = lim;
 		else
-			bt->gdt_base = base, bt->gdt_limit = lim;
+			bt->cpu.gdt_base = base, bt->cpu.gdt_limit = lim;
 	} else {
-		uint16_t lim = idt ? bt->idt_limit : bt->gdt_limit;
-		uint64_t base = idt ? bt->idt_base : bt->gdt_base;
+		uint16_t lim = idt ? bt->cpu.idt_limit : bt->cpu.gdt_limit;
+		uint64_t base = idt ? bt->cpu.idt_base : bt->cpu.gdt_base;
 		memcpy(d, &lim, 2), memcpy(d + 2, &base, 8);
 		if (bt_write(bt, a, d, 10))
 			return 0;
 	}
-	bt->rip = c->next;
+	bt->cpu.rip = c->next;
 	return 0;
 }
 
@@ -395,19 +301,19 @@ static int load_tr(struct bt_op *c)
 	struct bt *bt = c->bt;
 	uint64_t sel;
 	uint8_t d[16];
-	if (src_value(c, &c->op[0], &sel))
+	if (bt_op_read(c, &c->op[0], &sel))
 		return 0;
 	sel &= 0xFFFF;
-	if ((sel & ~7ull) + 15 > bt->gdt_limit || !(sel & ~7ull)) {
+	if ((sel & ~7ull) + 15 > bt->cpu.gdt_limit || !(sel & ~7ull)) {
 		bt_raise(bt, 13, 1, sel & 0xFFFC);
 		return 0;
 	}
-	if (bt_read(bt, bt->gdt_base + (sel & ~7ull), d, 16))
+	if (bt_read(bt, bt->cpu.gdt_base + (sel & ~7ull), d, 16))
 		return 0;
-	bt->tss_base = (uint64_t)d[2] | (uint64_t)d[3] << 8 | (uint64_t)d[4] << 16 | (uint64_t)d[7] << 24 |
-		       (uint64_t)d[8] << 32 | (uint64_t)d[9] << 40 | (uint64_t)d[10] << 48 | (uint64_t)d[11] << 56;
-	bt->tr = (uint16_t)sel;
-	bt->rip = c->next;
+	bt->cpu.tss_base = (uint64_t)d[2] | (uint64_t)d[3] << 8 | (uint64_t)d[4] << 16 | (uint64_t)d[7] << 24 |
+			   (uint64_t)d[8] << 32 | (uint64_t)d[9] << 40 | (uint64_t)d[10] << 48 | (uint64_t)d[11] << 56;
+	bt->cpu.tr = (uint16_t)sel;
+	bt->cpu.rip = c->next;
 	return 0;
 }
 
@@ -419,9 +325,9 @@ static int far_return(struct bt_op *c, struct vm_exit *e)
 		return stop(bt, e, "far return other than lretq");
 	if (bt_read(bt, rsp, f, 16))
 		return 0;
-	if ((int)(f[1] & 3) != bt->cpl)
+	if ((int)(f[1] & 3) != bt->cpu.cpl)
 		return stop(bt, e, "far return to another privilege level");
-	bt->rip = f[0], bt->cs = (uint16_t)f[1];
+	bt->cpu.rip = f[0], bt->cpu.cs = (uint16_t)f[1];
 	bt->ctx->gpr[R_RSP] = rsp + 16;
 	return 0;
 }
@@ -439,9 +345,9 @@ static int flags_insn(struct bt_op *c, int push)
 		if (bt_read(bt, rsp, &f, 8))
 			return 0;
 		bt->ctx->gpr[R_RSP] = rsp + 8;
-		bt_set_rflags(bt, f, bt->cpl == 0); /* CPL3 with IOPL 0 cannot change IF */
+		bt_set_rflags(bt, f, bt->cpu.cpl == 0); /* CPL3 with IOPL 0 cannot change IF */
 	}
-	bt->rip = c->next;
+	bt->cpu.rip = c->next;
 	return 0;
 }
 
@@ -451,12 +357,6 @@ static void cpuid_insn(struct bt *bt)
 	bt_cpuid_fill(bt, (uint32_t)bt->ctx->gpr[R_RAX], (uint32_t)bt->ctx->gpr[R_RCX], r);
 	bt->ctx->gpr[R_RAX] = r[0], bt->ctx->gpr[R_RBX] = r[1];
 	bt->ctx->gpr[R_RCX] = r[2], bt->ctx->gpr[R_RDX] = r[3];
-}
-
-static int is_gpr(ZydisRegister r)
-{
-	int sh, n;
-	return gpr_slot(r, &sh, &n) >= 0;
 }
 
 /* What mmio_insn emulates: mov/movzx/movsx between memory and a GPR or an
@@ -471,7 +371,7 @@ static int mmio_form(const ZydisDecodedInstruction *d, const ZydisDecodedOperand
 	const ZydisDecodedOperand *mem = &op[store ? 0 : 1], *other = &op[store ? 1 : 0];
 	return mem->type == ZYDIS_OPERAND_TYPE_MEMORY && mem->mem.type == ZYDIS_MEMOP_TYPE_MEM &&
 	       (other->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ||
-		(other->type == ZYDIS_OPERAND_TYPE_REGISTER && is_gpr(other->reg.value))) &&
+		(other->type == ZYDIS_OPERAND_TYPE_REGISTER && bt_is_gpr(other->reg.value))) &&
 	       !(d->attributes & (ZYDIS_ATTRIB_HAS_SEGMENT_FS | ZYDIS_ATTRIB_HAS_SEGMENT_GS));
 }
 
@@ -481,10 +381,10 @@ int bt_emulatable(struct bt *bt, uint64_t rip)
 	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
 	uint8_t b[16] = {0};
 	int n;
-	uint64_t cr2 = bt->cr2;
-	struct bt_exc exc = bt->exc; /* only a question: a failed fetch raises nothing */
+	uint64_t cr2 = bt->cpu.cr2;
+	struct bt_exc exc = bt->cpu.exc; /* only a question: a failed fetch raises nothing */
 	int ok = bt_fetch(bt, rip, b, &n, NULL) == 0 && bt_decode(b, n, &d, op) == 0 && mmio_form(&d, op);
-	bt->exc = exc, bt->cr2 = cr2;
+	bt->cpu.exc = exc, bt->cpu.cr2 = cr2;
 	return ok;
 }
 
@@ -499,18 +399,18 @@ static int mmio_insn(struct bt_op *c, struct vm_exit *e)
 	int store = c->op[0].type == ZYDIS_OPERAND_TYPE_MEMORY;
 	int sign = m == ZYDIS_MNEMONIC_MOVSX || m == ZYDIS_MNEMONIC_MOVSXD;
 	const ZydisDecodedOperand *mem = &c->op[store ? 0 : 1], *other = &c->op[store ? 1 : 0];
-	uint64_t va = eff_addr(c, mem), pa, ps, err;
+	uint64_t va = bt_op_addr(c, mem), pa, ps, err;
 	int w, len = mem->size / 8;
 	bt->emul_unusual = 1; /* unless it turns out a plain RAM access */
-	if (bt_walk(bt, va, store, bt->cpl == 3, 0, &pa, &w, &ps, &err)) {
-		bt->cr2 = va;
+	if (bt_walk(bt, va, store, bt->cpu.cpl == 3, 0, &pa, &w, &ps, &err)) {
+		bt->cpu.cr2 = va;
 		bt_raise(bt, 14, 1, err);
 		return 0;
 	}
 	if (bt_is_ram(bt, pa, (uint64_t)len)) { /* the mapping changed: RAM now */
 		uint64_t v = 0;
 		bt->emul_unusual = bt->vcount[(va & (BT_WINDOW - 1)) >> 12] >= BT_VOLATILE_AT;
-		if (store ? src_value(c, other, &v) || bt_write(bt, va, &v, (uint32_t)len)
+		if (store ? bt_op_read(c, other, &v) || bt_write(bt, va, &v, (uint32_t)len)
 			  : bt_read(bt, va, &v, (uint32_t)len))
 			return 0;
 		if (!store) {
@@ -519,7 +419,7 @@ static int mmio_insn(struct bt_op *c, struct vm_exit *e)
 			memcpy(tmp.mmio.data, &v, 8);
 			bt_complete_io(bt, &tmp);
 		} else {
-			bt->rip = c->next;
+			bt->cpu.rip = c->next;
 		}
 		return 0;
 	}
@@ -528,12 +428,12 @@ static int mmio_insn(struct bt_op *c, struct vm_exit *e)
 	bt->pio = (struct bt_pending_io){2, (int)other->reg.value, len, sign, c->next};
 	if (store) {
 		uint64_t v =
-		    other->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? other->imm.value.u : reg_get(bt, other->reg.value);
+		    other->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? other->imm.value.u : bt_reg_get(bt, other->reg.value);
 		memcpy(e->mmio.data, &v, 8);
 		bt->pio.kind = 0;
-		bt->rip = c->next;
+		bt->cpu.rip = c->next;
 	}
-	if ((pa & ~0xFFFull) == (bt->apic_base & ~0xFFFull)) { /* our own local APIC */
+	if ((pa & ~0xFFFull) == (bt->cpu.apic_base & ~0xFFFull)) { /* our own local APIC */
 		uint32_t v = 0;
 		if (store)
 			lapic_write(&bt->lapic, (uint32_t)(pa & 0xFF0),
@@ -553,21 +453,21 @@ static int mmio_insn(struct bt_op *c, struct vm_exit *e)
 /* Most handlers end by moving on to the next instruction. */
 static int advance(struct bt_op *c)
 {
-	c->bt->rip = c->next;
+	c->bt->cpu.rip = c->next;
 	return 0;
 }
 
 int bt_em_hlt(struct bt_op *c, struct vm_exit *e)
 {
 	(void)e;
-	c->bt->halted = 1;
+	c->bt->cpu.halted = 1;
 	return advance(c);
 }
 
 int bt_em_cli(struct bt_op *c, struct vm_exit *e)
 {
 	(void)e;
-	c->bt->vif = 0;
+	c->bt->cpu.vif = 0;
 	return advance(c);
 }
 
@@ -575,19 +475,19 @@ int bt_em_sti(struct bt_op *c, struct vm_exit *e)
 {
 	struct bt *bt = c->bt;
 	uint8_t nb = 0;
-	int wasoff = !bt->vif;
+	int wasoff = !bt->cpu.vif;
 	(void)e;
-	bt->vif = 1;
-	bt->rip = c->next;
+	bt->cpu.vif = 1;
+	bt->cpu.rip = c->next;
 	if (!wasoff)
 		return 0;
 	/* Interrupts wait for the instruction after sti. sti;hlt (the idle
 	 * idiom) is done here as one step, so a tick cannot slip in between. */
 	if (bt_read(bt, c->next, &nb, 1) == 0 && nb == 0xF4) {
-		bt->rip = c->next + 1;
-		bt->halted = 1;
+		bt->cpu.rip = c->next + 1;
+		bt->cpu.halted = 1;
 	} else {
-		bt->shadow = 1; /* the next instruction alone, whenever an interrupt comes */
+		bt->cpu.shadow = 1; /* the next instruction alone, whenever an interrupt comes */
 	}
 	return 0;
 }
@@ -595,7 +495,7 @@ int bt_em_sti(struct bt_op *c, struct vm_exit *e)
 int bt_em_invlpg(struct bt_op *c, struct vm_exit *e)
 {
 	struct bt *bt = c->bt;
-	uint64_t va = eff_addr(c, &c->op[0]) & (BT_WINDOW - 1), err;
+	uint64_t va = bt_op_addr(c, &c->op[0]) & (BT_WINDOW - 1), err;
 	(void)e;
 	int refill = bt_flush_va(bt, va);
 	if (bt_code_mappings_changed(bt))
@@ -635,7 +535,7 @@ int bt_em_nop(struct bt_op *c, struct vm_exit *e)
 int bt_em_clts(struct bt_op *c, struct vm_exit *e)
 {
 	(void)e;
-	c->bt->cr0 &= ~8ull;
+	c->bt->cpu.cr0 &= ~8ull;
 	return advance(c);
 }
 
@@ -643,9 +543,9 @@ int bt_em_lmsw(struct bt_op *c, struct vm_exit *e)
 {
 	uint64_t v;
 	(void)e;
-	if (src_value(c, &c->op[0], &v))
+	if (bt_op_read(c, &c->op[0], &v))
 		return 0;
-	c->bt->cr0 = (c->bt->cr0 & ~0xEull) | (v & 0xE);
+	c->bt->cpu.cr0 = (c->bt->cpu.cr0 & ~0xEull) | (v & 0xE);
 	return advance(c);
 }
 
@@ -674,9 +574,9 @@ int bt_em_out(struct bt_op *c, struct vm_exit *e)
 int bt_em_swapgs(struct bt_op *c, struct vm_exit *e)
 {
 	struct bt *bt = c->bt;
-	uint64_t t = bt->gsbase;
+	uint64_t t = bt->cpu.gsbase;
 	(void)e;
-	bt->gsbase = bt->kgsbase, bt->kgsbase = t;
+	bt->cpu.gsbase = bt->cpu.kgsbase, bt->cpu.kgsbase = t;
 	return advance(c);
 }
 
@@ -701,7 +601,7 @@ int bt_em_rdtsc(struct bt_op *c, struct vm_exit *e)
 {
 	struct bt *bt = c->bt;
 	(void)e;
-	if ((bt->cr4 & 4) && bt->cpl) {
+	if ((bt->cpu.cr4 & 4) && bt->cpu.cpl) {
 		bt_raise(bt, 13, 1, 0);
 		return 0;
 	}
@@ -728,7 +628,7 @@ int bt_em_int(struct bt_op *c, struct vm_exit *e)
 {
 	ZydisMnemonic m = c->d.mnemonic;
 	(void)e;
-	c->bt->rip = c->next;
+	c->bt->cpu.rip = c->next;
 	bt_raise(c->bt,
 		 m == ZYDIS_MNEMONIC_INT3   ? 3
 		 : m == ZYDIS_MNEMONIC_INT1 ? 1
@@ -742,10 +642,10 @@ int bt_em_iretq(struct bt_op *c, struct vm_exit *e)
 	struct bt *bt = c->bt;
 	if (bt_iret(bt))
 		return stop(bt, e, bt->vm->err);
-	if (bt->pf_retry) { /* a #PF handler returns to the faulting access: map its page now */
+	if (bt->cpu.pf_retry) { /* a #PF handler returns to the faulting access: map its page now */
 		uint64_t err;
-		bt_window_fault(bt, bt->cur_win, bt->cr2 & (BT_WINDOW - 1), bt->pf_retry & 2, &err);
-		bt->pf_retry = 0;
+		bt_window_fault(bt, bt->cur_win, bt->cpu.cr2 & (BT_WINDOW - 1), bt->cpu.pf_retry & 2, &err);
+		bt->cpu.pf_retry = 0;
 	}
 	return 0;
 }
@@ -754,7 +654,7 @@ int bt_em_iretq(struct bt_op *c, struct vm_exit *e)
 int bt_em_vmcall(struct bt_op *c, struct vm_exit *e)
 {
 	c->bt->ctx->gpr[R_RAX] = (uint64_t)-KVM_ENOSYS;
-	c->bt->rip = c->next;
+	c->bt->cpu.rip = c->next;
 	e->reason = EXIT_HYPERCALL;
 	return 1;
 }
@@ -764,8 +664,8 @@ int bt_em_store_sys(struct bt_op *c, struct vm_exit *e)
 	struct bt *bt = c->bt;
 	ZydisMnemonic m = c->d.mnemonic;
 	(void)e;
-	uint64_t v = m == ZYDIS_MNEMONIC_SMSW ? bt->cr0 & 0xFFFF : m == ZYDIS_MNEMONIC_STR ? bt->tr : 0;
-	if (dst_store(c, &c->op[0], v))
+	uint64_t v = m == ZYDIS_MNEMONIC_SMSW ? bt->cpu.cr0 & 0xFFFF : m == ZYDIS_MNEMONIC_STR ? bt->cpu.tr : 0;
+	if (bt_op_write(c, &c->op[0], v))
 		return 0;
 	return advance(c);
 }
@@ -817,17 +717,17 @@ int bt_callout(struct bt *bt, struct vm_exit *e, int mmio)
 	uint8_t b[16] = {0};
 	int n;
 	c.bt = bt;
-	int f = bt_fetch(bt, bt->rip, b, &n, NULL);
+	int f = bt_fetch(bt, bt->cpu.rip, b, &n, NULL);
 	if (f == -1)
 		return 0;
 	if (f == -2 || bt_decode(b, n, &c.d, c.op)) {
 		bt_raise(bt, 6, 0, 0);
 		return 0;
 	}
-	c.next = bt->rip + c.d.length;
+	c.next = bt->cpu.rip + c.d.length;
 	bt->stats_callouts++;
 	if (mmio) {
-		uint64_t rip = bt->rip;
+		uint64_t rip = bt->cpu.rip;
 		int r = mmio_insn(&c, e);
 		bt_site_done(bt, rip);
 		return r;
@@ -837,7 +737,7 @@ int bt_callout(struct bt *bt, struct vm_exit *e, int mmio)
 		bt_raise(bt, 6, 0, 0);
 		return 0;
 	}
-	if (c.row->privileged && bt->cpl) {
+	if (c.row->privileged && bt->cpu.cpl) {
 		bt_raise(bt, 13, 1, 0);
 		return 0;
 	}

@@ -114,20 +114,20 @@ static void gen_ind_miss(struct emit *e, struct bt_ctx *c, uint8_t *exit_common)
 
 int bt_glue_init(struct bt *bt)
 {
-	struct emit e = {bt->cache};
+	struct emit e = {bt->tc.cache};
 	struct bt_ctx *c = bt->ctx;
-	bt->g.enter = (void (*)(void))(void *)e.p;
+	bt->tc.g.enter = (void (*)(void))(void *)e.p;
 	fp_restore(&e, c);
 	bt_emit_enter(&e, c->gpr, &c->rflags, &c->host_rsp, &c->entry);
-	bt->g.exit_common = e.p;
+	bt->tc.g.exit_common = e.p;
 	save_guest(&e, c->gpr, &c->rflags, &c->host_rsp);
 	fp_save(&e, c);
 	pop_host(&e);
-	bt->g.resume_host = e.p;
+	bt->tc.g.resume_host = e.p;
 	host_epilogue(&e, bt->ctx);
-	bt->g.ind_miss = e.p;
-	gen_ind_miss(&e, bt->ctx, bt->g.exit_common);
-	bt->glue_end = bt->cache_used = (uint32_t)(e.p - bt->cache + 63) & ~63u;
+	bt->tc.g.ind_miss = e.p;
+	gen_ind_miss(&e, bt->ctx, bt->tc.g.exit_common);
+	bt->tc.glue_end = bt->tc.cache_used = (uint32_t)(e.p - bt->tc.cache + 63) & ~63u;
 	return 0;
 }
 
@@ -139,6 +139,6 @@ uint32_t bt_emit_exit_stub(struct bt *bt, uint8_t *p, uint64_t rip, enum bt_exit
 	st_abs_u64(&e, &c->next_rip, rip);
 	st_abs_u64(&e, &c->exit_kind, kind);
 	st_abs_u64(&e, &c->chain_site, (uint64_t)(uintptr_t)chain_site);
-	jmp_rel(&e, bt->g.exit_common);
+	jmp_rel(&e, bt->tc.g.exit_common);
 	return (uint32_t)(e.p - p);
 }

@@ -607,9 +607,9 @@ int bt_inline_syscall(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next)
 {
 	struct bt_ctx *c = bt->ctx;
 	struct emit e = {*p};
-	if (!(bt->efer & 1) || (bt->sfmask & FL_LIVE & ~0x400ull))
+	if (!(bt->cpu.efer & 1) || (bt->cpu.sfmask & FL_LIVE & ~0x400ull))
 		return -1;
-	uint16_t cs = (uint16_t)((bt->star >> 32) & 0xFFFC);
+	uint16_t cs = (uint16_t)((bt->cpu.star >> 32) & 0xFFFC);
 	fl_save(&e, c);
 	cmpq_abs(&e, &c->cur_win, 0);
 	uint8_t *same = jcc(&e, CC_E), *slow = NULL;
@@ -627,11 +627,11 @@ int bt_inline_syscall(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next)
 	e8(&e, 0x4D), e8(&e, 0x8D), e8(&e, 0x9C), e8(&e, 0x0B),
 	    e32(&e, (uint32_t)-0x200); /* lea -0x200(%r11,%rcx),%r11 */
 	movabs(&e, R_RCX, next);
-	if (bt->sfmask & FL_IF)
+	if (bt->cpu.sfmask & FL_IF)
 		movq_abs(&e, &c->vif, 0);
 	movq_abs(&e, &c->cpl, 0);
 	movq_abs(&e, &c->cs, cs), movq_abs(&e, &c->ss, (uint32_t)cs + 8);
-	if (bt->sfmask & 0x400)
+	if (bt->cpu.sfmask & 0x400)
 		e8(&e, 0xFC); /* cld */
 	if (slow) {
 		uint8_t *done = jmp_fwd(&e);
@@ -650,9 +650,9 @@ int bt_inline_sysret(struct bt *bt, uint8_t **p, uint64_t rip)
 {
 	struct bt_ctx *c = bt->ctx;
 	struct emit e = {*p};
-	if (!(bt->efer & 1))
+	if (!(bt->cpu.efer & 1))
 		return -1;
-	uint16_t sel = (uint16_t)(bt->star >> 48);
+	uint16_t sel = (uint16_t)(bt->cpu.star >> 48);
 	uint64_t so = (uint64_t)(uintptr_t)&bt->win[0].sup_only;
 	fl_save(&e, c);
 	cmpq_abs(&e, &c->cpl, 0);

@@ -96,9 +96,9 @@ void bt_pt_windows_emptied(struct bt *bt)
 	if (bt->pt_gen == NO_TRACING)
 		return;
 	bt->pt_gen = next_gen(bt, bt->pt_gen);
-	bt->ctx->pt_lossy = (uint64_t)bt->code_va_overflow;
-	for (int i = 0; i < bt->ncode_va; i++) /* translations are derived state too */
-		bt_pt_trace(bt, bt->code_va[i]);
+	bt->ctx->pt_lossy = (uint64_t)bt->tc.code_va_overflow;
+	for (int i = 0; i < bt->tc.ncode_va; i++) /* translations are derived state too */
+		bt_pt_trace(bt, bt->tc.code_va[i]);
 }
 
 void bt_pt_off(struct bt *bt)
@@ -110,8 +110,8 @@ void bt_pt_off(struct bt *bt)
 
 static void code_check(struct bt *bt, uint64_t va, uint64_t end)
 {
-	for (int i = 0; i < bt->ncode_va; i++)
-		if (bt->code_va[i] >= va && bt->code_va[i] < end) {
+	for (int i = 0; i < bt->tc.ncode_va; i++)
+		if (bt->tc.code_va[i] >= va && bt->tc.code_va[i] < end) {
 			if (bt_code_mappings_changed(bt))
 				bt->flush_pending = 1;
 			return;

@@ -18,6 +18,11 @@ struct bt_op {
 	uint64_t next;
 };
 
+/* cpu.c: an operand's effective address; its value (-1: a #PF was raised) */
+uint64_t bt_op_addr(struct bt_op *o, const ZydisDecodedOperand *m);
+int bt_op_read(struct bt_op *o, const ZydisDecodedOperand *src, uint64_t *v);
+int bt_op_write(struct bt_op *o, const ZydisDecodedOperand *dst, uint64_t v);
+
 /* 1 = the machine must handle *e, 0 = continue (RIP set by the handler). */
 typedef int (*bt_emulate_fn)(struct bt_op *o, struct vm_exit *e);
 

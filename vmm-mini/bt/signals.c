@@ -51,8 +51,8 @@ void bt_arm_timer(struct bt *bt, uint64_t deadline_ns)
 
 static int in_translated(uint64_t pc)
 {
-	return g && g->in_guest && pc >= (uint64_t)(uintptr_t)(g->cache + g->glue_end) &&
-	       pc < (uint64_t)(uintptr_t)(g->cache + g->cache_used);
+	return g && g->in_guest && pc >= (uint64_t)(uintptr_t)(g->tc.cache + g->tc.glue_end) &&
+	       pc < (uint64_t)(uintptr_t)(g->tc.cache + g->tc.cache_used);
 }
 
 static void stop_at(ucontext_t *uc, const struct bt_imap *m, enum bt_fault why)
@@ -64,9 +64,9 @@ static void stop_at(ucontext_t *uc, const struct bt_imap *m, enum bt_fault why)
 		g->ctx->gpr[R_RAX] = g->ctx->t0;
 	g->ctx->rflags = (uint64_t)r[REG_EFL];
 	g->ctx->exit_kind = BTX_SIGNAL;
-	g->rip = m->guest_rip;
+	g->cpu.rip = m->guest_rip;
 	g->fault = why;
-	r[REG_RIP] = (greg_t)(uintptr_t)g->g.resume_host;
+	r[REG_RIP] = (greg_t)(uintptr_t)g->tc.g.resume_host;
 }
 
 /* Not translated code: hand the signal back to whoever had it (default: a
@@ -86,13 +86,13 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 		die(sig);
 		return;
 	}
-	const struct bt_imap *m = bt_imap_at(g, pc - (uint64_t)(uintptr_t)g->cache, 0);
+	const struct bt_imap *m = bt_imap_at(g, pc - (uint64_t)(uintptr_t)g->tc.cache, 0);
 	if (!m) {
 		die(sig);
 		return;
 	}
 	g->stats_signals++;
-	g->cpl = (int)g->ctx->cpl; /* an inline syscall/sysret may have switched them */
+	g->cpu.cpl = (int)g->ctx->cpl; /* an inline syscall/sysret may have switched them */
 	g->cur_win = (int)g->ctx->cur_win;
 	if (sig == SIGFPE) { /* #DE, or an unmasked x87 (#MF) / SIMD (#XM) exception */
 		long trap = (long)uc->uc_mcontext.gregs[REG_TRAPNO];
@@ -136,7 +136,7 @@ static void on_timer(int sig, siginfo_t *si, void *ucv)
 	g->armed_ns = 0;
 	if (!g->in_guest)
 		return; /* the dispatcher checks async_pending before it enters */
-	const struct bt_imap *m = in_translated(pc) ? bt_imap_at(g, pc - (uint64_t)(uintptr_t)g->cache, 1) : NULL;
+	const struct bt_imap *m = in_translated(pc) ? bt_imap_at(g, pc - (uint64_t)(uintptr_t)g->tc.cache, 1) : NULL;
 	if (m && !m->no_async) { /* not in an sti shadow */
 		g->stats_signals++;
 		{

@@ -47,7 +47,7 @@ int bt_string_insn(struct bt *bt, const ZydisDecodedInstruction *d, uint64_t nex
 	int64_t step = (bt->ctx->rflags & 0x400) ? -size : size;
 	for (int n = 0; n < CHUNK; n++) {
 		if (rep && !(g[R_RCX] & amask)) {
-			bt->rip = next;
+			bt->cpu.rip = next;
 			return 1;
 		}
 		uint64_t src = 0, dst = 0, si = g[R_RSI] & amask, di = g[R_RDI] & amask;
@@ -75,14 +75,14 @@ int bt_string_insn(struct bt *bt, const ZydisDecodedInstruction *d, uint64_t nex
 		if (!lods)
 			g[R_RDI] = (di + (uint64_t)step) & amask;
 		if (!rep) {
-			bt->rip = next;
+			bt->cpu.rip = next;
 			return 1;
 		}
 		g[R_RCX] = (g[R_RCX] - 1) & amask;
 		int zf = (bt->ctx->rflags & 0x40) != 0;
 		if ((cmps || scas) && (((d->attributes & ZYDIS_ATTRIB_HAS_REPE) && !zf) ||
 				       ((d->attributes & ZYDIS_ATTRIB_HAS_REPNE) && zf))) {
-			bt->rip = next;
+			bt->cpu.rip = next;
 			return 1;
 		}
 	}

@@ -92,10 +92,10 @@ int bt_fetch(struct bt *bt, uint64_t rip, uint8_t *buf, int *n, uint64_t *pa_out
 	while (got < 15) {
 		uint64_t va = rip + (uint64_t)got, pa, psize, err;
 		int w;
-		if (bt_walk(bt, va, 0, bt->cpl == 3, 1, &pa, &w, &psize, &err)) {
+		if (bt_walk(bt, va, 0, bt->cpu.cpl == 3, 1, &pa, &w, &psize, &err)) {
 			if (got)
 				break;
-			bt->cr2 = va;
+			bt->cpu.cr2 = va;
 			bt_raise(bt, 14, 1, err);
 			return -1;
 		}
@@ -209,7 +209,7 @@ static int is_cr8(const struct insn *in)
  * -1 where this form or configuration needs the callout. */
 static int inline_kind(struct bt *bt, const struct insn *in, const struct bt_sensitive *row)
 {
-	int tsd = (bt->cr4 & 4) != 0; /* CR4.TSD: rdtsc at CPL3 must #GP; a change flushes */
+	int tsd = (bt->cpu.cr4 & 4) != 0; /* CR4.TSD: rdtsc at CPL3 must #GP; a change flushes */
 	if (bt->inline_off)
 		return -1;
 	switch ((enum bt_inline)row->inl) {
@@ -421,7 +421,7 @@ static void ind_table(struct tb *t)
 	e8(e, 0x48), e8(e, 0xF7), e8(e, 0xD1);					       /* not %rcx */
 	e8(e, 0x48), e8(e, 0x8D), e8(e, 0x4C), e8(e, 0x08), e8(e, 1); /* lea 1(%rax,%rcx),%rcx: tag - target */
 	e8(e, 0xE3), e8(e, 5);					      /* jrcxz hit */
-	jmp_rel(e, t->bt->g.ind_miss);
+	jmp_rel(e, t->bt->tc.g.ind_miss);
 	e8(e, 0x48), e8(e, 0x8B), e8(e, 0x14), e8(e, 0xD5),
 	    e32(e, abs32(c->ind_host)); /* hit: mov host(,%rdx,8),%rdx */
 	st_abs(e, R_RDX, &c->jmp_slot);
@@ -429,16 +429,6 @@ static void ind_table(struct tb *t)
 	ld_abs(e, R_RCX, &c->s_rcx);
 	ld_abs(e, R_RDX, &c->s_rdx);
 	jmp_abs_ind(e, &c->jmp_slot);
-}
-
-static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem);
-
-static struct bt_site *new_site(struct bt *bt, uint32_t *idx)
-{
-	if (grow((void **)&bt->sites, &bt->cap_sites, bt->nsites + 1, sizeof(*bt->sites)))
-		return NULL;
-	*idx = bt->nsites;
-	return &bt->sites[bt->nsites++];
 }
 
 /* lea disp32(%rcx),%rcx; returns the disp32 field. */
@@ -462,7 +452,7 @@ static void ind_branch(struct tb *t)
 	struct bt_ctx *c = bt->ctx;
 	struct emit *e = &t->e;
 	uint32_t idx;
-	struct bt_site *s = new_site(bt, &idx);
+	struct bt_site *s = bt_new_site(bt, &idx);
 	if (!s) {
 		ind_table(t);
 		return;
@@ -480,29 +470,12 @@ static void ind_branch(struct tb *t)
 	ld_abs(e, R_RCX, &c->s_rcx);
 	st_abs_u64(e, &c->exit_kind, BTX_IND_SITE);
 	st_abs_u64(e, &c->chain_site, idx);
-	jmp_rel(e, bt->g.exit_common);
+	jmp_rel(e, bt->tc.g.exit_common);
 	uint8_t *rip1 = e->p;
 	e->p += bt_emit_exit_stub(bt, e->p, 1, BTX_CHAIN, NULL);
 	patch_rel32(s->miss_jmp, miss);
 	patch_rel32(s->host_jmp, rip1);
 	s->misses = 0;
-}
-
-/* The dispatcher after a site's cache missed: cache the new target there,
- * or after too many different ones, send the site to the table. */
-void bt_site_refill(struct bt *bt, uint32_t idx, uint64_t rip, uint8_t *host)
-{
-	if (idx >= bt->nsites)
-		return;
-	struct bt_site *s = &bt->sites[idx];
-	if (++s->misses > 4 || rip >= 0x80000000ull) {
-		patch_rel32(s->miss_jmp, s->table);
-		return;
-	}
-	int32_t neg = -(int32_t)rip, pos = (int32_t)rip;
-	memcpy(s->tag1, &neg, 4);
-	memcpy(s->tag2, &pos, 4);
-	patch_rel32(s->host_jmp, host);
 }
 
 static int emit_branch(struct tb *t, const struct insn *in, enum kind k)
@@ -716,13 +689,13 @@ static int emit_inline(struct tb *t, const struct insn *in, enum kind k, uint8_t
 	case K_SYSCALL:
 		if (bt_inline_syscall(bt, &t->e.p, in->rip, next))
 			break;
-		bt->sys_inlined = 1;
-		exit_to(t, bt->lstar);
+		bt->tc.sys_inlined = 1;
+		exit_to(t, bt->cpu.lstar);
 		return 1;
 	case K_SYSRET:
 		if (bt_inline_sysret(bt, &t->e.p, in->rip))
 			break;
-		bt->sys_inlined = 1;
+		bt->tc.sys_inlined = 1;
 		st_abs(&t->e, R_RCX, &bt->ctx->s_rcx);
 		ind_branch(t);
 		return 1;
@@ -882,66 +855,19 @@ static void lay_out_exits(struct tb *t)
 	}
 }
 
-static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	uint32_t n = *cap ? *cap * 2 : 1024;
-	while (n < need)
-		n *= 2;
-	void *p = realloc(*arr, (size_t)n * elem);
-	if (!p)
-		return -1;
-	*arr = p, *cap = n;
-	return 0;
-}
-
-static void hash_insert(struct bt *bt, uint64_t rip, uint32_t idx)
-{
-	uint32_t h = (uint32_t)(rip * 0x9E3779B1u) & (bt->hash_size - 1);
-	while (bt->hash[h])
-		h = (h + 1) & (bt->hash_size - 1);
-	bt->hash[h] = idx + 1;
-}
-
-uint8_t *bt_lookup(struct bt *bt, uint64_t rip)
-{
-	uint32_t h = (uint32_t)(rip * 0x9E3779B1u) & (bt->hash_size - 1);
-	for (; bt->hash[h]; h = (h + 1) & (bt->hash_size - 1)) {
-		struct bt_block *b = &bt->blocks[bt->hash[h] - 1];
-		if (b->rip == rip)
-			return bt->cache + b->host_off;
-	}
-	return NULL;
-}
-
-void bt_cache_flush(struct bt *bt)
-{
-	bt->cache_used = bt->glue_end;
-	bt->nblocks = bt->nimap = bt->nsites = 0;
-	memset(bt->hash, 0, bt->hash_size * sizeof(*bt->hash));
-	memset(bt->ctx->ind_tag, 0, sizeof(bt->ctx->ind_tag));
-	memset(bt->code_pages, 0, bt->vm->ram_size >> 12);
-	bt->ncode_va = 0;
-	bt->code_va_overflow = 0;
-	bt->ctx->pt_lossy = bt->pt_gen == 0; /* no translation is left to be untraced */
-	bt->sys_inlined = 0;
-	bt->stats_flushes++;
-}
-
 /* 0 with *host; -1 error (vm->err); 1 an exception was raised instead. */
 int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 {
 	/* a full cache, or a lookup hash over half full (open addressing needs
 	 * free slots to end its probes): start over */
-	if (BT_CACHE_SIZE - bt->cache_used < 8192 || bt->nblocks >= bt->hash_size / 2)
+	if (BT_CACHE_SIZE - bt->tc.cache_used < 8192 || bt->tc.nblocks >= bt->tc.hash_size / 2)
 		bt_cache_flush(bt);
-	if (grow((void **)&bt->blocks, &bt->cap_blocks, bt->nblocks + 1, sizeof(*bt->blocks)) ||
-	    grow((void **)&bt->imap, &bt->cap_imap, bt->nimap + BT_MAX_BLOCK_INSNS, sizeof(*bt->imap)))
+	if (bt_grow((void **)&bt->tc.blocks, &bt->tc.cap_blocks, bt->tc.nblocks + 1, sizeof(*bt->tc.blocks)) ||
+	    bt_grow((void **)&bt->tc.imap, &bt->tc.cap_imap, bt->tc.nimap + BT_MAX_BLOCK_INSNS, sizeof(*bt->tc.imap)))
 		return vm_fail(bt->vm, "bt: out of memory for the translation tables");
-	struct tb t = {bt, {bt->cache + bt->cache_used}, single, {{0, 0}}, 0};
-	struct bt_block *blk = &bt->blocks[bt->nblocks];
-	*blk = (struct bt_block){rip, bt->cache_used, 0, bt->nimap, 0};
+	struct tb t = {bt, {bt->tc.cache + bt->tc.cache_used}, single, {{0, 0}}, 0};
+	struct bt_block *blk = &bt->tc.blocks[bt->tc.nblocks];
+	*blk = (struct bt_block){rip, bt->tc.cache_used, 0, bt->tc.nimap, 0};
 	uint64_t cur = rip;
 	int in_shadow = 0;
 	for (int n = 0; n < (single ? 1 : BT_MAX_BLOCK_INSNS); n++) {
@@ -960,8 +886,8 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 		if (f || bt_decode(in.b, len, &in.d, in.op)) {
 			if (n == 0) {
 				if (len < 15 && f == 0) { /* the instruction runs into an unmapped page */
-					bt->cr2 = cur + (uint64_t)len;
-					bt_raise(bt, 14, 1, 0x10 | (bt->cpl == 3 ? 4 : 0));
+					bt->cpu.cr2 = cur + (uint64_t)len;
+					bt_raise(bt, 14, 1, 0x10 | (bt->cpu.cpl == 3 ? 4 : 0));
 					return 1;
 				}
 				bt_raise(bt, 6, 0, 0);
@@ -991,11 +917,12 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 			uint64_t last = cur + in.d.length - 1, lpa;
 			int lw;
 			uint64_t ps, er;
-			if ((last >> 12) != (cur >> 12) && !bt_walk(bt, last, 0, bt->cpl == 3, 1, &lpa, &lw, &ps, &er))
+			if ((last >> 12) != (cur >> 12) &&
+			    !bt_walk(bt, last, 0, bt->cpu.cpl == 3, 1, &lpa, &lw, &ps, &er))
 				bt_protect_code(bt, last & ~0xFFFull, lpa & ~0xFFFull);
 		}
-		struct bt_imap *m = &bt->imap[bt->nimap + (uint32_t)n];
-		m->host_off = (uint32_t)(t.e.p - bt->cache);
+		struct bt_imap *m = &bt->tc.imap[bt->tc.nimap + (uint32_t)n];
+		m->host_off = (uint32_t)(t.e.p - bt->tc.cache);
 		m->guest_rip = (uint32_t)cur;
 		m->no_async = (uint8_t)in_shadow;
 		in_shadow = k == K_STI;
@@ -1017,44 +944,14 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host)
 		if (n + 1 == (single ? 1 : BT_MAX_BLOCK_INSNS))
 			exit_to(&t, cur);
 	}
-	blk->code_len = (uint32_t)(t.e.p - (bt->cache + blk->host_off));
+	blk->code_len = (uint32_t)(t.e.p - (bt->tc.cache + blk->host_off));
 	lay_out_exits(&t);
-	bt->cache_used = ((uint32_t)(t.e.p - bt->cache) + 15) & ~15u;
-	bt->nimap += blk->imap_n;
+	bt->tc.cache_used = ((uint32_t)(t.e.p - bt->tc.cache) + 15) & ~15u;
+	bt->tc.nimap += blk->imap_n;
 	if (!single)
-		hash_insert(bt, rip, bt->nblocks);
-	bt->nblocks++;
+		bt_cache_insert(bt, rip, bt->tc.nblocks);
+	bt->tc.nblocks++;
 	bt->stats_blocks++;
-	*host = bt->cache + blk->host_off;
+	*host = bt->tc.cache + blk->host_off;
 	return 0;
-}
-
-struct bt_block *bt_block_of(struct bt *bt, uint64_t off)
-{
-	uint32_t lo = 0, hi = bt->nblocks;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (bt->blocks[mid].host_off <= off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo)
-		return NULL;
-	struct bt_block *b = &bt->blocks[lo - 1];
-	return off < (uint64_t)b->host_off + b->code_len ? b : NULL;
-}
-
-const struct bt_imap *bt_imap_at(struct bt *bt, uint64_t off, int exact)
-{
-	struct bt_block *b = bt_block_of(bt, off);
-	if (!b)
-		return NULL;
-	const struct bt_imap *best = NULL;
-	for (uint32_t i = 0; i < b->imap_n; i++) {
-		const struct bt_imap *m = &bt->imap[b->imap_first + i];
-		if (m->host_off <= off)
-			best = m;
-	}
-	return best && (!exact || best->host_off == off) ? best : NULL;
 }

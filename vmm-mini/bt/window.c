@@ -57,8 +57,8 @@ int bt_windows_init(struct bt *bt)
 		if (!win->state || !win->dirty2m)
 			return vm_fail(bt->vm, "bt: out of memory");
 	}
-	bt->code_pages = calloc(bt->vm->ram_size >> 12, 1);
-	if (!bt->code_pages || bt_pt_init(bt))
+	bt->tc.code_pages = calloc(bt->vm->ram_size >> 12, 1);
+	if (!bt->tc.code_pages || bt_pt_init(bt))
 		return vm_fail(bt->vm, "bt: out of memory");
 	bt->cur_win = -1;
 	return bt_set_cpl(bt, 0);
@@ -72,7 +72,7 @@ void bt_windows_free(struct bt *bt)
 		free(bt->win[w].state);
 		free(bt->win[w].dirty2m);
 	}
-	free(bt->code_pages);
+	free(bt->tc.code_pages);
 	bt_pt_free(bt);
 }
 
@@ -88,7 +88,7 @@ int bt_have_fsgsbase(void)
 
 int bt_set_cpl(struct bt *bt, int cpl)
 {
-	bt->cpl = cpl;
+	bt->cpu.cpl = cpl;
 	int w = cpl == 3 && bt->win[0].sup_only;
 	if (w == bt->cur_win)
 		return 0;
@@ -109,7 +109,7 @@ static uint64_t *pte_at(struct bt *bt, uint64_t table, unsigned idx)
 int bt_walk(struct bt *bt, uint64_t va, int write, int user, int fetch, uint64_t *pa, int *writable, uint64_t *psize,
 	    uint64_t *err)
 {
-	uint64_t table = bt->cr3, e = 0, *p = NULL;
+	uint64_t table = bt->cpu.cr3, e = 0, *p = NULL;
 	int w = 1, u = 1;
 	*err = (write ? 2 : 0) | (user ? 4 : 0) | (fetch ? 0x10 : 0);
 	for (int level = 0; level < 4; level++) {
@@ -131,11 +131,11 @@ int bt_walk(struct bt *bt, uint64_t va, int write, int user, int fetch, uint64_t
 	*psize = 4096;
 	*pa = (e & PTE_ADDR) | (va & 4095);
 leaf:
-	if ((user && !u) || (write && !w && (user || (bt->cr0 & CR0_WP)))) {
+	if ((user && !u) || (write && !w && (user || (bt->cpu.cr0 & CR0_WP)))) {
 		*err |= 1;
 		return -1;
 	}
-	*writable = w || (!user && !(bt->cr0 & CR0_WP));
+	*writable = w || (!user && !(bt->cpu.cr0 & CR0_WP));
 	if (write)
 		*p |= PTE_D; /* the leaf, as a CPU's write does */
 	return 0;
@@ -143,7 +143,7 @@ leaf:
 
 int bt_walk_tables(struct bt *bt, uint64_t va, uint64_t frames[4])
 {
-	uint64_t table = bt->cr3;
+	uint64_t table = bt->cpu.cr3;
 	for (int level = 0; level < 4; level++) {
 		uint64_t *p = pte_at(bt, table, (unsigned)(va >> (39 - 9 * level)) & 511);
 		if (!p || !(*p & PTE_P))
@@ -160,7 +160,7 @@ int bt_walk_tables(struct bt *bt, uint64_t va, uint64_t frames[4])
  * it, or it is a traced page table. */
 static int protected_frame(struct bt *bt, uint64_t frame)
 {
-	return bt->code_pages[frame] || bt_pt_traced(bt, frame);
+	return bt->tc.code_pages[frame] || bt_pt_traced(bt, frame);
 }
 
 static int map_pages(struct bt *bt, int w, uint64_t va, uint64_t pa, uint64_t len, int rw, int large)
@@ -199,7 +199,7 @@ enum bt_fault bt_window_fault(struct bt *bt, int w, uint64_t va, int write, uint
 	uint64_t pa, psize;
 	int writable;
 	uint8_t st = win->state[va >> 12];
-	int user = bt->cpl == 3;
+	int user = bt->cpu.cpl == 3;
 	if (bt_walk(bt, va, write, user, 0, &pa, &writable, &psize, err))
 		return BF_PAGE;
 	if (!bt_is_ram(bt, pa & ~4095ull, 4096))
@@ -207,7 +207,7 @@ enum bt_fault bt_window_fault(struct bt *bt, int w, uint64_t va, int write, uint
 	if (st & (ST_RO | ST_RW)) {
 		if (!(write && (st & ST_RO)))
 			return BF_WILD; /* mapped and still faulting: not ours */
-		if (bt->code_pages[pa >> 12])
+		if (bt->tc.code_pages[pa >> 12])
 			return BF_SMC;
 		if (bt_pt_traced(bt, pa >> 12))
 			return BF_PTW;
@@ -317,9 +317,9 @@ void bt_flush_all(struct bt *bt)
 /* A page translations came from: write-protect it wherever va maps it. */
 void bt_protect_code(struct bt *bt, uint64_t va, uint64_t pa)
 {
-	if (!bt_is_ram(bt, pa, 4096) || bt->code_pages[pa >> 12])
+	if (!bt_is_ram(bt, pa, 4096) || bt->tc.code_pages[pa >> 12])
 		return;
-	bt->code_pages[pa >> 12] = 1;
+	bt->tc.code_pages[pa >> 12] = 1;
 	for (int w = 0; w < 2; w++) {
 		uint8_t *st = &bt->win[w].state[(va & (BT_WINDOW - 1)) >> 12];
 		if (*st & ST_RW) {
@@ -327,12 +327,12 @@ void bt_protect_code(struct bt *bt, uint64_t va, uint64_t pa)
 			*st = (uint8_t)((*st & ST_LARGE) | ST_RO);
 		}
 	}
-	if (bt->ncode_va < (int)(sizeof(bt->code_va) / sizeof(bt->code_va[0]))) {
-		bt->code_va[bt->ncode_va] = va, bt->code_pa[bt->ncode_va] = pa;
-		bt->ncode_va++;
+	if (bt->tc.ncode_va < (int)(sizeof(bt->tc.code_va) / sizeof(bt->tc.code_va[0]))) {
+		bt->tc.code_va[bt->tc.ncode_va] = va, bt->tc.code_pa[bt->tc.ncode_va] = pa;
+		bt->tc.ncode_va++;
 		bt_pt_trace(bt, va); /* a change of this mapping must reach us */
 	} else {
-		bt->code_va_overflow = 1;
+		bt->tc.code_va_overflow = 1;
 		bt->ctx->pt_lossy = 1;
 	}
 }
@@ -341,12 +341,12 @@ void bt_protect_code(struct bt *bt, uint64_t va, uint64_t pa)
  * map the same physical pages? If not, the translations must go. */
 int bt_code_mappings_changed(struct bt *bt)
 {
-	if (bt->code_va_overflow)
+	if (bt->tc.code_va_overflow)
 		return 1;
-	for (int i = 0; i < bt->ncode_va; i++) {
+	for (int i = 0; i < bt->tc.ncode_va; i++) {
 		uint64_t pa, ps, err;
 		int w;
-		if (bt_walk(bt, bt->code_va[i], 0, 0, 1, &pa, &w, &ps, &err) || (pa & ~4095ull) != bt->code_pa[i])
+		if (bt_walk(bt, bt->tc.code_va[i], 0, 0, 1, &pa, &w, &ps, &err) || (pa & ~4095ull) != bt->tc.code_pa[i])
 			return 1;
 	}
 	return 0;
@@ -361,8 +361,8 @@ static int mem_access(struct bt *bt, uint64_t va, void *buf, uint32_t len, int w
 		uint32_t chunk = 4096 - (uint32_t)(va & 4095);
 		if (chunk > len)
 			chunk = len;
-		if (bt_walk(bt, va, write, bt->cpl == 3, 0, &pa, &w, &ps, &err)) {
-			bt->cr2 = va;
+		if (bt_walk(bt, va, write, bt->cpu.cpl == 3, 0, &pa, &w, &ps, &err)) {
+			bt->cpu.cr2 = va;
 			bt_raise(bt, 14, 1, err);
 			return -1;
 		}
@@ -371,7 +371,7 @@ static int mem_access(struct bt *bt, uint64_t va, void *buf, uint32_t len, int w
 			return -1;
 		}
 		if (write) {
-			if (bt->code_pages[pa >> 12])
+			if (bt->tc.code_pages[pa >> 12])
 				bt->flush_pending = 1; /* translations of this page are stale */
 			if (bt_pt_traced(bt, pa >> 12))
 				bt_pt_write(bt, pa, b, chunk); /* what its old entries mapped goes */

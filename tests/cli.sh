@@ -222,6 +222,39 @@ sys.exit(any(' %s |' % m not in md for m in {r['mode'] for r in d['results']}))"
 	else
 		ko report-summary-first "$(sed -n 1,12p "$T/rep/report.md")"
 	fi
+	# As a browser builds the page: the summary before the first chart, a column
+	# per mode the run has, and a workload named like markup stays text (a
+	# hostile results file must not inject an element).
+	python3 -c "
+import json,sys; d=json.load(open(sys.argv[1])); r=dict(d['results'][0]); r.update(workload='<img src=x onerror=alert(1)>')
+d['results'].append(r); json.dump(d,open(sys.argv[2],'w'))" "$T/b1.json" "$T/evil.json"
+	if [ -z "$CHROME" ]; then
+		sk report-html-in-browser "chromium not installed (package chromium)"
+	elif "$HV" report "$T/evil.json" -o "$T/erep" >/dev/null 2>"$T/err" && dom "$T/erep/index.html" "$T/rdom.html" &&
+		python3 - "$T/rdom.html" "$T/evil.json" <<'PY'; then ok report-html-in-browser; else ko report-html-in-browser "$(cat "$T/err"; head -c 300 "$T/rdom.html")"; fi
+import json, sys
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.seq = []; self.th = set(); self.cur = None; self.evil = 0; self.text = ""
+    def handle_starttag(self, t, a):
+        a = dict(a)
+        if t == "img": self.seq.append(("img", a.get("alt")))
+        if "onerror" in a or t == "script": self.evil += 1
+        if t in ("h2", "th"): self.cur = ""
+    def handle_data(self, d):
+        self.text += d
+        if self.cur is not None: self.cur += d
+    def handle_endtag(self, t):
+        if t == "h2" and self.cur is not None: self.seq.append(("h2", self.cur)); self.cur = None
+        if t == "th" and self.cur is not None: self.th.add(self.cur); self.cur = None
+p = P(); p.feed(open(sys.argv[1]).read())
+d = json.load(open(sys.argv[2]))
+first_img = next(i for i, x in enumerate(p.seq) if x[0] == "img")
+assert p.seq[0] == ("h2", "Summary") and first_img > 0, p.seq[:3]
+assert {r["mode"] for r in d["results"]} <= p.th, p.th
+assert p.evil == 0 and "<img src=x onerror=alert(1)>" in p.text, p.evil
+PY
 	# A suspect figure (here a fake 1343x kvm result) is listed with its reason, never charted.
 	python3 -c "
 import json,sys; d=json.load(open(sys.argv[1])); r=dict(d['results'][0]); r.update(mode='kvm', suspect='1343x native: emulated')

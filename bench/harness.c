@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,16 +49,21 @@ static int run_capture(char **argv, unsigned timeout_s, char **out, double *wall
 	close(fd[1]);
 	char *buf = malloc(OUT_MAX + 1);
 	size_t len = 0;
-	ssize_t n;
-	while (buf && (n = read(fd[0], buf + len, OUT_MAX - len)) > 0) {
+	double deadline = t0 + timeout_s * 1e3;
+	/* poll, not a bare read: a run that hangs without printing must still
+	 * end at its timeout. */
+	while (buf && len < OUT_MAX && now_ms() < deadline) {
+		struct pollfd pf = {fd[0], POLLIN, 0};
+		int wait = (int)(deadline - now_ms()) + 1;
+		if (poll(&pf, 1, wait > 0 ? wait : 0) <= 0)
+			continue;
+		ssize_t n = read(fd[0], buf + len, OUT_MAX - len);
+		if (n <= 0)
+			break;
 		len += (size_t)n;
-		if (len == OUT_MAX || now_ms() - t0 > timeout_s * 1e3)
-			break;
-		if (now_ms() - t0 > timeout_s * 1e3)
-			break;
 	}
 	close(fd[0]);
-	if (now_ms() - t0 > timeout_s * 1e3 || len == OUT_MAX)
+	if (now_ms() >= deadline || len == OUT_MAX)
 		kill(pid, SIGKILL);
 	waitpid(pid, status, 0);
 	*wall_ms = now_ms() - t0;

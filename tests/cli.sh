@@ -17,6 +17,23 @@ expect_error both-pci-sources "give one" "$HV" probe --lspci a --pci-dump b
 expect_error bench-bogus-mode "unknown mode 'bogus'" "$HV" bench --modes bogus -o "$T/x.json"
 expect_error bench-bogus-guest "unknown guest 'nope'" "$HV" bench --modes bt --guests nope -o "$T/x.json"
 expect_error bench-negative-reps "'-5' is not a number" "$HV" bench --reps -5 -o "$T/x.json"
+# A run that hangs without printing ends at --timeout (the harness polls; it
+# used to block in read() for ever): a QEMU that answers --version and the
+# smoke run, then sleeps silently.
+cat >"$T/hangq" <<'SH'
+#!/bin/sh
+[ "$1" = "--version" ] && { echo "QEMU emulator version 0.0 (hangs)"; exit 0; }
+case "$*" in *"mem_mb=1 bytes=64"*) echo "@result name=crc32 iters=1 cycles=100 per_iter=100 checksum=0x1"; exit 0 ;; esac
+exec sleep 1000
+SH
+chmod +x "$T/hangq"
+if timeout 60 "$HV" bench --modes qemu-tcg --guests compute --reps 1 --timeout 2 --args "iters=3" --qemu "$T/hangq" \
+	-o "$T/hang.json" 2>"$T/err" && python3 -c "import json,sys; d=json.load(open(sys.argv[1]))
+sys.exit(not (d['modes'][0]['available'] and len(d['failures']) == 1 and d['failures'][0]['status'] == 9))" "$T/hang.json"; then
+	ok bench-silent-hang-times-out
+else
+	ko bench-silent-hang-times-out "$(tail -2 "$T/err")"
+fi
 expect_error compare-nan-threshold "'nan' is not a number" "$HV" compare a.json b.json --threshold nan
 printf '{"schema": 1' >"$T/bad.json"
 expect_error bad-json "$T/bad.json:1:" "$HV" probe --load "$T/bad.json"

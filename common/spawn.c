@@ -8,7 +8,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* In the child: stdin, stdout and stderr, then cwd, then the program. */
+static unsigned limit_s = SPAWN_LIMIT_S;
+
+unsigned spawn_set_limit(unsigned seconds)
+{
+	unsigned old = limit_s;
+	limit_s = seconds;
+	return old;
+}
+
+/* In the child: stdin, stdout and stderr, then cwd, the time limit (an
+ * alarm outlives exec), then the program. */
 static void exec_child(char *const argv[], const char *cwd, int out, int errout)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -18,6 +28,8 @@ static void exec_child(char *const argv[], const char *cwd, int out, int errout)
 		_exit(126);
 	if (cwd && chdir(cwd) != 0)
 		_exit(126);
+	signal(SIGALRM, SIG_DFL);
+	alarm(limit_s);
 	execvp(argv[0], argv);
 	_exit(127);
 }
@@ -30,6 +42,10 @@ static int wait_for(pid_t pid, const char *prog, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: %s", prog, strerror(errno));
 			return -1;
 		}
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM) {
+		snprintf(err, errlen, "%s: timed out after %u s", prog, limit_s);
+		return -1;
+	}
 	if (WIFSIGNALED(st)) {
 		snprintf(err, errlen, "%s: killed by SIG%s", prog,
 			 sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?");

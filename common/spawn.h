@@ -11,4 +11,9 @@ int spawn_run(char *const argv[], const char *cwd, const char *log, char *err, s
 /* The first line argv prints on stdout (newline stripped; "" if none);
  * 0 when it ran and exited 0, else -1. */
 int spawn_line(char *const argv[], char *out, size_t n);
+/* Every program spawned gets this many seconds (SIGALRM, set before exec)
+ * and then is a failure "timed out": a hung gnuplot or `qemu --version`
+ * must not hang us. Default SPAWN_LIMIT_S; returns the previous limit. */
+#define SPAWN_LIMIT_S 120
+unsigned spawn_set_limit(unsigned seconds);
 #endif

@@ -1,5 +1,6 @@
 /* Small pure pieces: flag lists, x86-64 levels, facts, the uarch table. */
 #include "common/dirlist.h"
+#include "common/spawn.h"
 #include "common/words.h"
 #include "probe/cpu_decode.h"
 #include "probe/facts.h"
@@ -11,6 +12,7 @@
 
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static void words(const char *arg)
 {
@@ -87,6 +89,22 @@ static void listings(const char *arg)
 	CHECK(dirlist(p, NULL, 0, &l, &n, err, sizeof(err)) && strstr(err, "/nope: "), "missing: %s", err);
 }
 
+/* A program that hangs (a broken gnuplot or `qemu --version`) is ended at
+ * the limit and is a failure that says so. */
+static void spawn_limit(const char *arg)
+{
+	char *const argv[] = {"sleep", "5", NULL};
+	char out[64], err[256] = "";
+	(void)arg;
+	unsigned old = spawn_set_limit(1);
+	time_t t0 = time(NULL);
+	CHECK(spawn_line(argv, out, sizeof(out)) == -1, "spawn_line of a hang succeeded");
+	CHECK(spawn_run(argv, NULL, NULL, err, sizeof(err)) == -1 && strstr(err, "timed out after 1 s"),
+	      "spawn_run: %s", err);
+	CHECK(time(NULL) - t0 < 5, "took %ld s", (long)(time(NULL) - t0));
+	spawn_set_limit(old);
+}
+
 static void levels(const char *arg)
 {
 	unsigned char f[F_NUM] = {0};
@@ -156,6 +174,7 @@ void suite_misc(void)
 	run_case("misc", "word_in_list", words, NULL);
 	run_case("misc", "probe sources table", source_table, NULL);
 	run_case("misc", "directory listings", listings, NULL);
+	run_case("misc", "spawned programs have a time limit", spawn_limit, NULL);
 	run_case("misc", "x86-64 levels", levels, NULL);
 	run_case("misc", "facts", facts, NULL);
 	run_case("misc", "uarch table parses", table_parses, table);

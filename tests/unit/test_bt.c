@@ -886,7 +886,7 @@ static void test_inline_misc(const char *arg)
 /* Page-table writes (pagetab.c): the guest points PDE 4 (VA 8 MiB) at a
  * 4 KiB table at 0x6000 and remaps VA 0x800000 between two frames in a
  * loop, with invlpg, then stores through it and unmaps it (#PF); remaps a
- * page of code it calls; flips a 2 MiB PDE; writes a PTE with xchg (which
+ * page of code it calls (and stores into it through another mapping); flips a 2 MiB PDE; writes a PTE with xchg (which
  * the emulator lacks: tracing ends). Inline invlpg does nothing, the
  * callout unmaps: both must see every remap. */
 #define PT_LOOP                                                                                                        \
@@ -904,7 +904,8 @@ SNIPPET(sn_pte_code, "movq $0x6007, 0x3020; lea 0x6000(%r15), %r8; lea 0x7000(%r
 		     "movl $0x1b8, (%r8); movw $0xc300, 4(%r8); movl $0x2b8, (%r9); movw $0xc300, 4(%r9);"
 		     "xor %esi, %esi; mov $6, %ecx; mov $0x801000, %ebx;"
 		     "1: mov %r8, %rax; test $1, %ecx; cmovnz %r9, %rax; or $3, %rax; mov %rax, 0x6008;"
-		     "invlpg (%rbx); push %rcx; call *%rbx; pop %rcx; add %rax, %rsi; loop 1b");
+		     "invlpg (%rbx); push %rcx; call *%rbx; pop %rcx; add %rax, %rsi; loop 1b;"
+		     "movb $5, 1(%r9); call *%rbx; mov %rax, %rdi"); /* a store through the other mapping */
 SNIPPET(sn_pde_large, "movq $5, 0x600010; movq $7, 0x400010; xor %esi, %esi; mov $10, %ecx; mov $0x600010, %ebx;"
 		      "1: mov $0x600087, %eax; mov $0x400087, %edx; test $1, %ecx; cmovnz %rdx, %rax; mov %rax, 0x3018;"
 		      "invlpg (%rbx); add (%rbx), %rsi; loop 1b; movq $0x600087, 0x3018; invlpg (%rbx)");
@@ -981,7 +982,7 @@ static void test_inline_page_tables(const char *arg)
 	    {{"PTE remaps by xchg", 0, sn_pte_xchg, sn_pte_xchg_end, 0, 0, 0, 0, 0, 0}, 30, 0x77, 0x88, 14, 0},
 	    {{"PTE remaps a page of code", 0, sn_pte_code, sn_pte_code_end, 0, 0, 0, 0, 0, 0},
 	     9,
-	     ~0ull,
+	     5,
 	     ~0ull,
 	     0xEEEEEEEEEEEEEEEEull,
 	     1},

@@ -144,9 +144,11 @@ enum bt_fault {
  * window (rw_gen current)? Generations make "forget everything" O(1). */
 struct bt_frame {
 	uint32_t pt_gen, rw_gen;
-	uint32_t base; /* the first VA (window offset) this table translates */
-	uint8_t level; /* 0 PML4 .. 3 PT */
-	uint8_t multi; /* reached with another level or base: a write flushes all */
+	uint32_t base;	  /* the first VA (window offset) this table translates */
+	uint32_t rw_page; /* the window page (VA >> 12) it is mapped writable at */
+	uint8_t level;	  /* 0 PML4 .. 3 PT */
+	uint8_t multi;	  /* reached with another level or base: a write flushes all */
+	uint8_t rw_multi; /* mapped writable at more than one VA */
 };
 
 /* A guest instruction emulated in C instead of faulting (adaptive). */
@@ -293,6 +295,10 @@ int bt_have_fsgsbase(void);
 /* Guest page walk: 0 with *pa, or -1 with the #PF error code in *err. */
 int bt_walk(struct bt *bt, uint64_t va, int write, int user, int fetch, uint64_t *pa, int *writable, uint64_t *psize,
 	    uint64_t *err);
+/* No window may write frame any more (it holds code or a traced table):
+ * its writable mapping made read-only; 1 if the windows had to be emptied
+ * (it was writable at more than one address). */
+int bt_frame_read_only(struct bt *bt, uint64_t frame);
 /* Maps the page holding va into window w; returns a bt_fault kind. */
 enum bt_fault bt_window_fault(struct bt *bt, int w, uint64_t va, int write, uint64_t *err);
 int bt_flush_va(struct bt *bt, uint64_t va);

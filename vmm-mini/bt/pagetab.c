@@ -57,7 +57,7 @@ static uint32_t next_gen(struct bt *bt, uint32_t g)
 }
 
 /* 1 if the windows were emptied to protect the table (it was mapped
- * writable somewhere: which aliases, only a reverse map would say). */
+ * writable at more than one address). */
 static int trace_frame(struct bt *bt, uint64_t frame, int level, uint32_t base)
 {
 	struct bt_frame *f = &bt->frames[frame];
@@ -67,10 +67,7 @@ static int trace_frame(struct bt *bt, uint64_t frame, int level, uint32_t base)
 		return 0;
 	}
 	f->pt_gen = bt->pt_gen, f->level = (uint8_t)level, f->base = base, f->multi = 0;
-	if (f->rw_gen != bt->rw_gen)
-		return 0;
-	bt_flush_all(bt);
-	return 1;
+	return bt_frame_read_only(bt, frame);
 }
 
 void bt_pt_trace(struct bt *bt, uint64_t va)

@@ -163,6 +163,36 @@ static int protected_frame(struct bt *bt, uint64_t frame)
 	return bt->tc.code_pages[frame] || bt_pt_traced(bt, frame);
 }
 
+/* Frame is now writable at window page va >> 12 (any window). */
+static void note_writable(struct bt *bt, uint64_t frame, uint64_t va)
+{
+	struct bt_frame *f = &bt->frames[frame];
+	if (f->rw_gen != bt->rw_gen)
+		f->rw_gen = bt->rw_gen, f->rw_page = (uint32_t)(va >> 12), f->rw_multi = 0;
+	else if (f->rw_page != (uint32_t)(va >> 12))
+		f->rw_multi = 1;
+}
+
+int bt_frame_read_only(struct bt *bt, uint64_t frame)
+{
+	struct bt_frame *f = &bt->frames[frame];
+	if (f->rw_gen != bt->rw_gen)
+		return 0;
+	if (f->rw_multi) {
+		bt_flush_all(bt);
+		return 1;
+	}
+	for (int w = 0; w < 2; w++) {
+		uint8_t *st = &bt->win[w].state[f->rw_page];
+		if (*st & ST_RW) {
+			mprotect(bt->win[w].base + ((uint64_t)f->rw_page << 12), 4096, PROT_READ);
+			*st = (uint8_t)((*st & ST_LARGE) | ST_RO);
+		}
+	}
+	f->rw_gen = 0;
+	return 0;
+}
+
 static int map_pages(struct bt *bt, int w, uint64_t va, uint64_t pa, uint64_t len, int rw, int large)
 {
 	struct bt_window *win = &bt->win[w];
@@ -180,7 +210,7 @@ static int map_pages(struct bt *bt, int w, uint64_t va, uint64_t pa, uint64_t le
 			mprotect(win->base + va + off, 4096, PROT_READ);
 			win->state[(va + off) >> 12] = (uint8_t)(ST_RO | (large ? ST_LARGE : 0));
 		} else {
-			bt->frames[(pa + off) >> 12].rw_gen = bt->rw_gen;
+			note_writable(bt, (pa + off) >> 12, va + off);
 		}
 	return 0;
 }
@@ -215,7 +245,7 @@ enum bt_fault bt_window_fault(struct bt *bt, int w, uint64_t va, int write, uint
 			win->sup_only++;
 		mprotect(win->base + (va & ~4095ull), 4096, PROT_READ | PROT_WRITE);
 		win->state[va >> 12] = (uint8_t)((st & ST_LARGE) | ST_RW);
-		bt->frames[pa >> 12].rw_gen = bt->rw_gen;
+		note_writable(bt, pa >> 12, va);
 		return BF_NONE;
 	}
 	if (bt->vcount[va >> 12] >= BT_VOLATILE_AT)
@@ -320,6 +350,7 @@ void bt_protect_code(struct bt *bt, uint64_t va, uint64_t pa)
 	if (!bt_is_ram(bt, pa, 4096) || bt->tc.code_pages[pa >> 12])
 		return;
 	bt->tc.code_pages[pa >> 12] = 1;
+	bt_frame_read_only(bt, pa >> 12); /* a store through another mapping of it must fault too */
 	for (int w = 0; w < 2; w++) {
 		uint8_t *st = &bt->win[w].state[(va & (BT_WINDOW - 1)) >> 12];
 		if (*st & ST_RW) {

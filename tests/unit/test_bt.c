@@ -580,12 +580,13 @@ static void test_irq_in_loop(const char *arg)
 
 /* Exception and interrupt handlers for the guests below: the vector and
  * the interrupted RIP go to DATA+0x800/0x808, then the VM stops. */
-SNIPPET(sn_vec, ".globl sn_h0, sn_h13, sn_h14, sn_h32;"
+SNIPPET(sn_vec, ".globl sn_h0, sn_h1, sn_h13, sn_h14, sn_h32;"
+		"sn_h1: movq $1, 0x800(%r15); mov (%rsp), %r14; mov %r14, 0x808(%r15); out %al, $0xf4;"
 		"sn_h0: movq $0, 0x800(%r15); mov (%rsp), %r14; mov %r14, 0x808(%r15); out %al, $0xf4;"
 		"sn_h13: movq $13, 0x800(%r15); mov 8(%rsp), %r14; mov %r14, 0x808(%r15); out %al, $0xf4;"
 		"sn_h14: movq $14, 0x800(%r15); mov 8(%rsp), %r14; mov %r14, 0x808(%r15); out %al, $0xf4;"
 		"sn_h32: movq $32, 0x800(%r15); mov (%rsp), %r14; mov %r14, 0x808(%r15); out %al, $0xf4");
-extern const uint8_t sn_h0[], sn_h13[], sn_h14[], sn_h32[];
+extern const uint8_t sn_h0[], sn_h1[], sn_h13[], sn_h14[], sn_h32[];
 
 #define VEC_AT (CODE + 0x8000)
 
@@ -622,7 +623,8 @@ static int run_vec(const struct vec_case *c, int inline_off, struct vec_out *o)
 		memcpy(vm.ram + VEC_AT, sn_vec, (size_t)(sn_vec_end - sn_vec));
 		memset(vm.ram + DATA, 0, DATA_LEN);
 		memset(vm.ram + DATA + 0x800, 0xEE, 16);
-		gate(&vm, 0, sn_h0), gate(&vm, 13, sn_h13), gate(&vm, 14, sn_h14), gate(&vm, 32, sn_h32);
+		gate(&vm, 0, sn_h0), gate(&vm, 1, sn_h1), gate(&vm, 13, sn_h13), gate(&vm, 14, sn_h14);
+		gate(&vm, 32, sn_h32);
 		uint64_t rsp0 = STACK - 0x400;
 		memcpy(vm.ram + DATA + 0x904, &rsp0, 8); /* TSS.RSP0 for the CPL3 cases */
 		bt->cpu.idt_base = 0x5000, bt->cpu.idt_limit = 0xFFF, bt->cpu.tss_base = DATA + 0x900;
@@ -736,7 +738,9 @@ SNIPPET(sn_popf_off, "mov $1, %ebx; pushq $0x2; popfq; mov $2, %ecx; pushfq; pop
 SNIPPET(sn_cr8_on, "mov $1, %ebx; mov %cr8, %rdx; xor %eax, %eax; mov %rax, %cr8; mov $2, %ecx");
 SNIPPET(sn_cr8_same, "mov $1, %ebx; mov $3, %eax; mov %rax, %cr8; mov %cr8, %rsi; mov $2, %ecx");
 SNIPPET(sn_cr8_cli, "cli; xor %eax, %eax; mov %rax, %cr8; mov $2, %ecx; sti; mov $3, %esi; mov $4, %edi");
-SNIPPET(sn_flags_bits, "pushq $0x47fd7; popfq; pushfq; pop %rsi; pushq $0x3ed7; popfq; pushfq; pop %rdi");
+SNIPPET(sn_flags_bits, "pushq $0x247ed7; popfq; pushfq; pop %rsi; pushq $0x3ed7; popfq; pushfq; pop %rdi");
+/* popf setting TF: #DB after the instruction that follows it */
+SNIPPET(sn_tf, "pushfq; orq $0x100, (%rsp); popfq; mov $1, %ebx; mov $2, %ecx; mov $3, %edx");
 
 static void test_inline_irq(const char *arg)
 {
@@ -783,12 +787,12 @@ static void test_inline_irq(const char *arg)
 	     2,
 	     3,
 	     0},
-	    {{"popf TF/AC/IOPL/ID bits", 0, sn_flags_bits, sn_flags_bits_end, 0, 0, 0, 0, 0, 0},
+	    {{"popf ID/AC/NT/IOPL kept", 0, sn_flags_bits, sn_flags_bits_end, 0, 0, 0, 0, 0, 0},
 	     0,
 	     ~0ull,
 	     ~0ull,
-	     0xed7,
-	     0xed7},
+	     0x247ed7,
+	     0x3ed7},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct vec_out o;
@@ -804,6 +808,15 @@ static void test_inline_irq(const char *arg)
 			      t[i].c.name, reg_names[reg[k]], (unsigned long long)o.gpr[reg[k]],
 			      (unsigned long long)want[k]);
 	}
+	struct vec_case tf = {"popf sets TF", 0, sn_tf, sn_tf_end, 0, 0, 0, 0, 0, 0};
+	struct vec_out o;
+	uint64_t at = (uint64_t)(sn_tf_end - sn_tf) - 10; /* mov $2, %ecx: two 5-byte movs end it */
+	if (vec_same(&tf, &o))
+		CHECK(o.vec == 1 && o.rip == at && o.gpr[R_RBX] == 1 && o.gpr[R_RCX] == 0,
+		      "popf sets TF: vector %lld at +0x%llx rbx %llu rcx %llu (want #DB at +0x%llx after one "
+		      "instruction)",
+		      (long long)o.vec, (unsigned long long)o.rip, (unsigned long long)o.gpr[R_RBX],
+		      (unsigned long long)o.gpr[R_RCX], (unsigned long long)at);
 }
 
 /* cpuid from the table and the callout, leaf by leaf, against what the

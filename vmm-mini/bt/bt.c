@@ -202,6 +202,7 @@ static int enter(struct bt *bt, uint8_t *host)
 	uint64_t tpr = (bt->lapic.tpr >> 4) & 15;
 	c->vif = bt->cpu.vif ? FL_IF : 0, c->cpl = (uint64_t)bt->cpu.cpl, c->cr8 = tpr;
 	c->cs = bt->cpu.cs, c->ss = bt->cpu.ss, c->cur_win = (uint64_t)bt->cur_win;
+	c->vflags = bt->cpu.vflags;
 	c->irq_prio = (uint64_t)lapic_pending_class(&bt->lapic);
 	bt->tc.g.enter();
 	bt->in_guest = 0;
@@ -258,7 +259,8 @@ static int bt_run(struct vm *vm, struct vm_exit *e)
 			continue;
 		}
 		uint8_t *host;
-		int single = bt->cpu.shadow || bt->step_rip == bt->cpu.rip;
+		int tf = (bt->cpu.vflags & 0x100) != 0; /* single-step: #DB after each instruction */
+		int single = bt->cpu.shadow || bt->step_rip == bt->cpu.rip || tf;
 		int r = block_at(bt, single, &host);
 		if (r < 0) {
 			e->reason = EXIT_INTERNAL;
@@ -273,7 +275,11 @@ static int bt_run(struct vm *vm, struct vm_exit *e)
 			continue;
 		if (single)
 			bt->cpu.shadow = 0;
-		if (handle_exit(bt, e))
+		int ran = !(bt->ctx->exit_kind == BTX_SIGNAL && bt->fault == BF_ASYNC); /* stopped before it */
+		int machine = handle_exit(bt, e);
+		if (tf && ran && !bt->cpu.exc.pending)
+			bt_raise(bt, 1, 0, 0); /* a trap: RIP is past the instruction */
+		if (machine)
 			return 0;
 	}
 }

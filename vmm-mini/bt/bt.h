@@ -39,6 +39,8 @@ enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI };
 /* Live RFLAGS bits while translated code runs: CF PF AF ZF SF DF OF. */
 #define FL_LIVE 0xCD5ull
 #define FL_IF	0x200ull
+/* RFLAGS bits kept in the vCPU, never live on the host: TF, IOPL, NT, AC, ID */
+#define FL_VIRT 0x247100ull
 
 /* The per-vCPU context: at an address below 2 GiB (MAP_32BIT) so that
  * generated code reaches every field with absolute disp32 addressing and
@@ -82,6 +84,7 @@ struct bt_ctx {
 	uint64_t pt_lossy; /* some derived state is untraced: inline invlpg takes the callout */
 	/* an emulated site's access as a C call (bt_mem_fast): its operands, its result */
 	uint64_t mem_va, mem_val, mem_slow, mem_leave, x_rsi;
+	uint64_t vflags; /* the vCPU's FL_VIRT bits: nonzero sends pushf/popf/syscall/sysret to the callout */
 };
 
 enum bt_exit {
@@ -187,7 +190,8 @@ struct bt_cpu {
 	uint64_t gdt_base, idt_base, tss_base;
 	uint16_t gdt_limit, idt_limit, tr, cs, ss, ds, es;
 	int cpl, vif, shadow, halted;
-	int pf_retry; /* a guest #PF is being handled: 1 | write (2) */
+	int pf_retry;	 /* a guest #PF is being handled: 1 | write (2) */
+	uint64_t vflags; /* the FL_VIRT bits; TF set: one instruction at a time, then #DB */
 	struct bt_exc {
 		int pending, vector, has_err;
 		uint64_t err;
@@ -270,6 +274,8 @@ int bt_translate(struct bt *bt, uint64_t rip, int single, uint8_t **host);
 /* cpu.c */
 uint64_t bt_full_rflags(const struct bt *bt);
 void bt_set_rflags(struct bt *bt, uint64_t f, int all);
+/* popf/iretq: what the CPL and IOPL let change (IOPL at CPL0 only, IF at CPL <= IOPL). */
+void bt_load_rflags(struct bt *bt, uint64_t f);
 /* A GPR of any width, by its Zydis name (x86 rules for partial writes). */
 uint64_t bt_reg_get(struct bt *bt, int zydis_reg);
 void bt_reg_set(struct bt *bt, int zydis_reg, uint64_t v);
@@ -371,8 +377,8 @@ int bt_string_insn(struct bt *bt, const struct ZydisDecodedInstruction_ *d, uint
 void bt_cpuid_fill(struct bt *bt, uint32_t leaf, uint32_t sub, uint32_t r[4]);
 void bt_cpuid_table(struct bt *bt);
 void bt_inline_cli_sti(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int sti);
-void bt_inline_pushf(struct bt *bt, uint8_t **p);
-void bt_inline_popf(struct bt *bt, uint8_t **p, uint64_t next);
+void bt_inline_pushf(struct bt *bt, uint8_t **p, uint64_t rip);
+void bt_inline_popf(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next);
 /* mov to/from cr8 with GPR gpr (x86 number) */
 void bt_inline_cr8(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int gpr, int write);
 void bt_inline_cpuid(struct bt *bt, uint8_t **p, uint64_t rip);

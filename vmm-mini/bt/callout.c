@@ -345,7 +345,7 @@ static int flags_insn(struct bt_op *c, int push)
 		if (bt_read(bt, rsp, &f, 8))
 			return 0;
 		bt->ctx->gpr[R_RSP] = rsp + 8;
-		bt_set_rflags(bt, f, bt->cpu.cpl == 0); /* CPL3 with IOPL 0 cannot change IF */
+		bt_load_rflags(bt, f);
 	}
 	bt->cpu.rip = c->next;
 	return 0;

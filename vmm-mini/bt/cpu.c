@@ -9,14 +9,23 @@
 
 uint64_t bt_full_rflags(const struct bt *bt)
 {
-	return (bt->ctx->rflags & FL_LIVE) | 2 | (bt->cpu.vif ? FL_IF : 0);
+	return (bt->ctx->rflags & FL_LIVE) | 2 | (bt->cpu.vif ? FL_IF : 0) | bt->cpu.vflags;
 }
 
 void bt_set_rflags(struct bt *bt, uint64_t f, int all)
 {
 	bt->ctx->rflags = (f & FL_LIVE) | 2;
-	if (all)
+	if (all) {
 		bt->cpu.vif = (f & FL_IF) != 0;
+		bt->cpu.vflags = f & FL_VIRT;
+	}
+}
+
+void bt_load_rflags(struct bt *bt, uint64_t f)
+{
+	int cpl = bt->cpu.cpl, iopl = (int)((bt->cpu.vflags >> 12) & 3);
+	uint64_t keep = (cpl ? 0x3000ull : 0) | (cpl > iopl ? FL_IF : 0);
+	bt_set_rflags(bt, (f & ~keep) | (bt_full_rflags(bt) & keep), 1);
 }
 
 /* GPR of any width: {id, shift, bytes}; -1 if r is not a GPR. */

@@ -62,6 +62,7 @@ static int deliver(struct bt *bt, int vector, int has_err, uint64_t err, int sof
 		bt->cpu.ss = 0; /* a null SS at CPL0, as 64-bit mode loads it */
 	if ((type & 0xF) == 0xE)
 		bt->cpu.vif = 0;
+	bt->cpu.vflags &= ~0x4100ull; /* TF and NT, as the CPU clears them */
 	bt->cpu.halted = 0;
 	return bt_set_cpl(bt, 0) ? -1 : 0;
 fail:
@@ -113,7 +114,7 @@ int bt_iret(struct bt *bt)
 	}
 	bt->cpu.rip = f[0];
 	bt->cpu.cs = (uint16_t)f[1];
-	bt_set_rflags(bt, f[2], bt->cpu.cpl == 0);
+	bt_load_rflags(bt, f[2]);
 	bt->ctx->gpr[R_RSP] = f[3];
 	bt->cpu.ss = (uint16_t)f[4];
 	return bt_set_cpl(bt, cpl);

@@ -154,10 +154,19 @@ void bt_inline_cli_sti(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, 
  * guest's value is that with IF replaced by the virtual IF. Read through a
  * private stack, since RSP is the guest's; the store to the guest stack
  * comes before RSP moves (a fault restarts it; RAX is back from ctx->t0). */
-void bt_inline_pushf(struct bt *bt, uint8_t **p)
+void bt_inline_pushf(struct bt *bt, uint8_t **p, uint64_t rip)
 {
 	struct bt_ctx *c = bt->ctx;
 	struct emit e = {*p};
+	st_abs(&e, R_RCX, &c->i_rcx); /* TF, IOPL, NT, AC or ID set: the callout has them */
+	ld_abs(&e, R_RCX, &c->vflags);
+	uint8_t *virt = unless_rcx_zero(&e);
+	ld_abs(&e, R_RCX, &c->i_rcx);
+	uint8_t *go = jmp_fwd(&e);
+	patch_rel32(virt, e.p);
+	ld_abs(&e, R_RCX, &c->i_rcx);
+	exit_stub(bt, &e, rip, BTX_CALLOUT);
+	patch_rel32(go, e.p);
 	st_abs(&e, R_RAX, &c->t0);
 	st_abs(&e, R_RSP, &c->s_rsp);
 	e8(&e, 0xBC), e32(&e, abs32(&c->stk[4])); /* mov $stack_top,%esp */
@@ -193,12 +202,24 @@ static void set_live_flags(struct emit *e)
 /* popfq: the arithmetic flags from the stack; at CPL0 also IF (CPL3 with
  * IOPL 0 cannot change it). IF going 0 -> 1 with an interrupt pending
  * leaves to the dispatcher after the instruction (popf has no shadow). */
-void bt_inline_popf(struct bt *bt, uint8_t **p, uint64_t next)
+void bt_inline_popf(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next)
 {
 	struct bt_ctx *c = bt->ctx;
 	struct emit e = {*p};
 	st_abs(&e, R_RAX, &c->t0);
 	gs_esp(&e, 0x8B, R_RAX, 0);
+	/* TF, IOPL, NT, AC or ID, set or to be set: the callout (flags are
+	 * about to be replaced, so testing may clobber them) */
+	e8(&e, 0xA9), e32(&e, (uint32_t)FL_VIRT); /* test $FL_VIRT,%eax */
+	uint8_t *virt = jcc(&e, CC_NE);
+	cmpq_abs(&e, &c->vflags, 0);
+	uint8_t *virt2 = jcc(&e, CC_NE);
+	uint8_t *go = jmp_fwd(&e);
+	patch_rel32(virt, e.p);
+	patch_rel32(virt2, e.p);
+	ld_abs(&e, R_RAX, &c->t0);
+	exit_stub(bt, &e, rip, BTX_CALLOUT);
+	patch_rel32(go, e.p);
 	lea_disp(&e, R_RSP, R_RSP, 8);
 	st_abs(&e, R_RCX, &c->i_rcx);
 	cmpq_abs(&e, &c->cpl, 0);
@@ -611,6 +632,8 @@ int bt_inline_syscall(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next)
 		return -1;
 	uint16_t cs = (uint16_t)((bt->cpu.star >> 32) & 0xFFFC);
 	fl_save(&e, c);
+	cmpq_abs(&e, &c->vflags, 0); /* R11 would miss them: the callout */
+	uint8_t *virt = jcc(&e, CC_NE);
 	cmpq_abs(&e, &c->cur_win, 0);
 	uint8_t *same = jcc(&e, CC_E), *slow = NULL;
 	if (bt_have_fsgsbase())
@@ -633,11 +656,11 @@ int bt_inline_syscall(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next)
 	movq_abs(&e, &c->cs, cs), movq_abs(&e, &c->ss, (uint32_t)cs + 8);
 	if (bt->cpu.sfmask & 0x400)
 		e8(&e, 0xFC); /* cld */
-	if (slow) {
-		uint8_t *done = jmp_fwd(&e);
-		slow_callout(bt, &e, slow, rip);
-		patch_rel32(done, e.p);
-	}
+	uint8_t *done = jmp_fwd(&e);
+	if (slow)
+		patch_rel32(slow, e.p);
+	slow_callout(bt, &e, virt, rip);
+	patch_rel32(done, e.p);
 	*p = e.p;
 	return 0;
 }
@@ -657,6 +680,10 @@ int bt_inline_sysret(struct bt *bt, uint8_t **p, uint64_t rip)
 	fl_save(&e, c);
 	cmpq_abs(&e, &c->cpl, 0);
 	uint8_t *slow = jcc(&e, CC_NE), *slow2 = NULL;
+	cmpq_abs(&e, &c->vflags, 0); /* to be changed or set from R11: the callout */
+	uint8_t *virt = jcc(&e, CC_NE);
+	e8(&e, 0x41), e8(&e, 0xF7), e8(&e, 0xC3), e32(&e, (uint32_t)FL_VIRT); /* test $FL_VIRT,%r11d */
+	uint8_t *virt2 = jcc(&e, CC_NE);
 	e8(&e, 0x48), e8(&e, 0xA1), memcpy(e.p, &so, 8), e.p += 8; /* movabs sup_only,%rax */
 	e8(&e, 0x48), e8(&e, 0x85), e8(&e, 0xC0);		   /* test %rax,%rax */
 	uint8_t *same = jcc(&e, CC_E);
@@ -682,6 +709,8 @@ int bt_inline_sysret(struct bt *bt, uint8_t **p, uint64_t rip)
 		fl_restore(&e, c);
 		exit_stub(bt, &e, rip, BTX_CALLOUT);
 	}
+	patch_rel32(virt, e.p);
+	patch_rel32(virt2, e.p);
 	slow_callout(bt, &e, slow, rip);
 	patch_rel32(done, e.p);
 	*p = e.p;

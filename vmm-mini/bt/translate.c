@@ -668,8 +668,8 @@ static int emit_inline(struct tb *t, const struct insn *in, enum kind k, uint8_t
 	switch (k) {
 	case K_CLI:
 	case K_STI: bt_inline_cli_sti(bt, &t->e.p, in->rip, next, k == K_STI); return 0;
-	case K_PUSHF: bt_inline_pushf(bt, &t->e.p); break;
-	case K_POPF: bt_inline_popf(bt, &t->e.p, next); break;
+	case K_PUSHF: bt_inline_pushf(bt, &t->e.p, in->rip); break;
+	case K_POPF: bt_inline_popf(bt, &t->e.p, in->rip, next); break;
 	case K_CPUID: bt_inline_cpuid(bt, &t->e.p, in->rip); return 0;
 	case K_INVLPG: bt_inline_invlpg(bt, &t->e.p, in->rip); return 0;
 	case K_CR8: {

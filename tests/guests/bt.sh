@@ -53,5 +53,9 @@ tally "$(tests/guests/check.sh pvblk "$T/pvblk.log" 100 "" bt | sed 's/^\([a-zA-
 # Hostile guests: status and message, as under KVM (tests/rig/vmm.sh).
 hostile bt bt "triple:4:triple fault" "jump:4:rip=0x30000000" "storm:6:watchdog" "wild-write:1:unhandled_mmio=1" \
 	"late-tick:1:stray interrupts=1" "hang:6:watchdog"
+# The inline paths' edge cases against QEMU TCG (tests/guests/edge.sh).
+edge=$(BUILD=$BUILD tests/guests/edge.sh)
+tally "$(echo "$edge" | grep -E '^(ok|FAIL)')"
+skip=$((skip + $(echo "$edge" | grep -c '^SKIP')))
 echo "guests-bt: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

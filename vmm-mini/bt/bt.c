@@ -304,20 +304,21 @@ static int bt_raise_msi(struct vm *vm, uint32_t vector)
 static void bt_print_stats(struct vm *vm, FILE *out)
 {
 	struct bt *bt = BT(vm);
-	fprintf(
-	    out,
-	    "@bt blocks=%llu exits_chain=%llu exits_indirect=%llu exits_callout=%llu exits_signal=%llu "
-	    "callouts=%llu pio_inline=%llu faults=%llu signals=%llu flushes=%llu mmio_sites=%u cache_kib=%u "
-	    "translate_us=%llu pt_sites=%u pt_writes=%llu pt_faults=%llu pf_sites=%u pt_traced=%d emul_inline=%llu\n",
-	    (unsigned long long)bt->stats_blocks, (unsigned long long)bt->stats_exits[BTX_CHAIN],
-	    (unsigned long long)(bt->stats_exits[BTX_IND_MISS] + bt->stats_exits[BTX_IND_SITE]),
-	    (unsigned long long)(bt->stats_exits[BTX_CALLOUT] + bt->stats_exits[BTX_MMIO]),
-	    (unsigned long long)bt->stats_exits[BTX_SIGNAL], (unsigned long long)bt->stats_callouts,
-	    (unsigned long long)bt->stats_pio_fast, (unsigned long long)bt->stats_faults,
-	    (unsigned long long)bt->stats_signals, (unsigned long long)bt->stats_flushes, bt_sites_on(bt, ES_MMIO),
-	    bt->tc.cache_used >> 10, (unsigned long long)(bt->stats_translate_ns / 1000), bt_sites_on(bt, ES_PT),
-	    (unsigned long long)bt->stats_pt_writes, (unsigned long long)bt->stats_pt_faults, bt_sites_on(bt, ES_PF),
-	    bt->pt_gen != 0, (unsigned long long)bt->stats_mem_fast);
+	fprintf(out,
+		"@bt blocks=%llu exits_chain=%llu exits_indirect=%llu exits_callout=%llu exits_signal=%llu "
+		"callouts=%llu pio_inline=%llu faults=%llu signals=%llu flushes=%llu mmio_sites=%u cache_kib=%u "
+		"translate_us=%llu pt_sites=%u pt_writes=%llu pt_faults=%llu pf_sites=%u pt_traced=%d emul_inline=%llu "
+		"timer_signals=%llu\n",
+		(unsigned long long)bt->stats_blocks, (unsigned long long)bt->stats_exits[BTX_CHAIN],
+		(unsigned long long)(bt->stats_exits[BTX_IND_MISS] + bt->stats_exits[BTX_IND_SITE]),
+		(unsigned long long)(bt->stats_exits[BTX_CALLOUT] + bt->stats_exits[BTX_MMIO]),
+		(unsigned long long)bt->stats_exits[BTX_SIGNAL], (unsigned long long)bt->stats_callouts,
+		(unsigned long long)bt->stats_pio_fast, (unsigned long long)bt->stats_faults,
+		(unsigned long long)bt->stats_signals, (unsigned long long)bt->stats_flushes, bt_sites_on(bt, ES_MMIO),
+		bt->tc.cache_used >> 10, (unsigned long long)(bt->stats_translate_ns / 1000), bt_sites_on(bt, ES_PT),
+		(unsigned long long)bt->stats_pt_writes, (unsigned long long)bt->stats_pt_faults,
+		bt_sites_on(bt, ES_PF), bt->pt_gen != 0, (unsigned long long)bt->stats_mem_fast,
+		(unsigned long long)bt->stats_timer);
 }
 
 static void bt_destroy(struct vm *vm)

@@ -68,6 +68,7 @@ struct bt_ctx {
 	 * dispatcher copies the vCPU state in before each entry and back after
 	 * each exit. */
 	uint64_t vif;	   /* the virtual IF as the RFLAGS bit: 0 or 0x200 */
+	uint64_t vflags;   /* the vCPU's FL_VIRT bits (pushf adds them; else inline paths defer to the callout) */
 	uint64_t cpl;	   /* 0 or 3 */
 	uint64_t cr8;	   /* TPR class 0-15 */
 	uint64_t irq_prio; /* class of the LAPIC's highest pending vector, TPR aside; 0 none */
@@ -84,7 +85,6 @@ struct bt_ctx {
 	uint64_t pt_lossy; /* some derived state is untraced: inline invlpg takes the callout */
 	/* an emulated site's access as a C call (bt_mem_fast): its operands, its result */
 	uint64_t mem_va, mem_val, mem_slow, mem_leave, x_rsi;
-	uint64_t vflags; /* the vCPU's FL_VIRT bits: nonzero sends pushf/popf/syscall/sysret to the callout */
 };
 
 enum bt_exit {
@@ -256,6 +256,7 @@ struct bt {
 	uint64_t stats_pio_fast;
 	uint64_t stats_callouts, stats_blocks, stats_flushes, stats_faults, stats_signals;
 	uint64_t stats_pt_writes, stats_pt_faults, stats_mem_fast;
+	uint64_t stats_timer; /* timer signals taken, retries between boundaries included */
 };
 
 #define BT(vm) ((struct bt *)(vm)->accel_state)

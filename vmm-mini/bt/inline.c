@@ -158,15 +158,7 @@ void bt_inline_pushf(struct bt *bt, uint8_t **p, uint64_t rip)
 {
 	struct bt_ctx *c = bt->ctx;
 	struct emit e = {*p};
-	st_abs(&e, R_RCX, &c->i_rcx); /* TF, IOPL, NT, AC or ID set: the callout has them */
-	ld_abs(&e, R_RCX, &c->vflags);
-	uint8_t *virt = unless_rcx_zero(&e);
-	ld_abs(&e, R_RCX, &c->i_rcx);
-	uint8_t *go = jmp_fwd(&e);
-	patch_rel32(virt, e.p);
-	ld_abs(&e, R_RCX, &c->i_rcx);
-	exit_stub(bt, &e, rip, BTX_CALLOUT);
-	patch_rel32(go, e.p);
+	(void)rip;
 	st_abs(&e, R_RAX, &c->t0);
 	st_abs(&e, R_RSP, &c->s_rsp);
 	e8(&e, 0xBC), e32(&e, abs32(&c->stk[4])); /* mov $stack_top,%esp */
@@ -175,6 +167,8 @@ void bt_inline_pushf(struct bt *bt, uint8_t **p, uint64_t rip)
 	st_abs(&e, R_RCX, &c->i_rcx);
 	ld_abs(&e, R_RCX, &c->vif);
 	e8(&e, 0x48), e8(&e, 0x8D), e8(&e, 0x84), e8(&e, 0x08), e32(&e, (uint32_t)-0x200); /* lea -0x200(%rax,%rcx) */
+	ld_abs(&e, R_RCX, &c->vflags); /* TF, IOPL, NT, AC, ID: bits the host image has clear */
+	e8(&e, 0x48), e8(&e, 0x8D), e8(&e, 0x04), e8(&e, 0x08); /* lea (%rax,%rcx),%rax */
 	ld_abs(&e, R_RCX, &c->i_rcx);
 	gs_esp(&e, 0x89, R_RAX, -8);
 	lea_disp(&e, R_RSP, R_RSP, -8);
@@ -214,12 +208,6 @@ void bt_inline_popf(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next)
 	uint8_t *virt = jcc(&e, CC_NE);
 	cmpq_abs(&e, &c->vflags, 0);
 	uint8_t *virt2 = jcc(&e, CC_NE);
-	uint8_t *go = jmp_fwd(&e);
-	patch_rel32(virt, e.p);
-	patch_rel32(virt2, e.p);
-	ld_abs(&e, R_RAX, &c->t0);
-	exit_stub(bt, &e, rip, BTX_CALLOUT);
-	patch_rel32(go, e.p);
 	lea_disp(&e, R_RSP, R_RSP, 8);
 	st_abs(&e, R_RCX, &c->i_rcx);
 	cmpq_abs(&e, &c->cpl, 0);
@@ -248,6 +236,10 @@ void bt_inline_popf(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next)
 	ld_abs(&e, R_RCX, &c->i_rcx);
 	ld_abs(&e, R_RAX, &c->t0);
 	exit_stub(bt, &e, next, BTX_CHAIN);
+	patch_rel32(virt, e.p); /* out of the common path: nothing changed yet but RAX */
+	patch_rel32(virt2, e.p);
+	ld_abs(&e, R_RAX, &c->t0);
+	exit_stub(bt, &e, rip, BTX_CALLOUT);
 	patch_rel32(done, e.p);
 	*p = e.p;
 }

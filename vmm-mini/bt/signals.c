@@ -132,6 +132,7 @@ static void on_timer(int sig, siginfo_t *si, void *ucv)
 	uint64_t pc = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
 	if (!g)
 		return;
+	g->stats_timer++;
 	g->async_pending = 1;
 	g->armed_ns = 0;
 	if (!g->in_guest)

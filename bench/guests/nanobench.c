@@ -9,19 +9,22 @@
 static volatile uint64_t traps_taken;
 static uint64_t window_phys[64];
 
-/* The warm-up (paging in code and data) goes through the same call and
- * return as the timed pass: a translator then times no first translation
- * of the code around the loop (a one-off of about one signal, which at the
- * default 1000 iterations was most of a cheap operation's cycles). */
-static void run(const char *name, uint64_t n, uint64_t (*fn)(uint64_t))
+/* The warm-up (paging in code and data) runs the very code the timed pass
+ * runs: run is not inlined, the operation is called through a volatile
+ * pointer and the two passes are one loop, so the compiler makes no second
+ * copy of the loop whose first translation a translator (bt, QEMU TCG)
+ * would then time (tens of thousands of cycles: a cheap operation's whole
+ * cost at 1000 iterations, and a different amount for each code layout). */
+static __attribute__((noinline)) void run(const char *name, uint64_t n, uint64_t (*fn)(uint64_t))
 {
 	if (!kit_arg_enabled(name))
 		return;
+	uint64_t (*volatile op)(uint64_t) = fn;
 	uint64_t cycles = 0, sum = 0;
-	for (int pass = 0; pass < 2; pass++) {
+	for (volatile int pass = 0; pass < 2; pass++) {
 		uint64_t k = pass ? n : n < 16 ? n : 16;
 		uint64_t t0 = rdtsc();
-		sum = fn(k);
+		sum = op(k);
 		cycles = rdtsc() - t0;
 	}
 	kit_result(name, n, cycles, sum);

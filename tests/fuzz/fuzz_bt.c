@@ -32,12 +32,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bt_cache_flush(bt);
 	uint8_t *host;
 	for (int single = 0; single < 2; single++) {
-		bt->exc.pending = 0;
+		bt->cpu.exc.pending = 0;
 		vm.err[0] = 0;
 		int r = bt_translate(bt, CODE, single, &host);
 		if (r < 0 && !vm.err[0])
 			__builtin_trap(); /* a refusal must say why */
-		if (r == 0 && (host < bt->cache || host >= bt->cache + BT_CACHE_SIZE))
+		if (r == 0 && (host < bt->tc.cache || host >= bt->tc.cache + BT_CACHE_SIZE))
 			__builtin_trap();
 	}
 	return 0;

@@ -21,3 +21,22 @@ int err_at(char *err, size_t errlen, const char *path, long line, const char *fm
 	va_end(ap);
 	return -1;
 }
+
+int pos_fail_at(const struct read_pos *p, long line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verr_at(p->err, p->errlen, p->path, line, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int pos_fail(const struct read_pos *p, const char *why)
+{
+	return pos_fail_at(p, p->line, "%s", why);
+}
+
+int pos_cut_short(const struct read_pos *p, const char *what)
+{
+	return pos_fail_at(p, p->line, "%s cut short: the file ends inside it", what);
+}

@@ -55,9 +55,7 @@ struct aida_bits {
 };
 
 struct aida_state {
-	const char *path;
-	long line;
-	int cut; /* the line being read has no newline: the file ends in it */
+	struct read_pos at; /* the file, the line being read, the error buffer */
 	struct aida_sec sec;
 	int first;		     /* the CPU whose registers are kept: #0, or the first one dumped */
 	struct aida_bits apic_done;  /* CPUs whose APIC ID is recorded */
@@ -72,28 +70,7 @@ struct aida_state {
 	uint32_t last_leaf, leaf_repeat;
 	uint32_t *all_apic; /* "All CPUs" section: the collector's APIC IDs */
 	size_t nall, capall;
-	char *err;
-	size_t errlen;
 };
-
-static int fail_at(struct aida_state *s, long line, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	verr_at(s->err, s->errlen, s->path, line, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int fail(struct aida_state *s, const char *why)
-{
-	return fail_at(s, s->line, "%s", why);
-}
-
-static int cut_short(struct aida_state *s, const char *what)
-{
-	return fail_at(s, s->line, "%s cut short: the file ends inside it", what);
-}
 
 /* Sets bit `cpu`; returns 1 when it was not set. */
 static int bit_set(struct aida_bits *b, int cpu)
@@ -176,7 +153,7 @@ static int flush_apic(struct aida_state *s, struct cpu_raw *r)
 {
 	if (s->sec.kind != SEC_CPUID || !(s->has_apic[0] || s->has_apic[1]) || !bit_set(&s->apic_done, s->sec.cpu))
 		return 0;
-	return cpu_raw_add_cpu(r, s->has_apic[1] ? s->apicb : s->apic1) ? fail(s, "out of memory") : 0;
+	return cpu_raw_add_cpu(r, s->has_apic[1] ? s->apicb : s->apic1) ? pos_fail(&s->at, "out of memory") : 0;
 }
 
 static int check_cpuid_sec(struct aida_state *s)
@@ -186,17 +163,17 @@ static int check_cpuid_sec(struct aida_state *s)
 	if (c->records == 0 && c->not_read)
 		return 0;
 	if (c->records == 0)
-		return fail_at(s, c->last, "logical CPU #%d's CPUID section has no records: the dump is cut short",
-			       c->cpu);
+		return pos_fail_at(&s->at, c->last,
+				   "logical CPU #%d's CPUID section has no records: the dump is cut short", c->cpu);
 	if (!c->has_base[0])
-		return fail_at(s, c->last, "logical CPU #%d's CPUID section lacks leaf 0", c->cpu);
+		return pos_fail_at(&s->at, c->last, "logical CPU #%d's CPUID section lacks leaf 0", c->cpu);
 	for (int k = 0; k < 4; k++) {
 		uint32_t base = (uint32_t)k << 30, want = c->announced[k];
 		mask |= c->has_base[k] << k;
 		if (!c->has_base[k] || want <= base || want - base > AIDA_RANGE_SPAN || c->top[k] >= want)
 			continue;
-		return fail_at(
-		    s, c->last,
+		return pos_fail_at(
+		    &s->at, c->last,
 		    "logical CPU #%d's CPUID records stop at leaf 0x%08X, before 0x%08X, the highest its leaf "
 		    "0x%08X announces: the dump is cut short",
 		    c->cpu, c->top[k], want, base);
@@ -207,8 +184,8 @@ static int check_cpuid_sec(struct aida_state *s)
 	}
 	for (int k = 0; k < 4; k++)
 		if ((s->ref_ranges & ~mask) >> k & 1)
-			return fail_at(
-			    s, c->last,
+			return pos_fail_at(
+			    &s->at, c->last,
 			    "logical CPU #%d's CPUID records lack leaf 0x%08X, which CPU #%d has: the dump is "
 			    "cut short",
 			    c->cpu, (uint32_t)k << 30, s->ref_cpu);
@@ -231,7 +208,7 @@ static int close_sec(struct aida_state *s, struct cpu_raw *r)
 
 static void open_sec(struct aida_state *s, enum aida_kind kind, int cpu, int per_cpu)
 {
-	s->sec = (struct aida_sec){.kind = kind, .cpu = cpu, .per_cpu = per_cpu, .last = s->line};
+	s->sec = (struct aida_sec){.kind = kind, .cpu = cpu, .per_cpu = per_cpu, .last = s->at.line};
 	s->has_apic[0] = s->has_apic[1] = 0;
 	s->leaf_repeat = 0;
 	s->last_leaf = 0xffffffffu;
@@ -247,8 +224,8 @@ static void open_sec(struct aida_state *s, enum aida_kind kind, int cpu, int per
 
 static int section(struct aida_state *s, struct cpu_raw *r, const char *l)
 {
-	if (s->cut && !strstr(l, "]-"))
-		return cut_short(s, "section header");
+	if (s->at.cut && !strstr(l, "]-"))
+		return pos_cut_short(&s->at, "section header");
 	if (close_sec(s, r))
 		return -1;
 	const char *hash = strstr(l, "CPU #");
@@ -257,7 +234,7 @@ static int section(struct aida_state *s, struct cpu_raw *r, const char *l)
 		char *end;
 		long n = strtol(hash + 5, &end, 10);
 		if (end == hash + 5 || n < 0 || n >= AIDA_MAX_CPUS)
-			return fail(s, "section header: logical CPU number missing or beyond 8191");
+			return pos_fail(&s->at, "section header: logical CPU number missing or beyond 8191");
 		cpu = (int)n;
 	}
 	if (strstr(l, "MSR"))
@@ -311,18 +288,19 @@ static int cpuid_line(struct aida_state *s, struct cpu_raw *r, const char *l)
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (read_hex(&p, 8, &leaf) != 8 || *p != ':')
-		return s->cut && !*p ? cut_short(s, "CPUID record") : 0; /* else "CPUID Manufacturer : ..." */
+		return s->at.cut && !*p ? pos_cut_short(&s->at, "CPUID record")
+					: 0; /* else "CPUID Manufacturer : ..." */
 	p++;
 	uint32_t v[4];
 	for (int i = 0; i < 4; i++) {
 		int n = parse_hex32_field(&p, &v[i]);
 		if (n == 0)
-			return fail(s, "CPUID record: expected four 32-bit hex registers");
-		if (s->cut && n != 8)
-			return cut_short(s, "CPUID record");
+			return pos_fail(&s->at, "CPUID record: expected four 32-bit hex registers");
+		if (s->at.cut && n != 8)
+			return pos_cut_short(&s->at, "CPUID record");
 	}
-	if (s->cut && !tail_whole(p))
-		return cut_short(s, "CPUID record");
+	if (s->at.cut && !tail_whole(p))
+		return pos_cut_short(&s->at, "CPUID record");
 	uint32_t sub;
 	if (subleaf_of(p, &sub)) {
 		/* No [SL nn]: consecutive repeats of a leaf are its subleaves. */
@@ -331,16 +309,16 @@ static int cpuid_line(struct aida_state *s, struct cpu_raw *r, const char *l)
 	}
 	s->last_leaf = (uint32_t)leaf;
 	if (s->sec.kind == SEC_MSR)
-		return fail(s, "CPUID record inside an MSR section");
+		return pos_fail(&s->at, "CPUID record inside an MSR section");
 	if (s->sec.kind != SEC_CPUID) /* records before any CPU section: CPU #0's */
 		open_sec(s, SEC_CPUID, 0, 0);
-	s->sec.records++, s->sec.last = s->line;
+	s->sec.records++, s->sec.last = s->at.line;
 	note_leaf(&s->sec, (uint32_t)leaf, sub, v);
 	note_apic(s, (uint32_t)leaf, sub, v);
 	if (s->first < 0)
 		s->first = s->sec.cpu; /* a dump that starts past CPU #0 still describes the machine */
 	if (s->sec.cpu == s->first && cpu_raw_add_leaf(r, (uint32_t)leaf, sub, v))
-		return fail(s, "out of memory");
+		return pos_fail(&s->at, "out of memory");
 	return 0;
 }
 
@@ -351,31 +329,31 @@ static int msr_line(struct aida_state *s, struct cpu_raw *r, const char *l)
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (read_hex(&p, 8, &idx) == 0 || *p != ':')
-		return s->cut && !*p ? cut_short(s, "MSR record") : 0;
+		return s->at.cut && !*p ? pos_cut_short(&s->at, "MSR record") : 0;
 	p++;
 	while (*p == ' ' || *p == '\t')
 		p++;
 	int state = MSR_OK;
 	if (*p == '<') {
 		state = MSR_FAILED;
-		if (s->cut && !strchr(p, '>'))
-			return cut_short(s, "MSR record");
+		if (s->at.cut && !strchr(p, '>'))
+			return pos_cut_short(&s->at, "MSR record");
 	} else {
 		int n = read_hex(&p, 16, &val);
 		if (n == 0 || isxdigit((unsigned char)*p))
-			return fail(s, "MSR record: expected a 64-bit hex value or < FAILED >");
-		if (s->cut && n != 16)
-			return cut_short(s, "MSR record");
+			return pos_fail(&s->at, "MSR record: expected a 64-bit hex value or < FAILED >");
+		if (s->at.cut && n != 16)
+			return pos_cut_short(&s->at, "MSR record");
 	}
-	if (s->cut && !tail_whole(p))
-		return cut_short(s, "MSR record");
+	if (s->at.cut && !tail_whole(p))
+		return pos_cut_short(&s->at, "MSR record");
 	int cpu = s->sec.cpu < 0 ? 0 : s->sec.cpu;
-	s->sec.records++, s->sec.last = s->line;
+	s->sec.records++, s->sec.last = s->at.line;
 	s->msr_after = 1;
 	if (s->first < 0)
 		s->first = cpu;
 	if (cpu == s->first && cpu_raw_add_msr(r, (uint32_t)idx, val, state))
-		return fail(s, "out of memory");
+		return pos_fail(&s->at, "out of memory");
 	return 0;
 }
 
@@ -388,11 +366,11 @@ static int all_cpus_line(struct aida_state *s, const char *p)
 	char *end;
 	unsigned long id = strtoul(a + 6, &end, 10);
 	if (end == a + 6)
-		return fail(s, "All CPUs record: APICID without a number");
-	if (s->cut && !*end)
-		return cut_short(s, "All CPUs record");
+		return pos_fail(&s->at, "All CPUs record: APICID without a number");
+	if (s->at.cut && !*end)
+		return pos_cut_short(&s->at, "All CPUs record");
 	if (grow_array((void **)&s->all_apic, &s->capall, s->nall, sizeof(*s->all_apic)))
-		return fail(s, "out of memory");
+		return pos_fail(&s->at, "out of memory");
 	s->all_apic[s->nall++] = (uint32_t)id;
 	return 0;
 }
@@ -400,15 +378,15 @@ static int all_cpus_line(struct aida_state *s, const char *p)
 static int one_line(struct aida_state *s, struct cpu_raw *r, char *l, size_t len)
 {
 	if (memchr(l, '\0', len))
-		return fail(s, "binary data (NUL byte): not a text dump");
+		return pos_fail(&s->at, "binary data (NUL byte): not a text dump");
 	while (len && l[len - 1] == '\r')
 		len--;
 	l[len] = '\0';
 	const char *p = l;
 	while (*p == ' ' || *p == '\t')
 		p++;
-	if (s->cut && record_prefix(p))
-		return cut_short(s, "record");
+	if (s->at.cut && record_prefix(p))
+		return pos_cut_short(&s->at, "record");
 	if (strncmp(p, "------[", 7) == 0 || strncmp(p, "-----[", 6) == 0)
 		return section(s, r, p);
 	if (strncasecmp(p, "CPUID", 5) == 0 && (p[5] == ' ' || p[5] == '\t'))
@@ -417,7 +395,7 @@ static int one_line(struct aida_state *s, struct cpu_raw *r, char *l, size_t len
 		return msr_line(s, r, p);
 	if (strncmp(p, "CPU ", 4) == 0 && strstr(p, "APICID"))
 		return all_cpus_line(s, p);
-	if (strncmp(p, "allcpu:", 7) == 0 && s->sec.kind == SEC_CPUID && !s->cut)
+	if (strncmp(p, "allcpu:", 7) == 0 && s->sec.kind == SEC_CPUID && !s->at.cut)
 		s->sec.not_read = !strstr(p, ": Valid"); /* "allcpu: Package 0 / Core 1 / Thread 0: Valid" */
 	return 0;
 }
@@ -428,17 +406,19 @@ static int check_msr_part(struct aida_state *s)
 {
 	const struct aida_sec *c = &s->sec;
 	if (!s->msr_after)
-		return fail_at(s, s->line,
-			       "the dump ends before the MSR section AIDA64 writes after the CPUID sections: it is cut "
-			       "short");
+		return pos_fail_at(
+		    &s->at, s->at.line,
+		    "the dump ends before the MSR section AIDA64 writes after the CPUID sections: it is cut "
+		    "short");
 	if (s->msr_cpus.n && s->msr_cpus.n < s->cpuid_cpus.n)
-		return fail_at(s, s->line,
-			       "%zu logical CPUs have CPUID sections but %zu have MSR sections: the dump is cut short",
-			       s->cpuid_cpus.n, s->msr_cpus.n);
+		return pos_fail_at(
+		    &s->at, s->at.line,
+		    "%zu logical CPUs have CPUID sections but %zu have MSR sections: the dump is cut short",
+		    s->cpuid_cpus.n, s->msr_cpus.n);
 	if (c->kind == SEC_MSR && c->per_cpu && c->cpu != s->first && s->prev_msr_cpu != s->first &&
 	    s->prev_msr_cpu >= 0 && c->records < s->prev_msr_records)
-		return fail_at(
-		    s, c->last,
+		return pos_fail_at(
+		    &s->at, c->last,
 		    "logical CPU #%d's MSR section has %zu records, CPU #%d's has %zu: the dump is cut short", c->cpu,
 		    c->records, s->prev_msr_cpu, s->prev_msr_records);
 	return 0;
@@ -455,14 +435,14 @@ static int finish(struct aida_state *s, struct cpu_raw *r)
 		r->ncpus = 0;
 		for (size_t i = 0; i < s->nall; i++)
 			if (cpu_raw_add_cpu(r, s->all_apic[i]))
-				return fail(s, "out of memory");
+				return pos_fail(&s->at, "out of memory");
 	}
-	if (s->line == 0)
-		return fail(s, "empty file");
+	if (s->at.line == 0)
+		return pos_fail(&s->at, "empty file");
 	if (r->nleaves == 0)
-		return fail(s, "no CPUID records found (not an AIDA64 CPUID dump?)");
+		return pos_fail(&s->at, "no CPUID records found (not an AIDA64 CPUID dump?)");
 	if (cpu_raw_get(r, 0, 0, v) || cpu_raw_get(r, 1, 0, v))
-		return fail(s, "dump lacks CPUID leaf 0 or 1 of its first logical CPU");
+		return pos_fail(&s->at, "dump lacks CPUID leaf 0 or 1 of its first logical CPU");
 	if (s->sec.kind == SEC_CPUID && check_cpuid_sec(s))
 		return -1;
 	if (check_msr_part(s))
@@ -502,26 +482,24 @@ static int next_line(void *ctx, char *l, size_t n)
 {
 	struct aida_reading *a = ctx;
 	if (n + 1 > AIDA_MAX_LINE)
-		return fail(a->s, "line longer than 4096 bytes: not a CPUID dump");
+		return pos_fail(&a->s->at, "line longer than 4096 bytes: not a CPUID dump");
 	return one_line(a->s, a->r, l, n);
 }
 
 static int read_lines(struct aida_state *s, struct cpu_raw *r, char *text, size_t len)
 {
 	struct aida_reading a = {s, r};
-	return lines_each(text, len, &s->line, &s->cut, next_line, &a);
+	return lines_each(text, len, &s->at.line, &s->at.cut, next_line, &a);
 }
 
 int cpu_raw_parse_aida64(const char *path, char *buf, size_t len, struct cpu_raw *r, char *err, size_t errlen)
 {
-	struct aida_state s = {.path = path,
+	struct aida_state s = {.at = {.path = path, .err = err, .errlen = errlen},
 			       .sec = {.kind = SEC_NONE, .cpu = -1},
 			       .first = -1,
 			       .ref_ranges = -1,
 			       .prev_msr_cpu = -1,
-			       .last_leaf = 0xffffffffu,
-			       .err = err,
-			       .errlen = errlen};
+			       .last_leaf = 0xffffffffu};
 	snprintf(r->source, sizeof(r->source), "%s", path);
 	char *text = as_ascii(buf, &len);
 	int rc = read_lines(&s, r, text, len);

@@ -23,9 +23,7 @@
 #define DUMP_MAX_CONFIG 4096 /* bytes of configuration space */
 
 struct dump_scan {
-	const char *path;
-	long line;
-	int cut;	      /* the line being read has no newline: the file ends in it */
+	struct read_pos at;   /* the file, the line being read, the error buffer */
 	struct pci_list seen; /* devices so far, for duplicates */
 	long *lines;	      /* the line of each */
 	size_t caplines;
@@ -36,18 +34,7 @@ struct dump_scan {
 	unsigned most;		      /* the most bytes a device has */
 	unsigned most_before, last_n; /* the most before the last device; the last device's */
 	FILE *out;		      /* the lines libpci gets */
-	char *err;
-	size_t errlen;
 };
-
-static int fail_at(struct dump_scan *s, long line, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	verr_at(s->err, s->errlen, s->path, line, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int hexval(int c)
 {
@@ -82,14 +69,15 @@ static int close_dev(struct dump_scan *s)
 	unsigned n = s->next;
 	s->in_dev = 0;
 	if (n == 0)
-		return fail_at(s, s->lines[s->seen.n - 1],
-			       "device %04x:%02x:%02x.%x has no configuration bytes (expected lspci -x output)",
-			       d->domain, d->bus, d->dev, d->func);
+		return pos_fail_at(&s->at, s->lines[s->seen.n - 1],
+				   "device %04x:%02x:%02x.%x has no configuration bytes (expected lspci -x output)",
+				   d->domain, d->bus, d->dev, d->func);
 	if (n != 64 && !(n == 128 && s->cardbus) && n != 256 && n != DUMP_MAX_CONFIG)
-		return fail_at(s, s->last_row,
-			       "device %04x:%02x:%02x.%x's configuration bytes stop after %u (lspci -x prints 64, 128 "
-			       "for a CardBus bridge, 256 or 4096): the dump is cut short",
-			       d->domain, d->bus, d->dev, d->func, n);
+		return pos_fail_at(
+		    &s->at, s->last_row,
+		    "device %04x:%02x:%02x.%x's configuration bytes stop after %u (lspci -x prints 64, 128 "
+		    "for a CardBus bridge, 256 or 4096): the dump is cut short",
+		    d->domain, d->bus, d->dev, d->func, n);
 	s->most_before = s->most, s->last_n = n;
 	if (n > s->most)
 		s->most = n;
@@ -101,10 +89,11 @@ static int last_dev_whole(struct dump_scan *s)
 	const struct pci_info *d = current(s);
 	if (s->last_n >= 256 || s->most_before < 256)
 		return 0;
-	return fail_at(s, s->last_row,
-		       "device %04x:%02x:%02x.%x has %u configuration bytes, a device before it 256 or more: the dump "
-		       "is cut short",
-		       d->domain, d->bus, d->dev, d->func, s->last_n);
+	return pos_fail_at(
+	    &s->at, s->last_row,
+	    "device %04x:%02x:%02x.%x has %u configuration bytes, a device before it 256 or more: the dump "
+	    "is cut short",
+	    d->domain, d->bus, d->dev, d->func, s->last_n);
 }
 
 /* "bb:dd.f", "dddd:bb:dd.f" or "ddddd:bb:dd.f", then a blank or the end. */
@@ -117,17 +106,17 @@ static int device_line(struct dump_scan *s, const char *p)
 		dom = 0;
 	if (hex_field(q, 2, &bus) != 2 || q[2] != ':' || hex_field(q + 3, 2, &dev) != 2 || q[5] != '.' ||
 	    hex_field(q + 6, 1, &fn) != 1 || (q[7] != ' ' && q[7] != '\0'))
-		return fail_at(s, s->line, "expected a device line \"[DDDD:]BB:DD.F ...\"");
+		return pos_fail_at(&s->at, s->at.line, "expected a device line \"[DDDD:]BB:DD.F ...\"");
 	char why[96];
 	if (pci_bdf_check(dom, bus, dev, fn, why, sizeof(why)))
-		return fail_at(s, s->line, "%s", why);
+		return pos_fail_at(&s->at, s->at.line, "%s", why);
 	if (close_dev(s))
 		return -1;
 	struct pci_info *d = pci_list_add(&s->seen);
 	if (!d || grow_array((void **)&s->lines, &s->caplines, s->seen.n - 1, sizeof(*s->lines)))
-		return fail_at(s, s->line, "out of memory");
+		return pos_fail_at(&s->at, s->at.line, "out of memory");
 	d->domain = dom, d->bus = bus, d->dev = dev, d->func = fn;
-	s->lines[s->seen.n - 1] = s->line;
+	s->lines[s->seen.n - 1] = s->at.line;
 	s->in_dev = 1, s->next = 0;
 	fprintf(s->out, "%04x:%02x:%02x.%u \n", dom, bus, dev, fn);
 	return 0;
@@ -139,28 +128,30 @@ static int row_line(struct dump_scan *s, const char *p, int n)
 	unsigned off;
 	hex_field(p, 8, &off);
 	if (!s->in_dev)
-		return fail_at(s, s->line, "configuration bytes outside a device (after a blank line or before any)");
+		return pos_fail_at(&s->at, s->at.line,
+				   "configuration bytes outside a device (after a blank line or before any)");
 	if (off != s->next)
-		return fail_at(s, s->line, "row at offset 0x%x where 0x%x is due: rows of 16 bytes from offset 0", off,
-			       s->next);
+		return pos_fail_at(&s->at, s->at.line,
+				   "row at offset 0x%x where 0x%x is due: rows of 16 bytes from offset 0", off,
+				   s->next);
 	if (off >= DUMP_MAX_CONFIG)
-		return fail_at(s, s->line, "configuration bytes beyond 4096");
+		return pos_fail_at(&s->at, s->at.line, "configuration bytes beyond 4096");
 	const char *q = p + n + 1;
 	int count = 0;
 	while (count < 16 && q[0] == ' ' && isxdigit((unsigned char)q[1]) && isxdigit((unsigned char)q[2]) &&
 	       !isxdigit((unsigned char)q[3]))
 		q += 3, count++;
 	if (count != 16 || *q)
-		return fail_at(s, s->line,
-			       s->cut ? "row cut short: the file ends inside it"
-				      : "row: expected 16 hex bytes after the offset, as lspci -x prints");
+		return pos_fail_at(&s->at, s->at.line,
+				   s->at.cut ? "row cut short: the file ends inside it"
+					     : "row: expected 16 hex bytes after the offset, as lspci -x prints");
 	if (off == 0) {
 		unsigned ht;
 		hex_field(p + n + 1 + 3 * 0x0e + 1, 2, &ht);
 		s->cardbus = (ht & 0x7f) == 2;
 	}
 	s->next += 16;
-	s->last_row = s->line;
+	s->last_row = s->at.line;
 	fprintf(s->out, "%s\n", p);
 	return 0;
 }
@@ -168,7 +159,7 @@ static int row_line(struct dump_scan *s, const char *p, int n)
 static int one_line(struct dump_scan *s, char *l, size_t len)
 {
 	if (memchr(l, '\0', len))
-		return fail_at(s, s->line, "binary data (NUL byte): not a PCI dump");
+		return pos_fail_at(&s->at, s->at.line, "binary data (NUL byte): not a PCI dump");
 	while (len && l[len - 1] == '\r')
 		len--;
 	l[len] = '\0';
@@ -180,7 +171,7 @@ static int one_line(struct dump_scan *s, char *l, size_t len)
 	int n = hex_field(l, 8, &v);
 	if (n >= 2 && l[n] == ':' && l[n + 1] == ' ')
 		return row_line(s, l, n);
-	if (n && (l[n] == ':' || (s->cut && l[n] == '\0')))
+	if (n && (l[n] == ':' || (s->at.cut && l[n] == '\0')))
 		return device_line(s, l);
 	return 0; /* lspci -v text: libpci reads none of it */
 }
@@ -192,7 +183,7 @@ static int next_line(void *ctx, char *l, size_t n)
 
 static int scan_lines(struct dump_scan *s, char *text, size_t len)
 {
-	int rc = lines_each(text, len, &s->line, &s->cut, next_line, s);
+	int rc = lines_each(text, len, &s->at.line, &s->at.cut, next_line, s);
 	if (rc == 0)
 		rc = close_dev(s);
 	return rc == 0 && s->seen.n ? last_dev_whole(s) : rc;
@@ -203,17 +194,17 @@ static int no_duplicates(struct dump_scan *s)
 	size_t a, b;
 	int dup = pci_list_duplicate(&s->seen, &a, &b);
 	if (dup < 0)
-		return fail_at(s, s->line, "out of memory");
+		return pos_fail_at(&s->at, s->at.line, "out of memory");
 	if (dup == 0)
 		return 0;
 	const struct pci_info *d = &s->seen.dev[b];
-	return fail_at(s, s->lines[b], "device %04x:%02x:%02x.%x listed twice (first at line %ld)", d->domain, d->bus,
-		       d->dev, d->func, s->lines[a]);
+	return pos_fail_at(&s->at, s->lines[b], "device %04x:%02x:%02x.%x listed twice (first at line %ld)", d->domain,
+			   d->bus, d->dev, d->func, s->lines[a]);
 }
 
 int pci_dump_check(const char *path, char **text, size_t *len, char *err, size_t errlen)
 {
-	struct dump_scan s = {.path = path, .err = err, .errlen = errlen};
+	struct dump_scan s = {.at = {.path = path, .err = err, .errlen = errlen}};
 	char *buf;
 	size_t n;
 	if (sf_read(NULL, path, SF_CAP, &buf, &n, err, errlen)) {
@@ -222,7 +213,7 @@ int pci_dump_check(const char *path, char **text, size_t *len, char *err, size_t
 		return -1;
 	}
 	s.out = open_memstream(text, len);
-	int rc = s.out ? scan_lines(&s, buf, n) : fail_at(&s, 0, "out of memory");
+	int rc = s.out ? scan_lines(&s, buf, n) : pos_fail_at(&s.at, 0, "out of memory");
 	if (rc == 0)
 		rc = no_duplicates(&s);
 	if (rc == 0 && s.seen.n == 0) {
@@ -230,7 +221,7 @@ int pci_dump_check(const char *path, char **text, size_t *len, char *err, size_t
 		rc = -1;
 	}
 	if (s.out && fclose(s.out) != 0 && rc == 0)
-		rc = fail_at(&s, s.line, "out of memory");
+		rc = pos_fail_at(&s.at, s.at.line, "out of memory");
 	if (rc && s.out)
 		free(*text);
 	free(buf);

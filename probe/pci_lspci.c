@@ -22,37 +22,14 @@
 #define LSPCI_MAX_LINE 8192
 
 struct lspci_state {
-	const char *path;
-	long line;
-	int cut; /* the line being read has no newline: the file ends in it */
+	struct read_pos at; /* the file, the line being read, the error buffer */
 	struct pci_list *l;
 	struct pci_info *cur;
 	int cur_shows_ids; /* the current device line showed IDs (-n, -nn): its Subsystem line does too */
 	long *lines;	   /* the line of each device */
 	size_t caplines;
 	int saw_driver_lines, saw_caps;
-	char *err;
-	size_t errlen;
 };
-
-static int fail_at(struct lspci_state *s, long line, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	verr_at(s->err, s->errlen, s->path, line, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int fail(struct lspci_state *s, const char *why)
-{
-	return fail_at(s, s->line, "%s", why);
-}
-
-static int cut_short(struct lspci_state *s, const char *what)
-{
-	return fail_at(s, s->line, "%s cut short: the file ends inside it", what);
-}
 
 static int hexn(const char *p, int n, unsigned *out)
 {
@@ -108,7 +85,7 @@ static int parse_bdf(struct lspci_state *s, const char *p, struct pci_info *d)
 	unsigned dom = dbdf ? f[0] : 0, bus = f[k - 3], dev = f[k - 2], fn = f[k - 1];
 	char why[96];
 	if (pci_bdf_check(dom, bus, dev, fn, why, sizeof(why)))
-		return fail(s, why);
+		return pos_fail(&s->at, why);
 	d->domain = dom, d->bus = bus, d->dev = dev, d->func = fn;
 	return i + (p[i] == ' ');
 }
@@ -267,9 +244,9 @@ static int add_device(struct lspci_state *s, const struct pci_info *tmp)
 {
 	struct pci_info *d = pci_list_add(s->l);
 	if (!d || grow_array((void **)&s->lines, &s->caplines, s->l->n - 1, sizeof(*s->lines)))
-		return fail(s, "out of memory");
+		return pos_fail(&s->at, "out of memory");
 	*d = *tmp;
-	s->lines[s->l->n - 1] = s->line;
+	s->lines[s->l->n - 1] = s->at.line;
 	s->cur = d;
 	return 0;
 }
@@ -282,24 +259,25 @@ static int device_line(struct lspci_state *s, const char *p)
 	if (n < 0)
 		return -1;
 	if (!n)
-		return fail(s, "expected a device line \"[DDDD:]BB:DD.F Class: Name\"");
+		return pos_fail(&s->at, "expected a device line \"[DDDD:]BB:DD.F Class: Name\"");
 	const char *rest = p + n;
 	const char *colon = strstr(rest, ": ");
 	if (!colon)
-		return fail(s, s->cut ? "device line lacks \"Class: Name\": cut short, the file ends inside it"
-				      : "device line lacks \"Class: Name\"");
+		return pos_fail(&s->at, s->at.cut
+					    ? "device line lacks \"Class: Name\": cut short, the file ends inside it"
+					    : "device line lacks \"Class: Name\"");
 	const char *end = rest + strlen(rest);
-	if (s->cut && !whole_tail(colon + 2, end))
-		return cut_short(s, "device line");
+	if (s->at.cut && !whole_tail(colon + 2, end))
+		return pos_cut_short(&s->at, "device line");
 	tail_fields(colon, &end, &tmp);
 	enum ids_shown shown = class_field(rest, colon, &tmp);
 	int ids = name_field(colon + 2, end, &tmp);
 	if (ids < 0)
-		return fail(s, "malformed vendor:device ID (expected [vvvv:dddd], four hex digits each)");
+		return pos_fail(&s->at, "malformed vendor:device ID (expected [vvvv:dddd], four hex digits each)");
 	if (shown == IDS_BARE && !ids)
-		return fail(s, "lspci -n device line without its vvvv:dddd IDs");
-	if (s->cut && shown != IDS_NONE && !ids)
-		return cut_short(s, "device line");
+		return pos_fail(&s->at, "lspci -n device line without its vvvv:dddd IDs");
+	if (s->at.cut && shown != IDS_NONE && !ids)
+		return pos_cut_short(&s->at, "device line");
 	s->cur_shows_ids = shown != IDS_NONE;
 	return add_device(s, &tmp);
 }
@@ -353,20 +331,20 @@ static int cut_detail(struct lspci_state *s, const char *p)
 		if (strncmp(p, detail_keys[i], len < k ? len : k) != 0)
 			continue;
 		if (len < k) /* "Kernel driver in" */
-			return cut_short(s, "line");
+			return pos_cut_short(&s->at, "line");
 		const char *v = p + k;
 		while (*v == ' ' || *v == '\t')
 			v++;
 		if (!*v || i >= 4)
-			return cut_short(s, "line");
+			return pos_cut_short(&s->at, "line");
 	}
 	const char *end = p + len;
 	unsigned a, b;
 	if (!whole_tail(p, end))
-		return cut_short(s, "line");
+		return pos_cut_short(&s->at, "line");
 	if (strncmp(p, "Subsystem:", 10) == 0 && s->cur_shows_ids && !last_id_pair(p, end, &a, &b) &&
 	    !bare_pair(p + 10, end, &a, &b) && !cut_marker(strrchr(p, '['), &a))
-		return cut_short(s, "Subsystem line");
+		return pos_cut_short(&s->at, "Subsystem line");
 	return 0;
 }
 
@@ -375,12 +353,12 @@ static int detail_line(struct lspci_state *s, const char *p)
 	struct pci_info *d = s->cur;
 	unsigned v, dv;
 	if (!d)
-		return fail(s, "indented line before any device line");
-	if (s->cut && cut_detail(s, p))
+		return pos_fail(&s->at, "indented line before any device line");
+	if (s->at.cut && cut_detail(s, p))
 		return -1;
 	if (strncmp(p, "Subsystem:", 10) == 0) {
 		if (bad_id_group(p + 10, p + strlen(p)))
-			return fail(s, "malformed subsystem ID (expected [vvvv:dddd], four hex digits each)");
+			return pos_fail(&s->at, "malformed subsystem ID (expected [vvvv:dddd], four hex digits each)");
 		if (last_id_pair(p, p + strlen(p), &v, &dv) || bare_pair(p + 10, p + strlen(p), &v, &dv))
 			d->subvendor = v, d->subdevice = dv;
 	} else if (strncmp(p, "Kernel driver in use:", 21) == 0) {
@@ -417,11 +395,11 @@ static int is_hex_dump_line(const char *p)
 static int one_line(struct lspci_state *s, char *l, size_t len)
 {
 	if (memchr(l, '\0', len))
-		return fail(s, "binary data (NUL byte): not lspci text");
+		return pos_fail(&s->at, "binary data (NUL byte): not lspci text");
 	while (len && l[len - 1] == '\r')
 		len--;
 	l[len] = '\0';
-	if (s->line == 1 && len >= 3 && !memcmp(l, "\xef\xbb\xbf", 3)) /* UTF-8 BOM from an editor */
+	if (s->at.line == 1 && len >= 3 && !memcmp(l, "\xef\xbb\xbf", 3)) /* UTF-8 BOM from an editor */
 		memmove(l, l + 3, (len -= 3) + 1);
 	if (len == 0)
 		return 0;
@@ -442,11 +420,11 @@ static int finish(struct lspci_state *s)
 	size_t a, b;
 	int dup = pci_list_duplicate(s->l, &a, &b);
 	if (dup < 0)
-		return fail(s, "out of memory");
+		return pos_fail(&s->at, "out of memory");
 	if (dup) {
 		const struct pci_info *d = &s->l->dev[b];
-		return fail_at(s, s->lines[b], "device %04x:%02x:%02x.%x listed twice (first at line %ld)", d->domain,
-			       d->bus, d->dev, d->func, s->lines[a]);
+		return pos_fail_at(&s->at, s->lines[b], "device %04x:%02x:%02x.%x listed twice (first at line %ld)",
+				   d->domain, d->bus, d->dev, d->func, s->lines[a]);
 	}
 	for (size_t i = 0; i < s->l->n; i++) {
 		struct pci_info *d = &s->l->dev[i];
@@ -471,17 +449,18 @@ static int finish(struct lspci_state *s)
 static int next_line(void *ctx, char *l, size_t n)
 {
 	struct lspci_state *s = ctx;
-	return n + 1 > LSPCI_MAX_LINE ? fail(s, "line longer than 8192 bytes: not lspci text") : one_line(s, l, n);
+	return n + 1 > LSPCI_MAX_LINE ? pos_fail(&s->at, "line longer than 8192 bytes: not lspci text")
+				      : one_line(s, l, n);
 }
 
 static int read_lines(struct lspci_state *s, char *text, size_t len)
 {
-	return lines_each(text, len, &s->line, &s->cut, next_line, s);
+	return lines_each(text, len, &s->at.line, &s->at.cut, next_line, s);
 }
 
 int pci_read_lspci_text(const char *path, struct pci_list *l, char *err, size_t errlen)
 {
-	struct lspci_state s = {.path = path, .l = l, .err = err, .errlen = errlen};
+	struct lspci_state s = {.at = {.path = path, .err = err, .errlen = errlen}, .l = l};
 	char *buf;
 	size_t len;
 	snprintf(l->source, sizeof(l->source), "%s", path);
@@ -491,10 +470,10 @@ int pci_read_lspci_text(const char *path, struct pci_list *l, char *err, size_t 
 		return -1;
 	}
 	int rc = read_lines(&s, buf, len);
-	if (rc == 0 && s.line == 0)
-		rc = fail(&s, "empty file");
+	if (rc == 0 && s.at.line == 0)
+		rc = pos_fail(&s.at, "empty file");
 	else if (rc == 0 && l->n == 0)
-		rc = fail(&s, "no PCI devices found (expected lspci -nn, -nnk or -vvnn output)");
+		rc = pos_fail(&s.at, "no PCI devices found (expected lspci -nn, -nnk or -vvnn output)");
 	if (rc == 0)
 		rc = finish(&s);
 	free(buf);

@@ -1,8 +1,8 @@
 /* The probe document (schema "hvcert-probe/1", docs/probe-json.md) through
  * jansson. Raw inputs are saved whole and decoded again on load, so
  * `probe --load` reports exactly what the original probe did. */
-#include "probe/assess.h"
 #include "common/safefile.h"
+#include "probe/assess.h"
 #include "probe/probe.h"
 
 #include <errno.h>

@@ -17,9 +17,10 @@
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 #define WINDOW (1ull << 32)
-#define GUARD (1ull << 16)
+#define GUARD  (1ull << 16)
 
 static uint8_t *win;
 static sigjmp_buf jb;
@@ -60,6 +61,67 @@ static uint32_t gs_read32(uint32_t eax_base, int32_t disp_is_5)
 	else
 		__asm__ volatile("addr32 movl %%gs:(%%eax), %0" : "=r"(v) : "a"(eax_base) : "memory");
 	return v;
+}
+
+/* Latency of the memory forms translated code is made of, in TSC cycles
+ * per iteration of a dependent chain (best of 5): a slot stored and loaded
+ * back (what a rewrite does with a parked register) by RIP-relative and by
+ * absolute [disp32] addressing, and a load whose address depends on the
+ * previous load (plain, through %gs with a nonzero base as the window is,
+ * and with addr32 as well). */
+#define CHAIN_N	 20000000L
+#define SLOT_ABS 0x30000040 /* a fixed page below 2 GiB: the absolute form needs a constant */
+static uint64_t rip_slot, chase_plain[8] __attribute__((aligned(64))), chase_gs[8] __attribute__((aligned(64)));
+
+static double chain(int form)
+{
+	long n = CHAIN_N;
+	uint64_t x = 0, t0 = __rdtsc();
+	switch (form) {
+	case 0:
+		__asm__ volatile("1: mov %1,%2; mov %2,%1; add $1,%1; dec %0; jnz 1b"
+				 : "+&r"(n), "+&r"(x), "+m"(rip_slot)
+				 :
+				 : "cc");
+		break;
+	case 1:
+		__asm__ volatile("1: mov %1,0x30000040; mov 0x30000040,%1; add $1,%1; dec %0; jnz 1b"
+				 : "+&r"(n), "+&r"(x)
+				 :
+				 : "memory", "cc");
+		break;
+	case 2:
+		x = (uint64_t)(uintptr_t)chase_plain;
+		__asm__ volatile("1: mov (%1),%1; dec %0; jnz 1b" : "+&r"(n), "+&r"(x) : : "memory", "cc");
+		break;
+	case 3: __asm__ volatile("1: mov %%gs:(%1),%1; dec %0; jnz 1b" : "+&r"(n), "+&r"(x) : : "memory", "cc"); break;
+	default:
+		__asm__ volatile("1: mov %%gs:(%k1),%1; dec %0; jnz 1b" : "+&r"(n), "+&r"(x) : : "memory", "cc");
+		break;
+	}
+	return (double)(__rdtsc() - t0) / CHAIN_N;
+}
+
+static void chain_costs(void)
+{
+	static const char *what[] = {"store + load of a slot, RIP-relative",
+				     "store + load of a slot, absolute [disp32]", "load to load, plain",
+				     "load to load, %gs (nonzero base)", "load to load, %gs + addr32"};
+	int abs_ok = mmap((void *)(SLOT_ABS & ~4095ul), 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) != MAP_FAILED;
+	chase_plain[0] = (uint64_t)(uintptr_t)chase_plain;
+	chase_gs[0] = 0;
+	set_gs(chase_gs);
+	for (int f = 0; f < 5; f++) {
+		if (f == 1 && !abs_ok)
+			continue;
+		double best = 1e9;
+		for (int r = 0; r < 5; r++) {
+			double c = chain(f);
+			best = c < best ? c : best;
+		}
+		printf("cost %-42s %6.2f TSC cycles\n", what[f], best);
+	}
 }
 
 static void fact(const char *what, int ok)
@@ -126,6 +188,7 @@ int main(void)
 		mmap(p, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
 	}
 	printf("cost fault + mmap + unmap           %8.2f us\n", (now_us() - t0) / n);
+	chain_costs();
 	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
 	long maps = 0;
 	if (f && fscanf(f, "%ld", &maps) == 1)

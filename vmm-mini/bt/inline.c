@@ -19,21 +19,20 @@
 
 enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_A = 7 };
 
-/* op [abs] with the given prefix/opcode bytes and ModRM.reg. */
-static void op_abs(struct emit *e, const uint8_t *ops, int n, int reg, const void *a)
+/* op [abs] with the given prefix/opcode bytes and ModRM.reg, imm bytes of
+ * immediate to follow (the operand is RIP-relative, emit.h). */
+static void op_abs(struct emit *e, const uint8_t *ops, int n, int reg, const void *a, int imm)
 {
 	for (int i = 0; i < n; i++)
 		e8(e, ops[i]);
-	e8(e, (uint8_t)(((reg & 7) << 3) | 4));
-	e8(e, 0x25);
-	e32(e, abs32(a));
+	modrm_rip(e, reg, a, imm);
 }
 
 /* cmpq $imm8, [abs] */
 static void cmpq_abs(struct emit *e, const void *a, int8_t imm)
 {
 	static const uint8_t op[] = {0x48, 0x83};
-	op_abs(e, op, 2, 7, a);
+	op_abs(e, op, 2, 7, a, 1);
 	e8(e, (uint8_t)imm);
 }
 
@@ -41,7 +40,7 @@ static void cmpq_abs(struct emit *e, const void *a, int8_t imm)
 static void movq_abs(struct emit *e, const void *a, uint32_t imm)
 {
 	static const uint8_t op[] = {0x48, 0xC7};
-	op_abs(e, op, 2, 0, a);
+	op_abs(e, op, 2, 0, a, 4);
 	e32(e, imm);
 }
 
@@ -49,7 +48,7 @@ static void movq_abs(struct emit *e, const void *a, uint32_t imm)
 static void cmp_reg_abs(struct emit *e, int reg, const void *a)
 {
 	static const uint8_t op[] = {0x48, 0x3B};
-	op_abs(e, op, 2, reg, a);
+	op_abs(e, op, 2, reg, a, 0);
 }
 
 /* jcc rel32 / jmp rel32 to be patched: return the rel32 field. */
@@ -72,13 +71,13 @@ static void fl_save(struct emit *e, struct bt_ctx *c)
 	st_abs(e, R_RAX, &c->fs_rax);
 	e8(e, 0x9F);			       /* lahf */
 	e8(e, 0x0F), e8(e, 0x90), e8(e, 0xC0); /* seto %al */
-	op_abs(e, st_ax, 2, R_RAX, &c->fs_ax);
+	op_abs(e, st_ax, 2, R_RAX, &c->fs_ax, 0);
 }
 
 static void fl_restore(struct emit *e, struct bt_ctx *c)
 {
 	static const uint8_t ld_ax[] = {0x66, 0x8B};
-	op_abs(e, ld_ax, 2, R_RAX, &c->fs_ax);
+	op_abs(e, ld_ax, 2, R_RAX, &c->fs_ax, 0);
 	e8(e, 0x04), e8(e, 0x7F); /* add $0x7f,%al: OF = (al == 1) */
 	e8(e, 0x9E);		  /* sahf */
 	ld_abs(e, R_RAX, &c->fs_rax);
@@ -365,8 +364,8 @@ void bt_inline_cpuid(struct bt *bt, uint8_t **p, uint64_t rip)
 	struct emit e = {*p};
 	uint32_t tab = abs32(c->cpuid);
 	fl_save(&e, c);
-	e8(&e, 0x8B), e8(&e, 0x04), e8(&e, 0x25), e32(&e, abs32(&c->fs_rax)); /* mov fs_rax,%eax */
-	e8(&e, 0x83), e8(&e, 0xF8), e8(&e, 32);				      /* cmp $32,%eax */
+	e8(&e, 0x8B), modrm_rip(&e, R_RAX, &c->fs_rax, 0); /* mov fs_rax,%eax */
+	e8(&e, 0x83), e8(&e, 0xF8), e8(&e, 32);		   /* cmp $32,%eax */
 	uint8_t *basic = jcc(&e, CC_B);
 	e8(&e, 0x05), e32(&e, 0x80000000u); /* add $0x80000000,%eax */
 	e8(&e, 0x83), e8(&e, 0xF8), e8(&e, 32);
@@ -417,28 +416,28 @@ void bt_inline_div_check(struct bt *bt, uint8_t **p, uint64_t rip, int bits, int
 			e8(&e, 0x48), e8(&e, 0xC7), e8(&e, 0xC1), e32(&e, 0xFFFFFFFFu); /* mov $-1,%rcx */
 		else
 			e8(&e, 0xB9), e32(&e, (uint32_t)((1ull << bits) - 1)); /* mov $mask,%ecx */
-		op_abs(&e, cmp64, 2, R_RCX, &c->dv);
+		op_abs(&e, cmp64, 2, R_RCX, &c->dv, 0);
 		ok = jcc(&e, CC_NE);
 		/* divisor -1: the low half must not be INT_MIN with the high half its sign */
 		if (bits == 8)
-			op_abs(&e, movzb, 2, R_RAX, &c->fs_rax);
+			op_abs(&e, movzb, 2, R_RAX, &c->fs_rax, 0);
 		else if (bits == 16)
-			op_abs(&e, movzw, 2, R_RAX, &c->fs_rax);
+			op_abs(&e, movzw, 2, R_RAX, &c->fs_rax, 0);
 		else if (bits == 32)
-			op_abs(&e, mov32, 1, R_RAX, &c->fs_rax);
+			op_abs(&e, mov32, 1, R_RAX, &c->fs_rax, 0);
 		else
-			op_abs(&e, mov64, 2, R_RAX, &c->fs_rax);
+			op_abs(&e, mov64, 2, R_RAX, &c->fs_rax, 0);
 	} else {
 		de1 = NULL;
 	}
 	switch (bits) { /* the dividend's high half -> %rcx, zero-extended */
-	case 8: op_abs(&e, movzb, 2, R_RCX, (uint8_t *)&c->fs_rax + 1); break; /* AH */
-	case 16: e8(&e, 0x0F), e8(&e, 0xB7), e8(&e, 0xCA); break;	       /* movzwl %dx,%ecx */
-	case 32: e8(&e, 0x89), e8(&e, 0xD1); break;			       /* mov %edx,%ecx */
-	default: e8(&e, 0x48), e8(&e, 0x89), e8(&e, 0xD1); break;	       /* mov %rdx,%rcx */
+	case 8: op_abs(&e, movzb, 2, R_RCX, (uint8_t *)&c->fs_rax + 1, 0); break; /* AH */
+	case 16: e8(&e, 0x0F), e8(&e, 0xB7), e8(&e, 0xCA); break;		  /* movzwl %dx,%ecx */
+	case 32: e8(&e, 0x89), e8(&e, 0xD1); break;				  /* mov %edx,%ecx */
+	default: e8(&e, 0x48), e8(&e, 0x89), e8(&e, 0xD1); break;		  /* mov %rdx,%rcx */
 	}
 	if (is_signed) {
-		op_abs(&e, xor64, 2, R_RCX, &c->dv); /* 0 iff the high half is all ones */
+		op_abs(&e, xor64, 2, R_RCX, &c->dv, 0); /* 0 iff the high half is all ones */
 		if (bits == 64)
 			e8(&e, 0x48), e8(&e, 0x0F), e8(&e, 0xBA), e8(&e, 0xF8), e8(&e, 63); /* btc $63,%rax */
 		else
@@ -446,7 +445,7 @@ void bt_inline_div_check(struct bt *bt, uint8_t **p, uint64_t rip, int bits, int
 		e8(&e, 0x48), e8(&e, 0x09), e8(&e, 0xC8);	 /* or %rcx,%rax */
 		de2 = jcc(&e, CC_E);
 	} else {
-		op_abs(&e, cmp64, 2, R_RCX, &c->dv);
+		op_abs(&e, cmp64, 2, R_RCX, &c->dv, 0);
 		de2 = jcc(&e, CC_AE);
 	}
 	if (ok)
@@ -501,7 +500,7 @@ void bt_inline_pio(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int 
 	}
 	cmpq_abs(&e, &c->cpl, 0);
 	uint8_t *slow = jcc(&e, CC_NE);
-	e8(&e, 0x80), e8(&e, 0x3C), e8(&e, 0x25), e32(&e, abs32(&c->fp_used)), e8(&e, 0); /* cmpb $0,fp_used */
+	e8(&e, 0x80), modrm_rip(&e, 7, &c->fp_used, 1), e8(&e, 0); /* cmpb $0,fp_used */
 	uint8_t *slow2 = jcc(&e, CC_NE);
 	e8(&e, 0xFC);							    /* cld, as C expects */
 	e8(&e, 0x48), e8(&e, 0xBF), memcpy(e.p, &self, 8), e.p += 8;	    /* movabs $bt,%rdi */
@@ -534,9 +533,7 @@ static void load_dst(struct emit *e, struct bt_ctx *c, int r, int bytes)
 	if (bytes == 8 || r >= 4)
 		e8(e, (uint8_t)(0x40 | (bytes == 8 ? 8 : 0) | (r >= 8 ? 4 : 0))); /* spl..dil need a REX */
 	e8(e, bytes == 1 ? 0x8A : 0x8B);
-	e8(e, (uint8_t)(((r & 7) << 3) | 4));
-	e8(e, 0x25);
-	e32(e, abs32(&c->mem_val));
+	modrm_rip(e, r, &c->mem_val, 0);
 }
 
 /* The rest after the call: leave through the callout if it could not do
@@ -583,7 +580,7 @@ void bt_inline_mem(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, uint
 			e8(&e, 0x41);
 		e8(&e, (uint8_t)(0x50 + (clobbered[i] & 7)));
 	}
-	e8(&e, 0x80), e8(&e, 0x3C), e8(&e, 0x25), e32(&e, abs32(&c->fp_used)), e8(&e, 0); /* cmpb $0,fp_used */
+	e8(&e, 0x80), modrm_rip(&e, 7, &c->fp_used, 1), e8(&e, 0); /* cmpb $0,fp_used */
 	uint8_t *slow_fp = jcc(&e, CC_NE);
 	e8(&e, 0xFC);						     /* cld, as C expects */
 	e8(&e, 0x48), e8(&e, 0xBF), memcpy(e.p, &self, 8), e.p += 8; /* movabs $bt,%rdi */

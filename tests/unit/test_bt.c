@@ -314,6 +314,22 @@ SNIPPET(sn_polymorphic, "xor %eax, %eax; mov $3, %r8d; lea 10f(%rip), %r9; lea 1
 			"1: call 10f; call 10f; call 11f; call 10f; call 11f; call 10f;"
 			"xor %ecx, %ecx; 2: call *(%r15,%rcx,8); add $1, %ecx; cmp $6, %ecx; jne 2b;"
 			"sub $1, %r8d; jnz 1b; jmp 3f; 10: add $1, %rax; ret; 11: add $100, %rax; ret; 3: nop");
+/* More targets than a site's inline cache holds (BT_PIC): an indirect call
+ * through a table of 10 (each target folds its own constant into RAX, so a
+ * wrong dispatch changes the result) fills every entry, then goes to the
+ * table lookup; and one return reached from 10 call sites. 3 rounds. */
+SNIPPET(sn_megamorphic,
+	"xor %eax, %eax; xor %ebx, %ebx; mov $3, %r8d; lea 20f(%rip), %r9; xor %ecx, %ecx;"
+	"0: mov %r9, (%r15,%rcx,8); add $16, %r9; add $1, %ecx; cmp $10, %ecx; jne 0b;"
+	"1: xor %ecx, %ecx; 2: call *(%r15,%rcx,8); add $1, %ecx; cmp $10, %ecx; jne 2b;"
+	"call 30f; call 30f; call 30f; call 30f; call 30f; call 30f; call 30f; call 30f; call 30f;"
+	"call 30f; sub $1, %r8d; jnz 1b; jmp 40f;"
+	".p2align 4; 20: imul $3, %rax; add $1, %rax; ret; .p2align 4; imul $3, %rax; add $2, %rax; ret;"
+	".p2align 4; imul $3, %rax; add $3, %rax; ret; .p2align 4; imul $3, %rax; add $4, %rax; ret;"
+	".p2align 4; imul $3, %rax; add $5, %rax; ret; .p2align 4; imul $3, %rax; add $6, %rax; ret;"
+	".p2align 4; imul $3, %rax; add $7, %rax; ret; .p2align 4; imul $3, %rax; add $8, %rax; ret;"
+	".p2align 4; imul $3, %rax; add $9, %rax; ret; .p2align 4; imul $3, %rax; add $10, %rax; ret;"
+	"30: lea 7(%rbx,%rbx,2), %rbx; ret; 40: nop");
 /* x87 and SSE: the guest's FP state must survive exits (pushfq/popfq and
  * cpuid are callouts) and never leak into the VMM's; results go to GPRs and
  * memory, which compare() checks. XMM registers are set before use. */
@@ -371,7 +387,7 @@ static void test_snippet(const char *name)
 	    {"loops", sn_loops, sn_loops_end}, {"riprel", sn_riprel, sn_riprel_end},
 	    {"smc", sn_smc, sn_smc_end},       {"polymorphic", sn_polymorphic, sn_polymorphic_end},
 	    {"fp", sn_fp, sn_fp_end},	       {"pushf-popf", sn_pushf_popf, sn_pushf_popf_end},
-	    {"div", sn_div_ok, sn_div_ok_end},
+	    {"div", sn_div_ok, sn_div_ok_end}, {"megamorphic", sn_megamorphic, sn_megamorphic_end},
 	};
 	if (!sandbox())
 		return;
@@ -1038,9 +1054,9 @@ void suite_bt(void)
 		return;
 	}
 	run_case("bt", "random-sequences", test_random, NULL);
-	static const char *const snippets[] = {"stack",	  "flags-glue", "calls",  "partial", "lock",
-					       "strings", "loops",	"riprel", "smc",     "polymorphic",
-					       "fp",	  "pushf-popf", "div"};
+	static const char *const snippets[] = {"stack",	  "flags-glue", "calls",  "partial",	"lock",
+					       "strings", "loops",	"riprel", "smc",	"polymorphic",
+					       "fp",	  "pushf-popf", "div",	  "megamorphic"};
 	for (size_t i = 0; i < sizeof(snippets) / sizeof(snippets[0]); i++)
 		run_case("bt-diff", snippets[i], test_snippet, snippets[i]);
 	static const char *const hostile[] = {"syscall", "int80", "wrgsbase", "guard", "wrap"};

@@ -115,10 +115,12 @@ struct bt_block {
 };
 
 /* An indirect branch site's inline cache: the fields the dispatcher patches. */
+/* An indirect-branch site's inline cache of up to BT_PIC targets (translate.c). */
+#define BT_PIC 8
 struct bt_site {
-	uint8_t *tag1, *tag2; /* disp32 of lea -tag / lea +tag */
-	uint8_t *miss_jmp, *host_jmp, *table;
-	uint32_t misses;
+	uint8_t *disp[BT_PIC]; /* disp32 of each entry's lea: previous target - this target */
+	uint8_t *hit_jmp[BT_PIC], *tail, *table;
+	uint32_t n, last; /* entries filled, the last one's target */
 };
 
 struct bt_glue {

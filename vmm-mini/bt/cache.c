@@ -91,21 +91,27 @@ struct bt_site *bt_new_site(struct bt *bt, uint32_t *idx)
 	return &bt->tc.sites[bt->tc.nsites++];
 }
 
-/* The dispatcher after a site's cache missed: cache the new target there,
- * or after too many different ones, send the site to the table. */
+/* The dispatcher after a site's cache missed: cache the new target in the
+ * next entry, or once every entry is taken, turn the site's first lea into
+ * a jump to the table lookup (%rcx still holds the target there). */
 void bt_site_refill(struct bt *bt, uint32_t idx, uint64_t rip, uint8_t *host)
 {
 	if (idx >= bt->tc.nsites)
 		return;
 	struct bt_site *s = &bt->tc.sites[idx];
-	if (++s->misses > 4 || rip >= 0x80000000ull) {
-		patch_rel32(s->miss_jmp, s->table);
+	if (s->n == BT_PIC || rip >= 0x80000000ull) {
+		uint8_t *lea = s->disp[0] - 3; /* the lea's first byte */
+		lea[0] = 0xE9;
+		patch_rel32(lea + 1, s->table);
+		s->n = BT_PIC;
 		return;
 	}
-	int32_t neg = -(int32_t)rip, pos = (int32_t)rip;
-	memcpy(s->tag1, &neg, 4);
-	memcpy(s->tag2, &pos, 4);
-	patch_rel32(s->host_jmp, host);
+	int32_t d = (int32_t)(s->n ? s->last : 1) - (int32_t)rip, back = (int32_t)rip;
+	memcpy(s->disp[s->n], &d, 4);
+	memcpy(s->tail, &back, 4);
+	patch_rel32(s->hit_jmp[s->n], host);
+	s->last = (uint32_t)rip;
+	s->n++;
 }
 
 struct bt_block *bt_block_of(struct bt *bt, uint64_t off)

@@ -441,11 +441,18 @@ static uint8_t *lea_rcx(struct emit *e, int32_t disp)
 }
 
 /* An indirect branch or return, target in %rcx (RCX saved): first an
- * inline cache of the site's last target (compare without flags, a direct
- * jump on a hit, which the predictor follows like the native branch), the
- * dispatcher refilling it on a miss; a site that keeps missing (more than 4
- * targets) falls through to the table lookup for good. The cache starts as
- * "target 1 -> an exit to RIP 1", which is correct whatever the guest does. */
+ * inline cache of the site's first BT_PIC targets, compared without flags,
+ * one lea and one branch each: each lea subtracts the difference to the
+ * previous entry's target, so %rcx reaches 0 at the matching entry, and a
+ * hit is a direct jump, which the predictor follows like the native branch.
+ * Entry 0 tests with loop (which subtracts 1 more), so that its hit falls
+ * through: a return or a call with one target takes a single taken branch,
+ * as natively (two cost interp 12%); the others with jrcxz. A miss restores
+ * the target (the tail lea adds the last one back) and exits for the
+ * dispatcher to fill the next entry; a site with more targets jumps to the
+ * table lookup from its first byte on. Entry 0 starts as "target 1 -> an
+ * exit to RIP 1", the others subtract nothing and so never match: correct
+ * whatever the guest does. */
 static void ind_branch(struct tb *t)
 {
 	struct bt *bt = t->bt;
@@ -457,12 +464,24 @@ static void ind_branch(struct tb *t)
 		ind_table(t);
 		return;
 	}
-	s->tag1 = lea_rcx(e, -1);
-	e8(e, 0xE3), e8(e, 12); /* jrcxz hit: over the lea and the jmp */
-	s->tag2 = lea_rcx(e, 1);
-	s->miss_jmp = jmp_rel(e, e->p);
-	ld_abs(e, R_RCX, &c->s_rcx); /* hit */
-	s->host_jmp = jmp_rel(e, e->p);
+	uint8_t *jrcxz[BT_PIC];
+	s->disp[0] = lea_rcx(e, 0);
+	e8(e, 0xE2), e8(e, 0); /* loop: over the hit, which falls through */
+	uint8_t *over = e->p;
+	ld_abs(e, R_RCX, &c->s_rcx);
+	s->hit_jmp[0] = jmp_rel(e, e->p);
+	over[-1] = (uint8_t)(e->p - over);
+	for (int i = 1; i < BT_PIC; i++) {
+		s->disp[i] = lea_rcx(e, 0);
+		e8(e, 0xE3), jrcxz[i] = e->p, e8(e, 0);
+	}
+	s->tail = lea_rcx(e, 1);
+	uint8_t *miss_jmp = jmp_rel(e, e->p);
+	for (int i = 1; i < BT_PIC; i++) {
+		*jrcxz[i] = (uint8_t)(e->p - (jrcxz[i] + 1)); /* within rel8 for BT_PIC <= 10 */
+		ld_abs(e, R_RCX, &c->s_rcx);
+		s->hit_jmp[i] = jmp_rel(e, e->p);
+	}
 	s->table = e->p;
 	ind_table(t);
 	uint8_t *miss = e->p;
@@ -473,9 +492,10 @@ static void ind_branch(struct tb *t)
 	jmp_rel(e, bt->tc.g.exit_common);
 	uint8_t *rip1 = e->p;
 	e->p += bt_emit_exit_stub(bt, e->p, 1, BTX_CHAIN, NULL);
-	patch_rel32(s->miss_jmp, miss);
-	patch_rel32(s->host_jmp, rip1);
-	s->misses = 0;
+	patch_rel32(miss_jmp, miss);
+	for (int i = 0; i < BT_PIC; i++)
+		patch_rel32(s->hit_jmp[i], rip1);
+	s->n = 0, s->last = 1;
 }
 
 static int emit_branch(struct tb *t, const struct insn *in, enum kind k)

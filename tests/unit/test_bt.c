@@ -357,6 +357,13 @@ SNIPPET(sn_loops, "mov $10, %ecx; xor %eax, %eax; 1: add %rcx, %rax; loop 1b; mo
 SNIPPET(sn_riprel, "mov 1f(%rip), %rax; lea 1f(%rip), %rbx; add 1f+4(%rip), %ecx; cmpb $0x90, 1f(%rip);"
 		   "sete %dl; jmp 2f; 1: .quad 0x1122334455667788; 2: movabs $0x200180, %rsi; mov (%rsi), %rdi;"
 		   "movabs 0x200188, %eax; movabs 0x200190, %al; movabs %rax, 0x200198; movabs %ax, 0x2001a0");
+/* Fixed addresses without base or index ([disp32], ModRM with an empty
+ * SIB): loads, stores with an immediate after the disp, read-modify-write,
+ * push and an indirect call through one, a store then a load back. */
+SNIPPET(sn_absolute, "mov 0x200180, %rax; addl $5, 0x200184; movb $7, 0x200190; cmpw $3, 0x200192; sete %bl;"
+		     "pushq 0x200188; pop %rcx; mov %rcx, 0x200198; lea 1f(%rip), %rdx; mov %rdx, 0x2001a0;"
+		     "call *0x2001a0; jmp 2f; 1: add $1, %rsi; ret; 2: incq 0x2001a8; btsq $3, 0x2001b0;"
+		     "mov %rax, 0x2001b8; mov 0x2001b8, %rdi; imul $3, 0x200184, %r8d");
 SNIPPET(sn_smc, "lea 1f+1(%rip), %r14; movl $0x1234, (%r14); jmp 1f; 1: mov $0, %eax;"
 		"movl $0x5678, 2f+1(%rip); 2: mov $0, %ebx; lea 3f+2(%rip), %r13; movb $0x42, (%r13); 3: add $0, %cl");
 
@@ -381,13 +388,21 @@ static void test_snippet(const char *name)
 		const char *name;
 		const uint8_t *b, *e;
 	} sn[] = {
-	    {"stack", sn_stack, sn_stack_end}, {"flags-glue", sn_flags_glue, sn_flags_glue_end},
-	    {"calls", sn_calls, sn_calls_end}, {"partial", sn_partial, sn_partial_end},
-	    {"lock", sn_lock, sn_lock_end},    {"strings", sn_strings, sn_strings_end},
-	    {"loops", sn_loops, sn_loops_end}, {"riprel", sn_riprel, sn_riprel_end},
-	    {"smc", sn_smc, sn_smc_end},       {"polymorphic", sn_polymorphic, sn_polymorphic_end},
-	    {"fp", sn_fp, sn_fp_end},	       {"pushf-popf", sn_pushf_popf, sn_pushf_popf_end},
-	    {"div", sn_div_ok, sn_div_ok_end}, {"megamorphic", sn_megamorphic, sn_megamorphic_end},
+	    {"stack", sn_stack, sn_stack_end},
+	    {"flags-glue", sn_flags_glue, sn_flags_glue_end},
+	    {"calls", sn_calls, sn_calls_end},
+	    {"partial", sn_partial, sn_partial_end},
+	    {"lock", sn_lock, sn_lock_end},
+	    {"strings", sn_strings, sn_strings_end},
+	    {"loops", sn_loops, sn_loops_end},
+	    {"riprel", sn_riprel, sn_riprel_end},
+	    {"smc", sn_smc, sn_smc_end},
+	    {"polymorphic", sn_polymorphic, sn_polymorphic_end},
+	    {"fp", sn_fp, sn_fp_end},
+	    {"pushf-popf", sn_pushf_popf, sn_pushf_popf_end},
+	    {"div", sn_div_ok, sn_div_ok_end},
+	    {"megamorphic", sn_megamorphic, sn_megamorphic_end},
+	    {"absolute", sn_absolute, sn_absolute_end},
 	};
 	if (!sandbox())
 		return;
@@ -1054,9 +1069,9 @@ void suite_bt(void)
 		return;
 	}
 	run_case("bt", "random-sequences", test_random, NULL);
-	static const char *const snippets[] = {"stack",	  "flags-glue", "calls",  "partial",	"lock",
-					       "strings", "loops",	"riprel", "smc",	"polymorphic",
-					       "fp",	  "pushf-popf", "div",	  "megamorphic"};
+	static const char *const snippets[] = {"stack",	  "flags-glue", "calls",  "partial",	 "lock",
+					       "strings", "loops",	"riprel", "smc",	 "polymorphic",
+					       "fp",	  "pushf-popf", "div",	  "megamorphic", "absolute"};
 	for (size_t i = 0; i < sizeof(snippets) / sizeof(snippets[0]); i++)
 		run_case("bt-diff", snippets[i], test_snippet, snippets[i]);
 	static const char *const hostile[] = {"syscall", "int80", "wrgsbase", "guard", "wrap"};

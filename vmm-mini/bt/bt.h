@@ -114,8 +114,8 @@ struct bt_block {
 	uint32_t imap_first, imap_n; /* one-instruction steps are not in the lookup hash */
 };
 
-/* An indirect branch site's inline cache: the fields the dispatcher patches. */
-/* An indirect-branch site's inline cache of up to BT_PIC targets (translate.c). */
+/* An indirect-branch site's inline cache of up to BT_PIC targets (translate.c):
+ * the fields the dispatcher patches. */
 #define BT_PIC 8
 struct bt_site {
 	uint8_t *disp[BT_PIC]; /* disp32 of each entry's lea: previous target - this target */

@@ -68,7 +68,8 @@ static uint32_t gs_read32(uint32_t eax_base, int32_t disp_is_5)
  * back (what a rewrite does with a parked register) by RIP-relative and by
  * absolute [disp32] addressing, and a load whose address depends on the
  * previous load (plain, through %gs with a nonzero base as the window is,
- * and with addr32 as well). */
+ * and with addr32 as well), and a fixed guest address stored and loaded
+ * back through the window, absolute and EIP-relative. */
 #define CHAIN_N	 20000000L
 #define SLOT_ABS 0x30000040 /* a fixed page below 2 GiB: the absolute form needs a constant */
 static uint64_t rip_slot, chase_plain[8] __attribute__((aligned(64))), chase_gs[8] __attribute__((aligned(64)));
@@ -95,8 +96,19 @@ static double chain(int form)
 		__asm__ volatile("1: mov (%1),%1; dec %0; jnz 1b" : "+&r"(n), "+&r"(x) : : "memory", "cc");
 		break;
 	case 3: __asm__ volatile("1: mov %%gs:(%1),%1; dec %0; jnz 1b" : "+&r"(n), "+&r"(x) : : "memory", "cc"); break;
+	case 4: __asm__ volatile("1: mov %%gs:(%k1),%1; dec %0; jnz 1b" : "+&r"(n), "+&r"(x) : : "memory", "cc"); break;
+	case 5:
+		__asm__ volatile("1: addr32 mov %1,%%gs:0x40; addr32 mov %%gs:0x40,%1; add $1,%1; dec %0; jnz 1b"
+				 : "+&r"(n), "+&r"(x)
+				 :
+				 : "memory", "cc");
+		break;
 	default:
-		__asm__ volatile("1: mov %%gs:(%k1),%1; dec %0; jnz 1b" : "+&r"(n), "+&r"(x) : : "memory", "cc");
+		__asm__ volatile("1: addr32 mov %1,%%gs:0x40(%%eip); addr32 mov %%gs:0x40(%%eip),%1; add $1,%1;"
+				 "dec %0; jnz 1b"
+				 : "+&r"(n), "+&r"(x)
+				 :
+				 : "memory", "cc");
 		break;
 	}
 	return (double)(__rdtsc() - t0) / CHAIN_N;
@@ -105,16 +117,22 @@ static double chain(int form)
 static void chain_costs(void)
 {
 	static const char *what[] = {"store + load of a slot, RIP-relative",
-				     "store + load of a slot, absolute [disp32]", "load to load, plain",
-				     "load to load, %gs (nonzero base)", "load to load, %gs + addr32"};
+				     "store + load of a slot, absolute [disp32]",
+				     "load to load, plain",
+				     "load to load, %gs (nonzero base)",
+				     "load to load, %gs + addr32",
+				     "store + load, %gs + addr32 [disp32]",
+				     "store + load, %gs + addr32 EIP-relative"};
 	int abs_ok = mmap((void *)(SLOT_ABS & ~4095ul), 4096, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) != MAP_FAILED;
 	chase_plain[0] = (uint64_t)(uintptr_t)chase_plain;
 	chase_gs[0] = 0;
 	set_gs(chase_gs);
-	for (int f = 0; f < 5; f++) {
+	for (int f = 0; f < 7; f++) {
 		if (f == 1 && !abs_ok)
 			continue;
+		if (f == 5)
+			set_gs(win); /* the window's pages are mapped on first touch (mode 1) */
 		double best = 1e9;
 		for (int r = 0; r < 5; r++) {
 			double c = chain(f);

@@ -12,15 +12,21 @@
 #include "vmm-mini/bt/bt.h"
 #include "vmm-mini/bt/emit.h"
 
-#define BT_WARM_BLOCKS 4096	  /* blocks, sites (and 8 times as many imap entries) allocated up front */
+#define BT_WARM_BLOCKS 2048	  /* blocks, sites (and 8 times as many imap entries) allocated up front */
 #define BT_WARM_CACHE  (1u << 20) /* the start of the code cache faulted in up front */
 
-/* Writes every page of [p, p + len): the memory may hold data already. */
+/* Faults in every page of [p, p + len) for writing, in one system call
+ * where the kernel has MADV_POPULATE_WRITE (a fault each costs more than
+ * the whole call), else by writing them; the memory holds no data yet. */
 static void prefault(void *p, size_t len)
 {
-	volatile uint8_t *b = p;
-	for (size_t i = 0; i < len; i += 4096)
-		b[i] = b[i];
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095, end = (uintptr_t)p + len;
+#ifdef MADV_POPULATE_WRITE
+	if (madvise((void *)a, end - a, MADV_POPULATE_WRITE) == 0)
+		return;
+#endif
+	for (volatile uint8_t *b = p; (uintptr_t)b < end; b += 4096)
+		*b = 0;
 }
 
 int bt_cache_init(struct bt *bt)

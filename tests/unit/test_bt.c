@@ -927,6 +927,57 @@ static void test_inline_misc(const char *arg)
 	}
 }
 
+/* iretq at CPL0 (inline: CPL0 -> CPL0 with the same CS/SS) against the
+ * callout: the frame's flags (IF into the virtual IF), an interrupt let
+ * through by IF going 0 -> 1 (delivered at the target, before it runs), TF
+ * and a null SS (callout), a frame running into an unmapped page (#PF at
+ * the iretq, RAX/RCX/flags intact) and one wholly unmapped (shutdown). */
+#define IRET_FRAME(ss, flags)                                                                                          \
+	"mov %rsp, %rbx; pushq $" ss "; push %rbx; pushq $" flags "; pushq $0x08; lea 1f(%rip), %rbx; push %rbx;"      \
+	"mov $-1, %bl; add $1, %bl; iretq; 1: pushfq; pop %rdi; mov %rsp, %rbp; mov $5, %esi; cld"
+SNIPPET(sn_iret_flags, IRET_FRAME("0x10", "0xcd5"));
+SNIPPET(sn_iret_if, IRET_FRAME("0x10", "0x283"));
+SNIPPET(sn_iret_tf, IRET_FRAME("0x10", "0x302"));
+SNIPPET(sn_iret_ss0, IRET_FRAME("0", "0x202"));
+SNIPPET(sn_iret_pf, "mov $0x7ffff0, %esp; movq $0x1234, (%rsp); mov $-1, %bl; add $1, %bl; iretq");
+SNIPPET(sn_iret_gone, "mov $0x900000, %esp; stc; iretq");
+
+static void test_inline_iretq(const char *arg)
+{
+	(void)arg;
+	struct vec_out o;
+	struct vec_case fl = {"iretq flags", 0, sn_iret_flags, sn_iret_flags_end, 1, 0, 0, 0, 0, 0};
+	if (vec_same(&fl, &o))
+		CHECK(!o.vif && (o.gpr[R_RDI] & (FL_LIVE | FL_IF)) == FL_LIVE && (o.gpr[R_RSI] & 0xFF) == 5 &&
+			  o.gpr[R_RBP] == STACK,
+		      "iretq flags: IF %d rdi 0x%llx esi %llu rsp 0x%llx", o.vif, (unsigned long long)o.gpr[R_RDI],
+		      (unsigned long long)o.gpr[R_RSI], (unsigned long long)o.gpr[R_RBP]);
+	struct vec_case irq = {"iretq IF 0->1, interrupt", 0, sn_iret_if, sn_iret_if_end, 0, 0, 32, 0, 0, 0};
+	if (vec_same(&irq, &o))
+		CHECK(o.vec == 32 && o.gpr[R_RDI] == 0, "iretq IF 0->1: vector %lld rdi 0x%llx", (long long)o.vec,
+		      (unsigned long long)o.gpr[R_RDI]);
+	struct vec_case tpr = {"iretq IF 0->1, TPR masks", 0, sn_iret_if, sn_iret_if_end, 0, 3, 32, 0, 0, 0};
+	if (vec_same(&tpr, &o))
+		CHECK(o.vif && (o.gpr[R_RDI] & 0xAC3) == 0x283 && (o.gpr[R_RSI] & 0xFF) == 5,
+		      "iretq IF 0->1 under the TPR: IF %d rdi 0x%llx", o.vif, (unsigned long long)o.gpr[R_RDI]);
+	struct vec_case on = {"iretq IF 1->1", 0, sn_iret_if, sn_iret_if_end, 1, 0, 0, 0, 0, 0};
+	if (vec_same(&on, &o))
+		CHECK(o.vif && (o.gpr[R_RSI] & 0xFF) == 5, "iretq IF 1->1: IF %d", o.vif);
+	struct vec_case tf = {"iretq TF", 0, sn_iret_tf, sn_iret_tf_end, 0, 0, 0, 0, 0, 0};
+	if (vec_same(&tf, &o))
+		CHECK(o.vec == 1, "iretq TF: vector %lld", (long long)o.vec);
+	struct vec_case ss0 = {"iretq null SS", 0, sn_iret_ss0, sn_iret_ss0_end, 0, 0, 0, 0, 0, 0};
+	if (vec_same(&ss0, &o))
+		CHECK(o.vif && (o.gpr[R_RSI] & 0xFF) == 5, "iretq null SS: IF %d", o.vif);
+	struct vec_case pf = {"iretq frame faults", 0, sn_iret_pf, sn_iret_pf_end, 0, 0, 0, 0x55, 0, 0x77};
+	if (vec_same(&pf, &o))
+		CHECK(o.vec == 14 && (o.gpr[R_RAX] & 0xFF) == 0x55 && o.gpr[R_RCX] == 0x77 && (o.flags & 0x41) == 0x41,
+		      "iretq frame faults: vector %lld rax 0x%llx rcx 0x%llx flags 0x%llx", (long long)o.vec,
+		      (unsigned long long)o.gpr[R_RAX], (unsigned long long)o.gpr[R_RCX], (unsigned long long)o.flags);
+	struct vec_case gone = {"iretq frame unmapped", 0, sn_iret_gone, sn_iret_gone_end, 0, 0, 0, 0x55, 0, 0x77};
+	vec_same(&gone, &o);
+}
+
 /* Page-table writes (pagetab.c): the guest points PDE 4 (VA 8 MiB) at a
  * 4 KiB table at 0x6000 and remaps VA 0x800000 between two frames in a
  * loop, with invlpg, then stores through it and unmaps it (#PF); remaps a
@@ -1082,6 +1133,7 @@ void suite_bt(void)
 	run_case("bt-inline", "divide-error", test_inline_divide, NULL);
 	run_case("bt-inline", "interrupt-windows", test_inline_irq, NULL);
 	run_case("bt-inline", "cpuid-rdtscp-cpl3", test_inline_misc, NULL);
+	run_case("bt-inline", "iretq", test_inline_iretq, NULL);
 	run_case("bt-inline", "page-tables", test_inline_page_tables, NULL);
 	run_case("bt-inline", "emulated-sites", test_emulated_sites, NULL);
 	run_case("bt-hostile", "random-code", test_random_bytes, NULL);

@@ -391,6 +391,7 @@ void bt_inline_div_check(struct bt *bt, uint8_t **p, uint64_t rip, int bits, int
  * emits the jumps). 0, or -1 if this configuration needs the callout. */
 int bt_inline_syscall(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next);
 int bt_inline_sysret(struct bt *bt, uint8_t **p, uint64_t rip);
+void bt_inline_iretq(struct bt *bt, uint8_t **p, uint64_t rip);
 /* in/out: port (imm8) or DX, size 1/2/4 bytes, through bt_pio_fast on the host stack */
 void bt_inline_pio(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int port, int size, int out);
 /* bt_mem_fast called on the host stack; a load's result goes to GPR dst */

@@ -728,3 +728,67 @@ void bt_inline_invlpg(struct bt *bt, uint8_t **p, uint64_t rip)
 	patch_rel32(done, e.p);
 	*p = e.p;
 }
+
+/* iretq from CPL0 to CPL0 with the frame's CS and SS the current ones, no
+ * virtual flags now or in the frame and no #PF retry to refill (the common
+ * return from an exception handler): the frame through the window, IF into
+ * the virtual IF, the new RIP left in %rcx (the guest's in ctx->s_rcx) for
+ * the caller's indirect jump. The frame's first and last qwords are read
+ * while only RAX has changed (its 40 bytes span at most those two pages),
+ * so a fault restarts the instruction; every other case, and IF going
+ * 0 -> 1 with an interrupt the TPR lets through, takes the callout before
+ * anything else changes: the host flags the tests clobbered are replaced
+ * from the frame there, which the callout reads again without faulting. */
+void bt_inline_iretq(struct bt *bt, uint8_t **p, uint64_t rip)
+{
+	struct bt_ctx *c = bt->ctx;
+	struct emit e = {*p};
+	uint64_t pf = (uint64_t)(uintptr_t)&bt->cpu.pf_retry;
+	_Static_assert(sizeof(bt->cpu.pf_retry) == 4, "the test below loads 32 bits");
+	st_abs(&e, R_RAX, &c->t0);
+	gs_esp(&e, 0x8B, R_RAX, 0);
+	gs_esp(&e, 0x8B, R_RAX, 32); /* SS */
+	st_abs(&e, R_RCX, &c->s_rcx);
+	cmp_reg_abs(&e, R_RAX, &c->ss);
+	uint8_t *slow[8];
+	int n = 0;
+	slow[n++] = jcc(&e, CC_NE);
+	gs_esp(&e, 0x8B, R_RAX, 8); /* CS */
+	cmp_reg_abs(&e, R_RAX, &c->cs);
+	slow[n++] = jcc(&e, CC_NE);
+	cmpq_abs(&e, &c->cpl, 0);
+	slow[n++] = jcc(&e, CC_NE);
+	cmpq_abs(&e, &c->vflags, 0);
+	slow[n++] = jcc(&e, CC_NE);
+	e8(&e, 0xA1), memcpy(e.p, &pf, 8), e.p += 8; /* movabs pf_retry,%eax */
+	e8(&e, 0x85), e8(&e, 0xC0);		     /* test %eax,%eax */
+	slow[n++] = jcc(&e, CC_NE);
+	gs_esp(&e, 0x8B, R_RAX, 16);		  /* RFLAGS */
+	e8(&e, 0xA9), e32(&e, (uint32_t)FL_VIRT); /* test $FL_VIRT,%eax */
+	slow[n++] = jcc(&e, CC_NE);
+	e8(&e, 0xA9), e32(&e, (uint32_t)FL_IF); /* test $IF,%eax */
+	uint8_t *off = jcc(&e, CC_E);
+	cmpq_abs(&e, &c->vif, 0);
+	uint8_t *on = jcc(&e, CC_NE);
+	ld_abs(&e, R_RCX, &c->irq_prio);
+	cmp_reg_abs(&e, R_RCX, &c->cr8);
+	slow[n++] = jcc(&e, CC_A);
+	patch_rel32(off, e.p);
+	patch_rel32(on, e.p);
+	e8(&e, 0x89), e8(&e, 0xC1);			      /* mov %eax,%ecx */
+	e8(&e, 0x81), e8(&e, 0xE1), e32(&e, (uint32_t)FL_IF); /* and $IF,%ecx */
+	st_abs(&e, R_RCX, &c->vif);
+	set_live_flags(&e);
+	gs_esp(&e, 0x8B, R_RCX, 0);		  /* RIP */
+	gs_esp(&e, 0x8B, R_RAX, 24);		  /* RSP */
+	e8(&e, 0x48), e8(&e, 0x89), e8(&e, 0xC4); /* mov %rax,%rsp */
+	ld_abs(&e, R_RAX, &c->t0);
+	uint8_t *done = jmp_fwd(&e);
+	for (int i = 0; i < n; i++)
+		patch_rel32(slow[i], e.p);
+	ld_abs(&e, R_RCX, &c->s_rcx);
+	ld_abs(&e, R_RAX, &c->t0);
+	exit_stub(bt, &e, rip, BTX_CALLOUT);
+	patch_rel32(done, e.p);
+	*p = e.p;
+}

@@ -37,7 +37,7 @@ static const struct bt_sensitive rows[] = {
     {M(INT), 0, BI_NONE, bt_em_int, "int"},
     {M(INT3), 0, BI_NONE, bt_em_int, "int3"},
     {M(INT1), 0, BI_NONE, bt_em_int, "int1"},
-    {M(IRETQ), 0, BI_NONE, bt_em_iretq, "iretq"},
+    {M(IRETQ), 0, BI_IRETQ, bt_em_iretq, "iretq"},
     {M(VMCALL), 0, BI_NONE, bt_em_vmcall, "vmcall"},
     {M(VMMCALL), 0, BI_NONE, bt_em_vmcall, "vmmcall"},
     {M(SGDT), 0, BI_NONE, bt_em_sgdt_sidt, "sgdt"},

@@ -41,7 +41,8 @@ enum bt_inline {
 	BI_SYSCALL,
 	BI_SYSRET,
 	BI_INVLPG,
-	BI_DIV /* the #DE check; the division itself is copied */
+	BI_IRETQ, /* CPL0 -> CPL0, same CS/SS */
+	BI_DIV	  /* the #DE check; the division itself is copied */
 };
 
 struct bt_sensitive {

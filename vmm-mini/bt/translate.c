@@ -46,6 +46,7 @@ enum kind {
 	K_SYSCALL,
 	K_SYSRET,
 	K_INVLPG,
+	K_IRETQ,
 	K_EMEM,
 	K_UNSUP
 };
@@ -225,6 +226,7 @@ static int inline_kind(struct bt *bt, const struct insn *in, const struct bt_sen
 	case BI_SYSCALL: return K_SYSCALL;
 	case BI_SYSRET: return in->d.operand_width == 64 ? K_SYSRET : -1;
 	case BI_INVLPG: return K_INVLPG;
+	case BI_IRETQ: return in->d.operand_width == 64 ? K_IRETQ : -1;
 	case BI_DIV:
 		return in->d.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY && in->d.operand_count_visible == 1 ? K_DIV
 													       : -1;
@@ -741,6 +743,11 @@ static int emit_inline(struct tb *t, const struct insn *in, enum kind k, uint8_t
 		st_abs(&t->e, R_RCX, &bt->ctx->s_rcx);
 		ind_branch(t);
 		return 1;
+	case K_IRETQ:
+		bt_inline_iretq(bt, &t->e.p, in->rip);
+		*restore = 1; /* a fault reading the frame: RAX is in ctx->t0 */
+		ind_branch(t);
+		return 1;
 	case K_PIO: {
 		int out = in->d.mnemonic == ZYDIS_MNEMONIC_OUT;
 		const ZydisDecodedOperand *port = &in->op[out ? 0 : 1], *val = &in->op[out ? 1 : 0];
@@ -881,7 +888,8 @@ static int emit_insn(struct tb *t, struct insn *in, enum kind k, uint8_t *restor
 	case K_PIO:
 	case K_SYSCALL:
 	case K_SYSRET:
-	case K_INVLPG: return emit_inline(t, in, k, restore);
+	case K_INVLPG:
+	case K_IRETQ: return emit_inline(t, in, k, restore);
 	default: return -1;
 	}
 }

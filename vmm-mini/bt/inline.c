@@ -467,6 +467,22 @@ void bt_inline_div_check(struct bt *bt, uint8_t **p, uint64_t rip, int bits, int
  * the stack slots from RSP up: r11 r10 r9 r8 rdi rsi rdx rcx rax. */
 static const int clobbered[] = {R_RAX, R_RCX, R_RDX, R_RSI, R_RDI, 8, 9, 10, 11};
 
+/* Onto the host stack for a C call from translated code (bt_pio_fast,
+ * bt_mem_fast): the guest's RSP parked, the guest flags and the registers
+ * the call may clobber pushed. */
+static void host_stack_enter(struct emit *e, struct bt_ctx *c)
+{
+	st_abs(e, R_RSP, &c->s_rsp);
+	ld_abs(e, R_RSP, &c->host_rsp);
+	lea_disp(e, R_RSP, R_RSP, -8); /* host_rsp is 8 mod 16: the call needs 16 */
+	e8(e, 0x9C);		       /* pushfq */
+	for (int i = 0; i < 9; i++) {
+		if (clobbered[i] >= 8)
+			e8(e, 0x41);
+		e8(e, (uint8_t)(0x50 + (clobbered[i] & 7)));
+	}
+}
+
 static void pio_restore(struct emit *e, struct bt_ctx *c)
 {
 	for (int i = 8; i >= 0; i--) {
@@ -489,15 +505,7 @@ void bt_inline_pio(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, int 
 	struct emit e = {*p};
 	uint32_t desc = (port < 0 ? 1u << 25 : (uint32_t)port) | (uint32_t)size << 16 | (uint32_t)out << 24;
 	uint64_t fn = (uint64_t)(uintptr_t)bt_pio_fast, self = (uint64_t)(uintptr_t)bt;
-	st_abs(&e, R_RSP, &c->s_rsp);
-	ld_abs(&e, R_RSP, &c->host_rsp);
-	lea_disp(&e, R_RSP, R_RSP, -8); /* host_rsp is 8 mod 16: the call needs 16 */
-	e8(&e, 0x9C);			/* pushfq */
-	for (int i = 0; i < 9; i++) {
-		if (clobbered[i] >= 8)
-			e8(&e, 0x41);
-		e8(&e, (uint8_t)(0x50 + (clobbered[i] & 7)));
-	}
+	host_stack_enter(&e, c);
 	cmpq_abs(&e, &c->cpl, 0);
 	uint8_t *slow = jcc(&e, CC_NE);
 	e8(&e, 0x80), modrm_rip(&e, 7, &c->fp_used, 1), e8(&e, 0); /* cmpb $0,fp_used */
@@ -571,15 +579,7 @@ void bt_inline_mem(struct bt *bt, uint8_t **p, uint64_t rip, uint64_t next, uint
 	struct bt_ctx *c = bt->ctx;
 	struct emit e = {*p};
 	uint64_t fn = (uint64_t)(uintptr_t)bt_mem_fast, self = (uint64_t)(uintptr_t)bt;
-	st_abs(&e, R_RSP, &c->s_rsp);
-	ld_abs(&e, R_RSP, &c->host_rsp);
-	lea_disp(&e, R_RSP, R_RSP, -8); /* host_rsp is 8 mod 16: the call needs 16 */
-	e8(&e, 0x9C);			/* pushfq */
-	for (int i = 0; i < 9; i++) {
-		if (clobbered[i] >= 8)
-			e8(&e, 0x41);
-		e8(&e, (uint8_t)(0x50 + (clobbered[i] & 7)));
-	}
+	host_stack_enter(&e, c);
 	e8(&e, 0x80), modrm_rip(&e, 7, &c->fp_used, 1), e8(&e, 0); /* cmpb $0,fp_used */
 	uint8_t *slow_fp = jcc(&e, CC_NE);
 	e8(&e, 0xFC);						     /* cld, as C expects */

@@ -2,11 +2,8 @@
 #include "bench/harness.h"
 #include "bench/results.h"
 #include "bench/stats.h"
-#include "common/safefile.h"
 
-#include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>

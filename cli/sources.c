@@ -5,9 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+/* getopt values of the source options: SOURCE_OPT + their table index. */
+#define SOURCE_OPT	   2000
+#define SOURCE_MAX_OPTIONS 16
 enum { OPT_THIS_HOST = SOURCE_OPT + 100, OPT_DATA };
 
-void sources_options(struct option *out, const struct option *own)
+/* out = the source options followed by own (terminated by a zero entry). */
+static void sources_options(struct option *out, const struct option *own)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < probe_nsources; i++)
@@ -26,7 +30,8 @@ void sources_help(FILE *f)
 		   "  --data DIR          data directory\n");
 }
 
-int sources_option(struct sources *s, int c, const char *arg)
+/* 1 when c was a source option (and is stored), 0 otherwise. */
+static int sources_option(struct sources *s, int c, const char *arg)
 {
 	if (c >= SOURCE_OPT && c < SOURCE_OPT + (int)probe_nsources) {
 		probe_source_set(&s->o, &probe_sources[c - SOURCE_OPT], arg);

@@ -7,24 +7,15 @@
 
 #include "probe/probe.h"
 
-/* getopt values of the source options: SOURCE_OPT + their table index. */
-#define SOURCE_OPT	   2000
-#define SOURCE_MAX_OPTIONS 16
-
 struct sources {
 	struct probe_opts o;
 };
 
-/* opts = the source options followed by own (terminated by a zero entry),
- * into out (room for SOURCE_MAX_OPTIONS + own's). */
-void sources_options(struct option *out, const struct option *own);
 /* The source options' help lines. */
 void sources_help(FILE *f);
 /* getopt_long over the source options and own: stores source options in s
  * and returns the next other option (or -1), as getopt_long does. */
 int sources_getopt(int argc, char **argv, const struct option *own, struct sources *s);
-/* 1 when c was a source option (and is stored), 0 otherwise. */
-int sources_option(struct sources *s, int c, const char *arg);
 /* Fills p from the chosen sources (or the live host). 0 or -1 + err. */
 int sources_probe(struct sources *s, struct probe *p, char *err, size_t errlen);
 #endif

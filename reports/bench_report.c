@@ -23,13 +23,9 @@
 static int modes_with(const struct bench_results *doc, const char *guest, const char **out)
 {
 	int n = 0;
-	for (size_t m = 0; m < bench_nmodes && n < NMODES; m++) {
-		int has = 0;
-		for (size_t i = 0; i < doc->n; i++)
-			has |= !strcmp(doc->rows[i].guest, guest) && !strcmp(doc->rows[i].mode, bench_modes[m].name);
-		if (has)
+	for (size_t m = 0; m < bench_nmodes && n < NMODES; m++)
+		if (bench_has_mode(doc, guest, bench_modes[m].name))
 			out[n++] = bench_modes[m].name;
-	}
 	return n;
 }
 

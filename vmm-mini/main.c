@@ -23,26 +23,30 @@ static const struct accel_ops *accels[] = {
 static const struct vmm_device *devs[VMM_MAX_DEVICES];
 static size_t ndevs;
 
+/* "--disk FILE" */
+static const char *option_text(const struct vmm_device *d, char *buf, size_t n)
+{
+	snprintf(buf, n, "--%s%s%s", d->option, d->argname ? " " : "", d->argname ? d->argname : "");
+	return buf;
+}
+
 static void usage(FILE *f)
 {
+	char opt[64];
 	fprintf(f, "usage: vmm-mini run [--accel auto|kvm|bt] [--allow-emulated] [--mem MiB] [--timeout SECONDS]\n"
 		   "                    [--max-exits N] [--stats]");
 	for (size_t i = 0; i < ndevs; i++)
 		if (devs[i]->option)
-			fprintf(f, " [--%s%s%s]", devs[i]->option, devs[i]->argname ? " " : "",
-				devs[i]->argname ? devs[i]->argname : "");
+			fprintf(f, " [%s]", option_text(devs[i], opt, sizeof(opt)));
 	fprintf(f, " guest.elf [-- guest arguments...]\n"
 		   "  --accel     auto (default): KVM when it gives hardware assistance, or when it is PVM and\n"
 		   "              the guest is PVM-aware; else the binary translator (bt). It says which and why.\n"
 		   "  --allow-emulated  run --accel kvm even where KVM would emulate the guest's kernel code\n"
 		   "              (PVM with a guest that is not PVM-aware): to measure that\n");
 	for (size_t i = 0; i < ndevs; i++)
-		if (devs[i]->option) {
-			char opt[64];
-			snprintf(opt, sizeof(opt), "--%s%s%s", devs[i]->option, devs[i]->argname ? " " : "",
-				 devs[i]->argname ? devs[i]->argname : "");
-			fprintf(f, "  %-11s %s\n", opt, devs[i]->help ? devs[i]->help : devs[i]->name);
-		}
+		if (devs[i]->option)
+			fprintf(f, "  %-11s %s\n", option_text(devs[i], opt, sizeof(opt)),
+				devs[i]->help ? devs[i]->help : devs[i]->name);
 }
 
 enum want { WANT_ANY, WANT_HW, WANT_PVM };
